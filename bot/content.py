@@ -1,0 +1,260 @@
+"""Loads content/<locale>/ once and validates it, so a missing text fails at boot, not in a chat."""
+
+from __future__ import annotations
+
+import string
+import tomllib
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+
+from bot.core.compose import Phrasing
+from bot.core.draft import Step
+
+# Telegram HTML tags our texts may use.
+ALLOWED_TAGS = frozenset({"b", "i", "u", "s", "blockquote", "code"})
+
+# The placeholders each text must have; every text not listed here has none.
+PLACEHOLDERS: dict[str, frozenset[str]] = {
+    "start": frozenset({"name"}),
+    "help": frozenset({"limit"}),
+    "progress": frozenset({"current", "total"}),
+    "ask_feeling": frozenset({"progress"}),
+    "ask_feeling_more": frozenset({"progress"}),
+    "ask_reason": frozenset({"progress", "feeling"}),
+    "ask_regulation": frozenset({"progress"}),
+    "ask_request": frozenset({"progress"}),
+    "faux_feeling": frozenset({"word"}),
+    "keep_word_button": frozenset({"word"}),
+    "review": frozenset({"message"}),
+    "resume_offer": frozenset({"current", "total"}),
+    "too_long": frozenset({"limit"}),
+}
+
+
+class ContentError(ValueError):
+    """content/ is missing something or has a mistake; raised at start-up."""
+
+
+def placeholders(text: str) -> frozenset[str]:
+    """The {names} a text uses."""
+    return frozenset(name for _, name, _, _ in string.Formatter().parse(text) if name)
+
+
+class _TagChecker(HTMLParser):
+    """Finds tags Telegram would reject and tags left open."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.open: list[str] = []
+        self.problems: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in ALLOWED_TAGS:
+            self.problems.append(f"tag <{tag}> is not allowed")
+        self.open.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.open or self.open.pop() != tag:
+            self.problems.append(f"</{tag}> closes nothing")
+
+
+def html_problems(text: str) -> list[str]:
+    checker = _TagChecker()
+    checker.feed(text)
+    checker.close()
+    return checker.problems + [f"<{tag}> is never closed" for tag in checker.open]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Commands(_Strict):
+    """Descriptions shown in Telegram's command menu, in menu order."""
+
+    start: str
+    compose: str
+    back: str
+    cancel: str
+    help: str
+
+
+class Texts(_Strict):
+    """Every sentence the bot says."""
+
+    start: str
+    start_button: str
+    help: str
+    help_resume: str
+    progress: str
+    ask_feeling: str
+    ask_feeling_more: str
+    ask_reason: str
+    ask_regulation: str
+    ask_request: str
+    faux_feeling: str
+    keep_word_button: str
+    review: str
+    edit_feeling_button: str
+    edit_reason_button: str
+    edit_regulation_button: str
+    edit_request_button: str
+    start_over_button: str
+    done_button: str
+    done: str
+    after_done: str
+    more_button: str
+    fewer_button: str
+    back_at_first: str
+    back_nothing: str
+    cancelled: str
+    cancel_nothing: str
+    resume_offer: str
+    resume_button: str
+    start_fresh_button: str
+    started_fresh: str
+    not_text: str
+    empty_text: str
+    too_long: str
+    edited_message: str
+    stale_button: str
+    stale_button_here: str
+    unknown_command: str
+    outside_flow: str
+    error: str
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _trim(cls, value: Any) -> Any:
+        # TOML multi-line strings keep their final line break; chats should not.
+        return value.strip() if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _placeholders_and_html_match(self) -> Texts:
+        problems = []
+        for name, text in self.model_dump().items():
+            if not text:
+                problems.append(f"{name}: is empty")
+            expected = PLACEHOLDERS.get(name, frozenset())
+            found = placeholders(text)
+            if found != expected:
+                problems.append(f"{name}: placeholders {sorted(found)}, expected {sorted(expected)}")
+            problems.extend(f"{name}: {problem}" for problem in html_problems(text))
+        if problems:
+            raise ValueError("; ".join(problems))
+        return self
+
+
+def _no_blanks(words: list[str]) -> list[str]:
+    if any(not word.strip() for word in words):
+        raise ValueError("has an empty entry")
+    return words
+
+
+class Feelings(_Strict):
+    first_page: int = Field(ge=1)
+    groups: list[list[str]]
+
+    @model_validator(mode="after")
+    def _enough_words(self) -> Feelings:
+        words = [word for group in self.groups for word in _no_blanks(group)]
+        if len(words) < 16:
+            raise ValueError("at least 16 feeling words are needed")
+        if self.first_page > len(self.groups):
+            raise ValueError("first_page is larger than the number of groups")
+        return self
+
+    @property
+    def words(self) -> list[str]:
+        return [word for group in self.groups for word in group]
+
+
+class Suggestions(_Strict):
+    suggestions: list[str] = Field(min_length=1)
+
+
+class Examples(_Strict):
+    examples: list[str] = Field(min_length=1)
+
+
+class ComposerWords(_Strict):
+    feeling_sentence: str
+    because: str
+    regulation_sentence: str
+    request_sentence: str
+    feeling_prefixes: list[str]
+    reason_prefixes: list[str]
+    regulation_prefixes: list[str]
+    request_prefixes: list[str]
+    reason_connectors: list[str]
+    first_person_starts: list[str]
+    lowercase_starters: list[str]
+
+    @model_validator(mode="after")
+    def _sentences_have_their_parts(self) -> ComposerWords:
+        expected = {
+            "feeling_sentence": {"feeling", "reason"},
+            "regulation_sentence": {"regulation"},
+            "request_sentence": {"request"},
+        }
+        for name, parts in expected.items():
+            if placeholders(getattr(self, name)) != parts:
+                raise ValueError(f"{name} must use exactly {sorted(parts)}")
+        return self
+
+
+class Words(_Strict):
+    feelings: Feelings
+    faux_feelings: dict[str, list[str]]
+    regulation: Suggestions
+    request: Examples
+    composer: ComposerWords
+
+
+class Content(_Strict):
+    """All of one locale's content, validated."""
+
+    commands: Commands
+    texts: Texts
+    words: Words
+    # Phrasing compiles the composer's patterns: built once per load, not per message.
+    _phrasing: Phrasing = PrivateAttr()
+
+    def model_post_init(self, context: Any, /) -> None:
+        words = self.words.composer
+        self._phrasing = Phrasing(
+            feeling_sentence=words.feeling_sentence,
+            because=words.because,
+            regulation_sentence=words.regulation_sentence,
+            request_sentence=words.request_sentence,
+            strip_prefixes={
+                Step.FEELING: tuple(words.feeling_prefixes),
+                Step.REASON: tuple(words.reason_prefixes),
+                Step.REGULATION: tuple(words.regulation_prefixes),
+                Step.REQUEST: tuple(words.request_prefixes),
+            },
+            reason_connectors=tuple(words.reason_connectors),
+            first_person_starts=tuple(words.first_person_starts),
+            lowercase_starters=(*words.lowercase_starters, *self.words.feelings.words),
+        )
+
+    @property
+    def phrasing(self) -> Phrasing:
+        return self._phrasing
+
+
+def load_content(content_dir: Path, locale: str) -> Content:
+    """Reads and validates content/<locale>/; raises ContentError saying what is wrong."""
+    folder = content_dir / locale
+    try:
+        with (folder / "texts.toml").open("rb") as texts_file:
+            texts = tomllib.load(texts_file)
+        with (folder / "words.toml").open("rb") as words_file:
+            words = tomllib.load(words_file)
+        content = Content.model_validate({**texts, "words": words})
+    except (OSError, tomllib.TOMLDecodeError, ValueError) as error:
+        raise ContentError(f"content/{locale} is not usable: {error}") from error
+    return content

@@ -1,0 +1,170 @@
+"""Draft -> the finished soft start-up, in plain text and in Telegram HTML.
+
+People type the parts the way they talk: "I feel anxious.", "because you were late",
+"I'm taking a walk". The composer tidies each part so that the finished message reads naturally
+and never doubles the words the formula already supplies. Every word list comes from content/.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from bot.core.draft import Draft, Step
+
+_TRAILING_PUNCTUATION = re.compile(r"[\s.,;:!?…]+$")
+_LEADING_PUNCTUATION = re.compile(r"^[\s,;:\-–—]+")
+_WHITESPACE = re.compile(r"\s+")
+
+
+def word_pattern(phrase: str) -> str:
+    """A regex for a phrase that matches what people type: any case, any apostrophe or none,
+    any run of white space between words."""
+    words = phrase.strip().split()
+    escaped = [re.escape(word).replace("'", "['’‘`]?") for word in words]
+    return r"\s+".join(escaped)
+
+
+def _prefix_regex(prefixes: Iterable[str]) -> re.Pattern[str]:
+    # Longest first, so "i'm feeling" wins over "i'm".
+    ordered = sorted({p.strip() for p in prefixes if p.strip()}, key=len, reverse=True)
+    if not ordered:
+        return re.compile(r"(?!x)x")
+    alternatives = "|".join(word_pattern(p) for p in ordered)
+    return re.compile(rf"^(?:{alternatives})(?=\W|$)", re.IGNORECASE)
+
+
+def _starts_with_any(text: str, regex: re.Pattern[str]) -> bool:
+    return regex.match(text) is not None
+
+
+@dataclass(frozen=True)
+class Phrasing:
+    """The sentences of the formula and the word lists that tidy what people type."""
+
+    feeling_sentence: str  # "I feel {feeling} {reason}."
+    because: str  # "because"
+    regulation_sentence: str  # "I'm {regulation}."
+    request_sentence: str  # "I would appreciate {request}."
+    strip_prefixes: Mapping[Step, tuple[str, ...]]
+    reason_connectors: tuple[str, ...]
+    first_person_starts: tuple[str, ...]
+    lowercase_starters: tuple[str, ...]
+    _prefixes: dict[Step, re.Pattern[str]] = field(init=False, repr=False, compare=False)
+    _connectors: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    _first_person: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    _lowercase: frozenset[str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        # Compiled once per content load, not per message.
+        prefixes = {step: _prefix_regex(words) for step, words in self.strip_prefixes.items()}
+        object.__setattr__(self, "_prefixes", prefixes)
+        object.__setattr__(self, "_connectors", _prefix_regex(self.reason_connectors))
+        object.__setattr__(self, "_first_person", _prefix_regex(self.first_person_starts))
+        lowercase = frozenset(w.casefold() for w in self.lowercase_starters)
+        object.__setattr__(self, "_lowercase", lowercase)
+
+
+@dataclass(frozen=True)
+class ComposedMessage:
+    """The finished soft start-up: `plain` to copy or store, `html` to send with parse_mode HTML."""
+
+    plain: str
+
+    @property
+    def html(self) -> str:
+        return html.escape(self.plain, quote=False)
+
+
+def tidy_whitespace(text: str) -> str:
+    """One line, single spaces: line breaks inside a part would break the sentence."""
+    return _WHITESPACE.sub(" ", text).strip()
+
+
+def _strip_prefix(text: str, regex: re.Pattern[str]) -> str:
+    stripped = regex.sub("", text, count=1)
+    return _LEADING_PUNCTUATION.sub("", stripped)
+
+
+def _lower_first_word(text: str, lowercase: frozenset[str]) -> str:
+    """Phones capitalise every message; inside a sentence that capital is wrong. Only common
+    words are lowered, so names ("Sam forgot...") and acronyms keep their capitals."""
+    first_word = re.split(r"[\s,.;:!?]", text, maxsplit=1)[0]
+    if first_word.casefold() in lowercase or (first_word.istitle() and first_word.endswith("ing")):
+        return text[:1].lower() + text[1:]
+    return text
+
+
+def _capitalise(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def _sentence(text: str, question: bool = False) -> str:
+    return _capitalise(text) + ("?" if question else ".")
+
+
+def tidy_part(step: Step, text: str, phrasing: Phrasing) -> str:
+    """One part as it will stand inside its sentence: no doubled formula words, no trailing
+    punctuation, no stray capital, one line."""
+    tidy = _TRAILING_PUNCTUATION.sub("", tidy_whitespace(text))
+    regex = phrasing._prefixes.get(step)
+    if regex is not None:
+        tidy = _strip_prefix(tidy, regex)
+    tidy = _TRAILING_PUNCTUATION.sub("", tidy)
+    return _lower_first_word(tidy, phrasing._lowercase) if tidy else tidy
+
+
+def _reason_clause(reason: str, phrasing: Phrasing) -> str:
+    # "when you were late" reads better without a "because" in front of it.
+    if _starts_with_any(reason, phrasing._connectors):
+        return reason
+    return f"{phrasing.because} {reason}"
+
+
+def _own_sentence_or(template: str, step: Step, raw: str, phrasing: Phrasing) -> str:
+    # "I will take a walk" is a sentence already; "I'm I will take a walk" is not.
+    part = tidy_part(step, raw, phrasing)
+    if _starts_with_any(part, phrasing._first_person):
+        return _sentence(part, question=raw.rstrip().endswith("?"))
+    return template.format(**{step.value: part})
+
+
+def compose_message(draft: Draft, phrasing: Phrasing) -> ComposedMessage:
+    """The three sentences of the Soft Start-Up, built from the draft's four parts."""
+    feeling = tidy_part(Step.FEELING, draft.feeling, phrasing)
+    reason = tidy_part(Step.REASON, draft.reason, phrasing)
+    sentences = [
+        phrasing.feeling_sentence.format(
+            feeling=feeling, reason=_reason_clause(reason, phrasing)
+        ),
+        _own_sentence_or(phrasing.regulation_sentence, Step.REGULATION, draft.regulation, phrasing),
+        _own_sentence_or(phrasing.request_sentence, Step.REQUEST, draft.request, phrasing),
+    ]
+    return ComposedMessage(plain=" ".join(sentences))
+
+
+@dataclass(frozen=True)
+class FauxFeeling:
+    """A word that says what someone did ("ignored") and feelings that may lie under it."""
+
+    word: str
+    underlying: tuple[str, ...]
+
+
+def find_faux_feeling(
+    feeling: str, faux_feelings: Mapping[str, Iterable[str]]
+) -> FauxFeeling | None:
+    """The first faux feeling in the answer, or None when it names a feeling already. The bot
+    offers the underlying feelings as a suggestion, never as a block."""
+    text = tidy_whitespace(feeling).casefold()
+    for word, underlying in faux_feelings.items():
+        if re.search(rf"(?:^|\W){word_pattern(word.casefold())}(?:\W|$)", text):
+            return FauxFeeling(word=word, underlying=tuple(underlying))
+    return None
+
+
+def utf16_length(text: str) -> int:
+    """Telegram counts message length in UTF-16 code units."""
+    return len(text.encode("utf-16-le")) // 2

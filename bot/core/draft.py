@@ -1,0 +1,103 @@
+"""The Soft Start-Up draft: four parts asked one at a time, then a review."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from enum import StrEnum
+
+
+class Step(StrEnum):
+    """Where a draft is in the conversation; the values are stored in the database."""
+
+    FEELING = "feeling"
+    REASON = "reason"
+    REGULATION = "regulation"
+    REQUEST = "request"
+    REVIEW = "review"
+
+
+PARTS: tuple[Step, ...] = (Step.FEELING, Step.REASON, Step.REGULATION, Step.REQUEST)
+
+# Long enough for a few honest sentences, short enough that four parts and the bot's framing
+# stay well under Telegram's 4,096 UTF-16 units even if every character is an emoji.
+MAX_PART_LENGTH = 400
+
+
+class PartProblem(StrEnum):
+    """Why an answer cannot be used as it is."""
+
+    EMPTY = "empty"
+    TOO_LONG = "too_long"
+
+
+def part_problem(text: str) -> PartProblem | None:
+    """Says what is wrong with an answer, or None when it can be used."""
+    stripped = text.strip()
+    if not stripped:
+        return PartProblem.EMPTY
+    if len(stripped) > MAX_PART_LENGTH:
+        return PartProblem.TOO_LONG
+    return None
+
+
+@dataclass(frozen=True)
+class Draft:
+    """One soft start-up in the making. Immutable: every change returns a new draft."""
+
+    feeling: str = ""
+    reason: str = ""
+    regulation: str = ""
+    request: str = ""
+    step: Step = Step.FEELING
+    # True while the user fixes one part from REVIEW: the next answer goes back to REVIEW.
+    editing: bool = False
+
+    def part(self, step: Step) -> str:
+        """The user's answer for one part ("" if not given yet)."""
+        return str(getattr(self, step.value))
+
+    def with_part(self, step: Step, text: str) -> Draft:
+        """The draft with one part set, staying at the same step."""
+        if step not in PARTS:
+            raise ValueError(f"{step} is not a part")
+        return replace(self, **{step.value: text.strip()})
+
+    def advance(self) -> Draft:
+        """Moves on after the current part was answered."""
+        if self.editing or self.step is Step.REQUEST:
+            return replace(self, step=Step.REVIEW, editing=False)
+        if self.step is Step.REVIEW:
+            return self
+        return replace(self, step=PARTS[PARTS.index(self.step) + 1])
+
+    def answer(self, text: str) -> Draft:
+        """Sets the current part and moves on."""
+        return self.with_part(self.step, text).advance()
+
+    def back(self) -> Draft:
+        """One step back; the first step stays where it is."""
+        if self.step is Step.REVIEW:
+            return replace(self, step=Step.REQUEST, editing=False)
+        index = PARTS.index(self.step)
+        return replace(self, step=PARTS[max(index - 1, 0)], editing=False)
+
+    def edit(self, step: Step) -> Draft:
+        """Reopens one part from REVIEW."""
+        if step not in PARTS:
+            raise ValueError(f"{step} is not a part")
+        return replace(self, step=step, editing=True)
+
+    @property
+    def is_first_step(self) -> bool:
+        return self.step is Step.FEELING
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(self.part(step) for step in PARTS)
+
+    @property
+    def progress(self) -> tuple[int, int]:
+        """(current, total) for "Step 2 of 4"; REVIEW counts as done."""
+        if self.step is Step.REVIEW:
+            return len(PARTS), len(PARTS)
+        return PARTS.index(self.step) + 1, len(PARTS)

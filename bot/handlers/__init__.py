@@ -1,0 +1,18 @@
+"""Thin Telegram adapters, one module per feature.
+
+The order matters: PTB runs the first matching handler in a group. Edits are caught first so they
+never count as answers; the composer comes before /start and /help so that /help mid-flow keeps
+the user's place; the catch-alls come last.
+"""
+
+from telegram.ext import Application
+
+from bot.handlers import compose, errors, fallback, start
+
+
+def register_handlers(application: Application) -> None:  # type: ignore[type-arg]
+    fallback.register_first(application)
+    compose.register(application)
+    start.register(application)
+    fallback.register_last(application)
+    errors.register(application)

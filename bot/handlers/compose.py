@@ -1,0 +1,376 @@
+"""The Soft Start-Up conversation: FEELING -> REASON -> REGULATION -> REQUEST -> REVIEW.
+
+See compose.mmd beside this file for the diagram. Every step saves the draft (with its step)
+before it asks the next question, so the database is the truth about where the user is.
+"""
+
+from __future__ import annotations
+
+import html
+import warnings
+
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import (
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.core.compose import compose_message, find_faux_feeling, tidy_part
+from bot.core.draft import MAX_PART_LENGTH, PARTS, Draft, PartProblem, Step, part_problem
+from bot.handlers import keyboards
+from bot.handlers.context import Context, chat_id, logged, services, user_id
+from bot.storage.persistence import COMPOSE_CONVERSATION
+
+END = ConversationHandler.END
+PRIVATE = filters.ChatType.PRIVATE
+
+
+# --- asking --------------------------------------------------------------------------------
+
+
+def _question(context: Context, draft: Draft) -> tuple[str, InlineKeyboardMarkup | None]:
+    """The text and buttons that ask for the draft's current step."""
+    content = services(context).content
+    texts = content.texts
+    if draft.step is Step.REVIEW:
+        message = compose_message(draft, content.phrasing)
+        return texts.review.format(message=message.html), keyboards.review_keyboard(content)
+    current, total = draft.progress
+    progress = texts.progress.format(current=current, total=total)
+    questions = {
+        Step.FEELING: texts.ask_feeling,
+        Step.REASON: texts.ask_reason,
+        Step.REGULATION: texts.ask_regulation,
+        Step.REQUEST: texts.ask_request,
+    }
+    feeling = html.escape(compose_feeling(context, draft))
+    text = questions[draft.step].format(progress=progress, feeling=feeling)
+    return text, keyboards.suggestions_keyboard(content, draft.step)
+
+
+def compose_feeling(context: Context, draft: Draft) -> str:
+    """The feeling as the message will say it, for "You feel anxious." in the next question."""
+    return tidy_part(Step.FEELING, draft.feeling, services(context).content.phrasing)
+
+
+async def ask(update: Update, context: Context, draft: Draft) -> Step:
+    """Sends the question for the draft's step and returns that step as the next state."""
+    text, markup = _question(context, draft)
+    await context.bot.send_message(chat_id(update), text, reply_markup=markup)
+    return draft.step
+
+
+async def _say(update: Update, context: Context, text: str) -> None:
+    await context.bot.send_message(chat_id(update), text)
+
+
+async def _load(update: Update, context: Context) -> Draft:
+    """The user's draft; a fresh one if it expired or was deleted while they were away."""
+    storage = services(context).storage
+    draft = await storage.load_draft(user_id(update))
+    if draft is None:
+        draft = Draft()
+        await storage.save_draft(user_id(update), draft)
+    return draft
+
+
+async def move_on(update: Update, context: Context, draft: Draft) -> Step:
+    """Saves the draft, then asks its next question: saved before asked, never the other way."""
+    await services(context).storage.save_draft(user_id(update), draft)
+    return await ask(update, context, draft)
+
+
+async def _settle_button(update: Update) -> None:
+    """Acknowledges a tap and removes the keyboard it came from, so it cannot be tapped twice."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    if query.message is not None:
+        await query.edit_message_reply_markup(reply_markup=None)
+
+
+# --- entering ------------------------------------------------------------------------------
+
+
+@logged
+async def compose(update: Update, context: Context) -> Step | int:
+    """/compose or the start button: begins a soft start-up, or offers to resume a kept one."""
+    if update.callback_query:
+        await update.callback_query.answer()
+    storage = services(context).storage
+    kept = await storage.load_draft(user_id(update))
+    if kept is not None and not kept.is_empty:
+        current, total = kept.progress
+        texts = services(context).content.texts
+        await context.bot.send_message(
+            chat_id(update),
+            texts.resume_offer.format(current=current, total=total),
+            reply_markup=keyboards.resume_keyboard(services(context).content),
+        )
+        return END
+    return await move_on(update, context, Draft())
+
+
+@logged
+async def resume(update: Update, context: Context) -> Step:
+    """Continues a kept draft at the step where it was left."""
+    await _settle_button(update)
+    return await move_on(update, context, await _load(update, context))
+
+
+@logged
+async def start_fresh(update: Update, context: Context) -> Step:
+    """Drops the kept draft and starts a new one."""
+    await _settle_button(update)
+    await _say(update, context, services(context).content.texts.started_fresh)
+    return await move_on(update, context, Draft())
+
+
+# --- answering -----------------------------------------------------------------------------
+
+
+async def _reject(update: Update, context: Context, problem: PartProblem) -> None:
+    texts = services(context).content.texts
+    if problem is PartProblem.TOO_LONG:
+        await _say(update, context, texts.too_long.format(limit=MAX_PART_LENGTH))
+    else:
+        await _say(update, context, texts.empty_text)
+
+
+@logged
+async def answer_text(update: Update, context: Context) -> Step:
+    """Saves a typed answer to the current part and asks the next question."""
+    assert update.message is not None and update.message.text is not None
+    text = update.message.text
+    draft = await _load(update, context)
+    if draft.step is Step.REVIEW:
+        return await review_text(update, context, draft)
+    problem = part_problem(text)
+    if problem is None and not tidy_part(draft.step, text, services(context).content.phrasing):
+        problem = PartProblem.EMPTY  # only the formula's own words, like "I feel"
+    if problem is not None:
+        await _reject(update, context, problem)
+        return draft.step
+    if draft.step is Step.FEELING:
+        return await _answer_feeling(update, context, draft, text)
+    return await move_on(update, context, draft.answer(text))
+
+
+async def _answer_feeling(update: Update, context: Context, draft: Draft, text: str) -> Step:
+    """A faux feeling ("ignored") is kept, with a gentle offer of feelings that may lie under it."""
+    content = services(context).content
+    faux = find_faux_feeling(text, content.words.faux_feelings)
+    if faux is None:
+        return await move_on(update, context, draft.answer(text))
+    draft = draft.with_part(Step.FEELING, text)
+    await services(context).storage.save_draft(user_id(update), draft)
+    await context.bot.send_message(
+        chat_id(update),
+        content.texts.faux_feeling.format(word=html.escape(faux.word)),
+        reply_markup=keyboards.faux_keyboard(content, faux.word, faux.underlying),
+    )
+    return Step.FEELING
+
+
+async def review_text(update: Update, context: Context, draft: Draft) -> Step:
+    """Text at REVIEW: the buttons are what's needed, so show them again."""
+    return await ask(update, context, draft)
+
+
+async def _stale(update: Update, context: Context, draft: Draft) -> Step:
+    query = update.callback_query
+    assert query is not None
+    await query.answer(services(context).content.texts.stale_button)
+    await _say(update, context, services(context).content.texts.stale_button_here)
+    return await ask(update, context, draft)
+
+
+@logged
+async def pick_button(update: Update, context: Context) -> Step:
+    """A tap on a suggested feeling, self-care step or request."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    _, step_name, index = query.data.split(":")
+    draft = await _load(update, context)
+    choices = keyboards.choices(services(context).content, draft.step)
+    if step_name != draft.step.value or int(index) >= len(choices):
+        return await _stale(update, context, draft)
+    await _settle_button(update)
+    return await move_on(update, context, draft.answer(choices[int(index)]))
+
+
+@logged
+async def faux_button(update: Update, context: Context) -> Step:
+    """A feeling offered under a faux feeling, or "keep my word"."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    draft = await _load(update, context)
+    content = services(context).content
+    faux = find_faux_feeling(draft.feeling, content.words.faux_feelings)
+    choice = query.data.removeprefix("faux:")
+    if draft.step is not Step.FEELING or faux is None:
+        return await _stale(update, context, draft)
+    if choice == "keep":
+        await _settle_button(update)
+        return await move_on(update, context, draft.advance())
+    if int(choice) >= len(faux.underlying):
+        return await _stale(update, context, draft)
+    await _settle_button(update)
+    return await move_on(update, context, draft.answer(faux.underlying[int(choice)]))
+
+
+@logged
+async def feelings_page(update: Update, context: Context) -> Step:
+    """Shows the other page of feeling words in the same message."""
+    query = update.callback_query
+    assert query is not None
+    draft = await _load(update, context)
+    if draft.step is not Step.FEELING:
+        return await _stale(update, context, draft)
+    await query.answer()
+    more = query.data == keyboards.FEELINGS_MORE
+    content = services(context).content
+    current, total = draft.progress
+    progress = content.texts.progress.format(current=current, total=total)
+    question = content.texts.ask_feeling_more if more else content.texts.ask_feeling
+    await query.edit_message_text(
+        question.format(progress=progress),
+        reply_markup=keyboards.feelings_keyboard(content, more=more),
+    )
+    return Step.FEELING
+
+
+@logged
+async def review_button(update: Update, context: Context) -> Step | int:
+    """Edit one part, start over, or finish."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    draft = await _load(update, context)
+    if draft.step is not Step.REVIEW:
+        return await _stale(update, context, draft)
+    await _settle_button(update)
+    action = query.data.removeprefix("review:")
+    if action == "done":
+        return await finish(update, context, draft)
+    if action == "over":
+        await _say(update, context, services(context).content.texts.started_fresh)
+        return await move_on(update, context, Draft())
+    return await move_on(update, context, draft.edit(Step(action.removeprefix("edit:"))))
+
+
+async def finish(update: Update, context: Context, draft: Draft) -> int:
+    """Saves the message to history and hands it back on its own, ready to forward."""
+    content = services(context).content
+    message = compose_message(draft, content.phrasing)
+    await services(context).storage.finish_draft(user_id(update), draft, message.plain)
+    await _say(update, context, content.texts.done)
+    await _say(update, context, message.html)
+    await _say(update, context, content.texts.after_done)
+    return END
+
+
+# --- moving around -------------------------------------------------------------------------
+
+
+@logged
+async def back(update: Update, context: Context) -> Step:
+    """/back: one step back, with the earlier answer kept."""
+    draft = await _load(update, context)
+    if draft.is_first_step:
+        await _say(update, context, services(context).content.texts.back_at_first)
+        return await ask(update, context, draft)
+    return await move_on(update, context, draft.back())
+
+
+@logged
+async def cancel(update: Update, context: Context) -> int:
+    """/cancel: leaves the conversation; the draft is kept for /compose."""
+    await services(context).storage.set_draft_active(user_id(update), active=False)
+    await _say(update, context, services(context).content.texts.cancelled)
+    return END
+
+
+@logged
+async def help_in_flow(update: Update, context: Context) -> Step:
+    """/help mid-flow: the help, then the same question again."""
+    texts = services(context).content.texts
+    await _say(update, context, texts.help.format(limit=MAX_PART_LENGTH))
+    await _say(update, context, texts.help_resume)
+    return await ask(update, context, await _load(update, context))
+
+
+@logged
+async def where_we_are(update: Update, context: Context) -> Step:
+    """/compose mid-flow: the current question again."""
+    return await ask(update, context, await _load(update, context))
+
+
+@logged
+async def unknown_command_in_flow(update: Update, context: Context) -> None:
+    """An unknown command mid-flow: say so; the place is kept."""
+    await _say(update, context, services(context).content.texts.unknown_command)
+
+
+@logged
+async def not_text_in_flow(update: Update, context: Context) -> None:
+    """A sticker, photo, voice note...: ask for words; the draft is untouched."""
+    await _say(update, context, services(context).content.texts.not_text)
+
+
+@logged
+async def stale_in_flow(update: Update, context: Context) -> Step:
+    """A button from an older message: say so and show the current question."""
+    return await _stale(update, context, await _load(update, context))
+
+
+def conversation() -> ConversationHandler[Context]:
+    """The composer as one persistent ConversationHandler."""
+    text = filters.TEXT & ~filters.COMMAND & PRIVATE
+    answers = [MessageHandler(text, answer_text)]
+    picks = CallbackQueryHandler(pick_button, pattern=r"^pick:[a-z]+:\d+$")
+    states: dict[object, list[object]] = {
+        Step.FEELING: [
+            *answers,
+            picks,
+            CallbackQueryHandler(feelings_page, pattern=r"^feelings:(more|first)$"),
+            CallbackQueryHandler(faux_button, pattern=r"^faux:(keep|\d+)$"),
+        ],
+        Step.REASON: answers,
+        Step.REGULATION: [*answers, picks],
+        Step.REQUEST: [*answers, picks],
+        Step.REVIEW: [*answers, CallbackQueryHandler(review_button, pattern=r"^review:")],
+    }
+    assert set(states) == {*PARTS, Step.REVIEW}
+    # One draft per private chat is what we want; PTB warns that callbacks are then tracked per
+    # chat rather than per message.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message="If 'per_message=False'")
+        return ConversationHandler(
+            entry_points=[
+                CommandHandler("compose", compose, filters=PRIVATE),
+                CallbackQueryHandler(compose, pattern=f"^{keyboards.COMPOSE}$"),
+                CallbackQueryHandler(resume, pattern=f"^{keyboards.RESUME}$"),
+                CallbackQueryHandler(start_fresh, pattern=f"^{keyboards.START_FRESH}$"),
+            ],
+            states=states,  # type: ignore[arg-type]
+            fallbacks=[
+                CommandHandler("help", help_in_flow, filters=PRIVATE),
+                CommandHandler("back", back, filters=PRIVATE),
+                CommandHandler("cancel", cancel, filters=PRIVATE),
+                CommandHandler("compose", where_we_are, filters=PRIVATE),
+                MessageHandler(filters.COMMAND & PRIVATE, unknown_command_in_flow),
+                MessageHandler(~filters.TEXT & PRIVATE, not_text_in_flow),
+                CallbackQueryHandler(stale_in_flow),
+            ],
+            name=COMPOSE_CONVERSATION,
+            persistent=True,
+            allow_reentry=False,
+        )
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    application.add_handler(conversation())

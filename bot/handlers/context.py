@@ -1,0 +1,75 @@
+"""What every handler needs: the services it talks to, and a log line per update."""
+
+from __future__ import annotations
+
+import functools
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from telegram import Update
+from telegram.ext import Application, ContextTypes
+
+from bot.content import Content
+from bot.settings import Settings
+from bot.storage import Storage
+
+log = logging.getLogger("bot.updates")
+
+Context = ContextTypes.DEFAULT_TYPE
+R = TypeVar("R")
+Handler = Callable[[Update, Context], Awaitable[R]]
+
+_SERVICES = "services"
+
+
+@dataclass(frozen=True)
+class Services:
+    """Built once in build_application and shared by every handler."""
+
+    settings: Settings
+    content: Content
+    storage: Storage
+
+
+def install_services(application: Application[Any, Any, Any, Any, Any, Any], s: Services) -> None:
+    application.bot_data[_SERVICES] = s
+
+
+def services(context: Context) -> Services:
+    found = context.bot_data[_SERVICES]
+    assert isinstance(found, Services)
+    return found
+
+
+def logged(handler: Handler[R]) -> Handler[R]:
+    """Logs one line per handled update: its id, the handler and how long it took. Never text."""
+
+    @functools.wraps(handler)
+    async def wrapper(update: Update, context: Context) -> R:
+        started = time.perf_counter()
+        try:
+            return await handler(update, context)
+        finally:
+            log.info(
+                "update=%s user=%s handler=%s ms=%.1f",
+                update.update_id,
+                update.effective_user.id if update.effective_user else None,
+                handler.__name__,
+                (time.perf_counter() - started) * 1000,
+            )
+
+    return wrapper
+
+
+def user_id(update: Update) -> int:
+    """The sender; every handler here runs in a private chat, so there always is one."""
+    assert update.effective_user is not None
+    return update.effective_user.id
+
+
+def chat_id(update: Update) -> int:
+    assert update.effective_chat is not None
+    return update.effective_chat.id

@@ -1,0 +1,36 @@
+"""The error handler: log first (ids, never text), then tell the user kindly."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import Application
+
+from bot.handlers.context import Context, services
+
+log = logging.getLogger("bot.errors")
+
+
+async def on_error(update: object, context: Context) -> None:
+    """Logs the failure and says sorry; the draft stays as it was last saved."""
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.error(
+        "update=%s failed: %s",
+        update_id,
+        context.error.__class__.__name__,
+        exc_info=context.error,
+    )
+    if not isinstance(update, Update) or update.effective_chat is None:
+        return
+    try:
+        await context.bot.send_message(
+            update.effective_chat.id, services(context).content.texts.error
+        )
+    except TelegramError:
+        log.warning("update=%s: could not send the error reply", update_id)
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    application.add_error_handler(on_error)

@@ -1,0 +1,70 @@
+"""Whatever no feature handled: edits, unknown commands, stray text, old buttons."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.handlers.context import Context, chat_id, logged, services
+
+PRIVATE = filters.ChatType.PRIVATE
+
+
+async def _say(update: Update, context: Context, text: str) -> None:
+    await context.bot.send_message(chat_id(update), text)
+
+
+@logged
+async def edited_message(update: Update, context: Context) -> None:
+    """An edit never changes a saved answer; say how to change it instead."""
+    await _say(update, context, services(context).content.texts.edited_message)
+
+
+@logged
+async def back_outside(update: Update, context: Context) -> None:
+    """/back with no conversation going."""
+    await _say(update, context, services(context).content.texts.back_nothing)
+
+
+@logged
+async def cancel_outside(update: Update, context: Context) -> None:
+    """/cancel with no conversation going."""
+    await _say(update, context, services(context).content.texts.cancel_nothing)
+
+
+@logged
+async def unknown_command(update: Update, context: Context) -> None:
+    """A command the bot does not know."""
+    await _say(update, context, services(context).content.texts.unknown_command)
+
+
+@logged
+async def outside_flow(update: Update, context: Context) -> None:
+    """Text, stickers or photos with no conversation going: point to /compose."""
+    await _say(update, context, services(context).content.texts.outside_flow)
+
+
+@logged
+async def stale_button(update: Update, context: Context) -> None:
+    """A button from an older message, with no conversation going."""
+    query = update.callback_query
+    assert query is not None
+    texts = services(context).content.texts
+    await query.answer(texts.stale_button)
+    await _say(update, context, texts.outside_flow)
+
+
+def register_first(application: Application) -> None:  # type: ignore[type-arg]
+    """Before every feature: an edited message must never reach an answer handler."""
+    application.add_handler(
+        MessageHandler(filters.UpdateType.EDITED & PRIVATE, edited_message)
+    )
+
+
+def register_last(application: Application) -> None:  # type: ignore[type-arg]
+    """After every feature: whatever is left gets a kind word."""
+    application.add_handler(CommandHandler("back", back_outside, filters=PRIVATE))
+    application.add_handler(CommandHandler("cancel", cancel_outside, filters=PRIVATE))
+    application.add_handler(MessageHandler(filters.COMMAND & PRIVATE, unknown_command))
+    application.add_handler(MessageHandler(PRIVATE, outside_flow))
+    application.add_handler(CallbackQueryHandler(stale_button))

@@ -1,0 +1,113 @@
+"""Inline keyboards built from content/. Callback data is short and says which step it is for,
+so a button from an old message can be recognised as stale."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.content import Content
+from bot.core.draft import PARTS, Step
+
+COMPOSE = "compose"
+RESUME = "draft:resume"
+START_FRESH = "draft:fresh"
+FEELINGS_MORE = "feelings:more"
+FEELINGS_FIRST = "feelings:first"
+FAUX_KEEP = "faux:keep"
+REVIEW_DONE = "review:done"
+REVIEW_OVER = "review:over"
+
+
+def pick(step: Step, index: int) -> str:
+    return f"pick:{step.value}:{index}"
+
+
+def faux(index: int) -> str:
+    return f"faux:{index}"
+
+
+def review_edit(step: Step) -> str:
+    return f"review:edit:{step.value}"
+
+
+def _rows(buttons: Sequence[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
+    return [list(buttons[i : i + width]) for i in range(0, len(buttons), width)]
+
+
+def start_keyboard(content: Content) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([[InlineKeyboardButton(content.texts.start_button, callback_data=COMPOSE)]])
+
+
+def resume_keyboard(content: Content) -> InlineKeyboardMarkup:
+    texts = content.texts
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(texts.resume_button, callback_data=RESUME)],
+            [InlineKeyboardButton(texts.start_fresh_button, callback_data=START_FRESH)],
+        ]
+    )
+
+
+def feelings_keyboard(content: Content, more: bool) -> InlineKeyboardMarkup:
+    feelings = content.words.feelings
+    words = feelings.words
+    first_count = sum(len(group) for group in feelings.groups[: feelings.first_page])
+    indexes = range(first_count, len(words)) if more else range(first_count)
+    rows = _rows([InlineKeyboardButton(words[i], callback_data=pick(Step.FEELING, i)) for i in indexes], 4)
+    if more:
+        rows.append([InlineKeyboardButton(content.texts.fewer_button, callback_data=FEELINGS_FIRST)])
+    elif first_count < len(words):
+        rows.append([InlineKeyboardButton(content.texts.more_button, callback_data=FEELINGS_MORE)])
+    return InlineKeyboardMarkup(rows)
+
+
+def choices(content: Content, step: Step) -> list[str]:
+    """The suggestions offered as buttons at a step ([] where there are none)."""
+    if step is Step.FEELING:
+        return content.words.feelings.words
+    if step is Step.REGULATION:
+        return content.words.regulation.suggestions
+    if step is Step.REQUEST:
+        return content.words.request.examples
+    return []
+
+
+def suggestions_keyboard(content: Content, step: Step) -> InlineKeyboardMarkup | None:
+    words = choices(content, step)
+    if step is Step.FEELING:
+        return feelings_keyboard(content, more=False)
+    if not words:
+        return None
+    width = 2 if step is Step.REGULATION else 1
+    return InlineKeyboardMarkup(
+        _rows([InlineKeyboardButton(w, callback_data=pick(step, i)) for i, w in enumerate(words)], width)
+    )
+
+
+def faux_keyboard(content: Content, word: str, suggestions: Sequence[str]) -> InlineKeyboardMarkup:
+    rows = _rows([InlineKeyboardButton(s, callback_data=faux(i)) for i, s in enumerate(suggestions)], 3)
+    keep = content.texts.keep_word_button.format(word=word)
+    rows.append([InlineKeyboardButton(keep, callback_data=FAUX_KEEP)])
+    return InlineKeyboardMarkup(rows)
+
+
+def review_keyboard(content: Content) -> InlineKeyboardMarkup:
+    texts = content.texts
+    labels = {
+        Step.FEELING: texts.edit_feeling_button,
+        Step.REASON: texts.edit_reason_button,
+        Step.REGULATION: texts.edit_regulation_button,
+        Step.REQUEST: texts.edit_request_button,
+    }
+    edits = [InlineKeyboardButton(labels[step], callback_data=review_edit(step)) for step in PARTS]
+    return InlineKeyboardMarkup(
+        [
+            *_rows(edits, 2),
+            [
+                InlineKeyboardButton(texts.start_over_button, callback_data=REVIEW_OVER),
+                InlineKeyboardButton(texts.done_button, callback_data=REVIEW_DONE),
+            ],
+        ]
+    )

@@ -1,0 +1,39 @@
+"""/start and /help: a warm welcome and how it works."""
+
+from __future__ import annotations
+
+import html
+
+from telegram import Update
+from telegram.ext import Application, CommandHandler, filters
+
+from bot.core.draft import MAX_PART_LENGTH
+from bot.handlers import keyboards
+from bot.handlers.context import Context, chat_id, logged, services
+
+PRIVATE = filters.ChatType.PRIVATE
+
+
+@logged
+async def start(update: Update, context: Context) -> None:
+    """Says what the bot is for, that it is not therapy, and offers to compose."""
+    content = services(context).content
+    user = update.effective_user
+    name = html.escape(user.first_name) if user else ""
+    await context.bot.send_message(
+        chat_id(update),
+        content.texts.start.format(name=name),
+        reply_markup=keyboards.start_keyboard(content),
+    )
+
+
+@logged
+async def help_command(update: Update, context: Context) -> None:
+    """How the conversation works, the commands, and the bot's limits."""
+    text = services(context).content.texts.help.format(limit=MAX_PART_LENGTH)
+    await context.bot.send_message(chat_id(update), text)
+
+
+def register(application: Application) -> None:  # type: ignore[type-arg]
+    application.add_handler(CommandHandler("start", start, filters=PRIVATE))
+    application.add_handler(CommandHandler("help", help_command, filters=PRIVATE))

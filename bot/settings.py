@@ -1,0 +1,52 @@
+"""Settings from the environment and `.env` (see `.env.example` for every key)."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+TELEGRAM_API = "https://api.telegram.org/bot"
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/softstart.sqlite3"
+
+# A BotFather token is "<numeric bot id>:<35 or so url-safe characters>".
+_TOKEN_SHAPE = re.compile(r"^\d{5,20}:[A-Za-z0-9_-]{30,60}$")
+
+
+class Settings(BaseSettings):
+    """Everything the operator can set; only the token is required."""
+
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    telegram_bot_token: SecretStr
+    telegram_api_base_url: str = TELEGRAM_API
+    database_url: str = DEFAULT_DATABASE_URL
+    log_level: str = "INFO"
+    locale: str = "en"
+    content_dir: Path = Field(default_factory=lambda: Path(__file__).parent.parent / "content")
+    draft_expiry_days: int = Field(default=7, ge=1)
+    poll_timeout_seconds: int = Field(default=30, ge=0, le=50)
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _token_has_botfather_shape(cls, token: SecretStr) -> SecretStr:
+        if not _TOKEN_SHAPE.match(token.get_secret_value().strip()):
+            raise ValueError("malformed token")
+        return SecretStr(token.get_secret_value().strip())
+
+    @field_validator("telegram_api_base_url")
+    @classmethod
+    def _base_url_is_http(cls, url: str) -> str:
+        if not url.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return url.rstrip("/")
+
+    @property
+    def telegram_file_base_url(self) -> str:
+        """The file URL PTB needs, derived from the API base URL (`.../bot` -> `.../file/bot`)."""
+        base = self.telegram_api_base_url
+        if base.endswith("/bot"):
+            return base[: -len("bot")] + "file/bot"
+        return base + "/file/bot"

@@ -1,0 +1,78 @@
+"""Engine creation and migrations, for SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+class StorageError(RuntimeError):
+    """The database cannot be used; the message is one line for the operator."""
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    # WAL lets readers and the writer work at once; busy_timeout waits out short locks.
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.execute("PRAGMA busy_timeout=5000")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.close()
+
+
+def create_engine(database_url: str) -> AsyncEngine:
+    """An async engine for the URL; SQLite files get their folder created. Parameters are hidden
+    from error messages, because they hold what people wrote and errors get logged."""
+    try:
+        url = make_url(database_url)
+    except ArgumentError as error:
+        raise StorageError(f"DATABASE_URL is not a valid database URL: {error}") from error
+    if url.get_backend_name() == "sqlite":
+        if url.database and url.database != ":memory:":
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_async_engine(url, hide_parameters=True)
+        event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        return engine
+    return create_async_engine(url, pool_pre_ping=True, hide_parameters=True)
+
+
+def _alembic_config(connection: Connection) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def _upgrade(connection: Connection) -> None:
+    config = _alembic_config(connection)
+    known = {revision.revision for revision in ScriptDirectory.from_config(config).walk_revisions()}
+    current = MigrationContext.configure(connection).get_current_heads()
+    unknown = [revision for revision in current if revision not in known]
+    if unknown:
+        raise StorageError(
+            f"the database was written by a newer Soft Start (migration {unknown[0]}); "
+            "update the bot instead of starting this version"
+        )
+    command.upgrade(config, "head")
+
+
+async def migrate(engine: AsyncEngine) -> None:
+    """Brings the schema to the newest migration; refuses a database from a newer version."""
+    try:
+        async with engine.begin() as connection:
+            await connection.run_sync(_upgrade)
+    except StorageError:
+        raise
+    except (SQLAlchemyError, OSError) as error:
+        raise StorageError(f"cannot use the database: {error.__class__.__name__}") from error

@@ -1,0 +1,80 @@
+"""Fixtures: the fake Bot API, the real Application running against it, and users to drive it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from pydantic import SecretStr
+from telegram import Update
+
+from bot.__main__ import prepare_database
+from bot.app import build_application
+from bot.content import Content, load_content
+from bot.settings import Settings
+from tests.driver import FakeUser
+from tests.fake_telegram import TOKEN, FakeTelegram
+
+CONTENT_DIR = Path(__file__).parent.parent / "content"
+
+
+@pytest.fixture(scope="session")
+def content() -> Content:
+    return load_content(CONTENT_DIR, "en")
+
+
+@pytest.fixture
+async def telegram() -> AsyncIterator[FakeTelegram]:
+    fake = FakeTelegram()
+    await fake.start()
+    yield fake
+    await fake.stop()
+
+
+@pytest.fixture
+def database_url(tmp_path: Path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'softstart.sqlite3'}"
+
+
+@pytest.fixture
+def settings(telegram: FakeTelegram, database_url: str) -> Settings:
+    return Settings(
+        telegram_bot_token=SecretStr(TOKEN),
+        telegram_api_base_url=telegram.base_url,
+        database_url=database_url,
+        _env_file=None,  # type: ignore[call-arg]
+    )
+
+
+@pytest.fixture
+async def running_bot(settings: Settings, telegram: FakeTelegram) -> AsyncIterator[Any]:
+    """The real Application, polling the fake Bot API over HTTP, as `python -m bot` runs it."""
+    await prepare_database(settings.database_url)
+    application = build_application(settings)
+    await application.initialize()
+    if application.post_init:
+        await application.post_init(application)
+    assert application.updater is not None
+    await application.updater.start_polling(
+        poll_interval=0, timeout=5, allowed_updates=Update.ALL_TYPES
+    )
+    await application.start()
+    yield application
+    telegram.release_pollers()
+    await application.updater.stop()
+    await application.stop()
+    if application.post_shutdown:
+        await application.post_shutdown(application)
+    await application.shutdown()
+
+
+@pytest.fixture
+def alice(telegram: FakeTelegram, running_bot: Any) -> FakeUser:
+    return FakeUser(telegram, 1001, "Alice")
+
+
+@pytest.fixture
+def bob(telegram: FakeTelegram, running_bot: Any) -> FakeUser:
+    return FakeUser(telegram, 1002, "Bob")

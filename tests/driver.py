@@ -1,0 +1,162 @@
+"""FakeUser: drives the bot through the fake Bot API the way a person would, so tests read like
+the conversation: `await alice.send("anxious")`, `await alice.press("Done")`,
+`await alice.expect(r"I feel anxious")`."""
+
+from __future__ import annotations
+
+import itertools
+import re
+import time
+from collections.abc import Callable
+from typing import Any
+
+from tests.fake_telegram import Event, FakeTelegram, SentMessage
+
+DEFAULT_TIMEOUT = 5.0
+_callback_ids = itertools.count(1)
+
+
+class ExpectationError(AssertionError):
+    pass
+
+
+class FakeUser:
+    """One person in a private chat with the bot (chat id == user id)."""
+
+    def __init__(self, telegram: FakeTelegram, user_id: int, first_name: str) -> None:
+        self.telegram = telegram
+        self.id = user_id
+        self.first_name = first_name
+        self.cursor = 0  # events before this one have been looked at by expect()
+        self._message_ids = itertools.count(1)
+
+    # --- doing -----------------------------------------------------------------------------
+
+    @property
+    def _user(self) -> dict[str, Any]:
+        return {"id": self.id, "is_bot": False, "first_name": self.first_name, "language_code": "en"}
+
+    def _message(self, **content: Any) -> dict[str, Any]:
+        return {
+            "message_id": next(self._message_ids),
+            "date": int(time.time()),
+            "chat": {"id": self.id, "type": "private", "first_name": self.first_name},
+            "from": self._user,
+            **content,
+        }
+
+    async def send(self, text: str) -> int:
+        """Types and sends a text message; a leading /command is marked as Telegram marks it."""
+        content: dict[str, Any] = {"text": text}
+        command = re.match(r"^/\w+", text)
+        if command:
+            content["entities"] = [{"type": "bot_command", "offset": 0, "length": command.end()}]
+        return self.telegram.push_update({"message": self._message(**content)})
+
+    async def send_sticker(self) -> int:
+        sticker = {"file_id": "st1", "file_unique_id": "st1u", "type": "regular", "width": 512,
+                   "height": 512, "is_animated": False, "is_video": False}
+        return self.telegram.push_update({"message": self._message(sticker=sticker)})
+
+    async def send_photo(self) -> int:
+        photo = [{"file_id": "ph1", "file_unique_id": "ph1u", "width": 90, "height": 90}]
+        return self.telegram.push_update({"message": self._message(photo=photo)})
+
+    async def send_voice(self) -> int:
+        voice = {"file_id": "vo1", "file_unique_id": "vo1u", "duration": 3}
+        return self.telegram.push_update({"message": self._message(voice=voice)})
+
+    async def send_location(self) -> int:
+        location = {"latitude": 52.52, "longitude": 13.40}
+        return self.telegram.push_update({"message": self._message(location=location)})
+
+    async def edit_last(self, text: str) -> int:
+        """Edits the user's own last message, as Telegram reports it."""
+        message = self._message(text=text, edit_date=int(time.time()))
+        message["message_id"] = next(self._message_ids) - 1
+        return self.telegram.push_update({"edited_message": message})
+
+    def find_button(self, label: str) -> tuple[SentMessage, dict[str, Any]]:
+        """The newest message in this chat with a button labelled `label`."""
+        for message in reversed(list(self.telegram.messages[self.id].values())):
+            for button in message.buttons:
+                if button["text"] == label:
+                    return message, button
+        raise ExpectationError(f"no button {label!r} in {self.first_name}'s chat")
+
+    async def press(self, label: str, message: SentMessage | None = None) -> int:
+        """Taps a button: the newest one with that label, or the one on `message`."""
+        if message is None:
+            message, button = self.find_button(label)
+        else:
+            button = next(b for b in message.buttons if b["text"] == label)
+        return await self.press_data(message, button["callback_data"])
+
+    async def press_data(self, message: SentMessage, data: str) -> int:
+        """Taps a button with the given callback data on `message` (for forged or old buttons)."""
+        query = {
+            "id": f"{self.id}-{next(_callback_ids)}",
+            "from": self._user,
+            "message": self.telegram.message_json(message),
+            "chat_instance": f"ci{self.id}",
+            "data": data,
+        }
+        return self.telegram.push_update({"callback_query": query})
+
+    # --- seeing ----------------------------------------------------------------------------
+
+    async def _next_event(self, wanted: Callable[[Event], bool], what: str, timeout: float) -> Event:
+        """Looks at new events in order until one is wanted; fails after `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        seen: list[str] = []
+        while True:
+            events = self.telegram.events[self.id]
+            while self.cursor < len(events):
+                event = events[self.cursor]
+                self.cursor += 1
+                if wanted(event):
+                    return event
+                seen.append(event.message.text if event.message else f"(toast) {event.toast}")
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not await self.telegram.wait_for_event(
+                self.id, self.cursor, remaining
+            ):
+                shown = "\n---\n".join(seen[-5:]) or "(nothing)"
+                raise ExpectationError(f"{self.first_name} never saw {what}; saw:\n{shown}")
+
+    async def expect(self, pattern: str, timeout: float = DEFAULT_TIMEOUT) -> SentMessage:
+        """Waits for a new message (or edit) whose visible text matches `pattern`."""
+        regex = re.compile(pattern, re.DOTALL)
+        event = await self._next_event(
+            lambda e: e.message is not None and regex.search(e.message.text) is not None,
+            f"/{pattern}/",
+            timeout,
+        )
+        assert event.message is not None
+        return event.message
+
+    async def expect_toast(self, pattern: str, timeout: float = DEFAULT_TIMEOUT) -> str:
+        """Waits for a callback answer (the small pop-up) whose text matches `pattern`."""
+        regex = re.compile(pattern)
+        event = await self._next_event(
+            lambda e: e.kind == "toast" and regex.search(e.toast) is not None,
+            f"a toast /{pattern}/",
+            timeout,
+        )
+        return event.toast
+
+    async def expect_buttons(self, *labels: str, timeout: float = DEFAULT_TIMEOUT) -> SentMessage:
+        """Waits for a message that offers all of these buttons."""
+        event = await self._next_event(
+            lambda e: e.message is not None and set(labels) <= set(e.message.labels),
+            f"buttons {labels}",
+            timeout,
+        )
+        assert event.message is not None
+        return event.message
+
+    def last_message(self) -> SentMessage:
+        return list(self.telegram.messages[self.id].values())[-1]
+
+    def all_text(self) -> str:
+        return "\n".join(m.text for m in self.telegram.messages[self.id].values())

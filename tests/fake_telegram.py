@@ -1,0 +1,367 @@
+"""A fake Telegram Bot API: an aiohttp server on 127.0.0.1 that speaks the shapes PTB parses.
+
+It keeps a queue of updates for getUpdates (long polling, offsets confirmed as Telegram does),
+records every call, keeps each chat's messages as the user would see them (HTML rendered to
+text, checked like Telegram checks it), and can inject errors. `FakeUser` drives it like a person.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import itertools
+import json
+import re
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from typing import Any
+
+from aiohttp import web
+
+BOT_ID = 700000001
+TOKEN = f"{BOT_ID}:AAHfakeTokenForTestsOnly0123456789abcd"
+BOT_USER = {
+    "id": BOT_ID,
+    "is_bot": True,
+    "first_name": "Soft Start",
+    "username": "softstart_test_bot",
+    "can_join_groups": True,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": True,
+}
+# Sent as plain strings by PTB; everything else arrives JSON-encoded (numbers, objects, lists).
+TEXT_PARAMS = frozenset(
+    {"text", "caption", "callback_query_id", "inline_query_id", "parse_mode", "description",
+     "short_description", "name", "query", "next_offset", "title", "file_name"}
+)
+TELEGRAM_TAGS = frozenset(
+    {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
+     "blockquote", "tg-spoiler", "span", "tg-emoji"}
+)
+MAX_TEXT = 4096
+MAX_CALLBACK_DATA = 64
+
+
+class TelegramError(Exception):
+    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
+        super().__init__(description)
+        self.code = code
+        self.description = description
+        self.retry_after = retry_after
+
+
+class _Renderer(HTMLParser):
+    """Telegram HTML -> the text a user sees; rejects what Telegram rejects."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self.open: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in TELEGRAM_TAGS:
+            raise TelegramError(400, f"Bad Request: can't parse entities: unsupported start tag \"{tag}\"")
+        self.open.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.open or self.open.pop() != tag:
+            raise TelegramError(400, f"Bad Request: can't parse entities: unmatched end tag \"{tag}\"")
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+
+def render(text: str, parse_mode: str | None) -> str:
+    if parse_mode != "HTML":
+        return text
+    if re.search(r"&(?![a-zA-Z]+;|#\d+;|#x[0-9a-fA-F]+;)", text):
+        raise TelegramError(400, "Bad Request: can't parse entities: unescaped '&'")
+    renderer = _Renderer()
+    renderer.feed(text)
+    renderer.close()
+    if renderer.open:
+        raise TelegramError(400, "Bad Request: can't parse entities: unclosed tag")
+    return html.unescape("".join(renderer.parts))
+
+
+def utf16_length(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+@dataclass
+class SentMessage:
+    """A message the bot sent, as the user sees it now."""
+
+    chat_id: int
+    message_id: int
+    text: str
+    source: str
+    reply_markup: dict[str, Any] | None = None
+
+    @property
+    def buttons(self) -> list[dict[str, Any]]:
+        if not self.reply_markup:
+            return []
+        return [b for row in self.reply_markup.get("inline_keyboard", []) for b in row]
+
+    @property
+    def labels(self) -> list[str]:
+        return [b["text"] for b in self.buttons]
+
+
+@dataclass
+class Event:
+    """Something the user saw happen: a new message, an edit, or a toast."""
+
+    kind: str  # "message", "edit", "toast"
+    message: SentMessage | None = None
+    toast: str = ""
+
+
+@dataclass
+class Call:
+    method: str
+    params: dict[str, Any]
+
+
+@dataclass
+class Injected:
+    code: int
+    description: str
+    retry_after: int | None = None
+    chat_id: int | None = None
+    delay: float = 0.0
+
+
+@dataclass
+class FakeTelegram:
+    """The server. `base_url` goes into TELEGRAM_API_BASE_URL."""
+
+    calls: list[Call] = field(default_factory=list)
+    messages: dict[int, dict[int, SentMessage]] = field(default_factory=lambda: defaultdict(dict))
+    events: dict[int, list[Event]] = field(default_factory=lambda: defaultdict(list))
+    pending: list[dict[str, Any]] = field(default_factory=list)
+    confirmed_offset: int = 0
+    injected: dict[str, list[Injected]] = field(default_factory=lambda: defaultdict(list))
+    _update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
+    _new_update: asyncio.Event = field(default_factory=asyncio.Event)
+    _changed: asyncio.Condition = field(default_factory=asyncio.Condition)
+    _runner: web.AppRunner | None = None
+    port: int = 0
+    # Set while a bot shuts down, so its long poll returns at once instead of at its timeout.
+    polling_released: bool = False
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def stop(self) -> None:
+        if self._runner:
+            await self._runner.cleanup()
+
+    # --- test controls ---------------------------------------------------------------------
+
+    def push_update(self, payload: dict[str, Any]) -> int:
+        update_id = next(self._update_ids)
+        self.pending.append({"update_id": update_id, **payload})
+        self._new_update.set()
+        return update_id
+
+    def release_pollers(self) -> None:
+        self.polling_released = True
+        self._new_update.set()
+
+    def fail(self, method: str, code: int, description: str, **kwargs: Any) -> None:
+        """The next call of `method` (for `chat_id`, if given) fails like Telegram would."""
+        self.injected[method].append(Injected(code, description, **kwargs))
+
+    def calls_of(self, method: str) -> list[Call]:
+        return [call for call in self.calls if call.method == method]
+
+    def next_message_id(self) -> int:
+        return next(self._message_ids)
+
+    # --- the API ---------------------------------------------------------------------------
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        if request.match_info["token"] != TOKEN:
+            return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
+        params = _parse(await request.post() if request.can_read_body else {})
+        self.calls.append(Call(method, params))
+        try:
+            await self._maybe_fail(method, params)
+            handler = getattr(self, f"_api_{method}", None)
+            if handler is None:
+                raise TelegramError(404, "Not Found: method not found")
+            result = await handler(params)
+        except TelegramError as error:
+            body: dict[str, Any] = {"ok": False, "error_code": error.code, "description": error.description}
+            if error.retry_after is not None:
+                body["parameters"] = {"retry_after": error.retry_after}
+            return web.json_response(body, status=error.code)
+        return web.json_response({"ok": True, "result": result})
+
+    async def _maybe_fail(self, method: str, params: dict[str, Any]) -> None:
+        for injected in list(self.injected[method]):
+            if injected.chat_id is None or injected.chat_id == params.get("chat_id"):
+                self.injected[method].remove(injected)
+                if injected.delay:
+                    await asyncio.sleep(injected.delay)
+                raise TelegramError(injected.code, injected.description, injected.retry_after)
+
+    async def _api_getMe(self, params: dict[str, Any]) -> Any:
+        return BOT_USER
+
+    async def _api_deleteWebhook(self, params: dict[str, Any]) -> Any:
+        return True
+
+    async def _api_setMyCommands(self, params: dict[str, Any]) -> Any:
+        return True
+
+    async def _api_getUpdates(self, params: dict[str, Any]) -> Any:
+        offset = int(params.get("offset") or 0)
+        if offset:
+            # Telegram forgets every update below the offset: they are confirmed.
+            self.confirmed_offset = max(self.confirmed_offset, offset)
+            self.pending = [u for u in self.pending if u["update_id"] >= offset]
+        limit = int(params.get("limit") or 100)
+        deadline = time.monotonic() + float(params.get("timeout") or 0)
+        while True:
+            ready = [u for u in self.pending if u["update_id"] >= offset][:limit]
+            remaining = deadline - time.monotonic()
+            if ready or remaining <= 0 or self.polling_released:
+                return ready
+            self._new_update.clear()
+            try:
+                await asyncio.wait_for(self._new_update.wait(), remaining)
+            except TimeoutError:
+                return []
+
+    async def _api_sendMessage(self, params: dict[str, Any]) -> Any:
+        chat_id = int(params["chat_id"])
+        message = SentMessage(
+            chat_id=chat_id,
+            message_id=self.next_message_id(),
+            text=self._checked_text(params),
+            source=params["text"],
+            reply_markup=_checked_markup(params.get("reply_markup")),
+        )
+        self.messages[chat_id][message.message_id] = message
+        await self._record(chat_id, Event("message", message))
+        return self.message_json(message)
+
+    async def _api_editMessageText(self, params: dict[str, Any]) -> Any:
+        message = self._find(params)
+        text = self._checked_text(params)
+        markup = _checked_markup(params.get("reply_markup"))
+        if text == message.text and markup == message.reply_markup:
+            raise TelegramError(400, "Bad Request: message is not modified")
+        message.text, message.source, message.reply_markup = text, params["text"], markup
+        await self._record(message.chat_id, Event("edit", _copy(message)))
+        return self.message_json(message)
+
+    async def _api_editMessageReplyMarkup(self, params: dict[str, Any]) -> Any:
+        message = self._find(params)
+        markup = _checked_markup(params.get("reply_markup"))
+        if markup == message.reply_markup:
+            raise TelegramError(400, "Bad Request: message is not modified")
+        message.reply_markup = markup
+        await self._record(message.chat_id, Event("edit", _copy(message)))
+        return self.message_json(message)
+
+    async def _api_answerCallbackQuery(self, params: dict[str, Any]) -> Any:
+        chat_id = int(str(params["callback_query_id"]).split("-")[0])
+        await self._record(chat_id, Event("toast", toast=str(params.get("text") or "")))
+        return True
+
+    async def _api_sendChatAction(self, params: dict[str, Any]) -> Any:
+        return True
+
+    # --- helpers ---------------------------------------------------------------------------
+
+    def _checked_text(self, params: dict[str, Any]) -> str:
+        source = str(params.get("text", ""))
+        text = render(source, params.get("parse_mode"))
+        if not text.strip():
+            raise TelegramError(400, "Bad Request: message text is empty")
+        if utf16_length(text) > MAX_TEXT:
+            raise TelegramError(400, "Bad Request: message is too long")
+        return text
+
+    def _find(self, params: dict[str, Any]) -> SentMessage:
+        chat_id, message_id = int(params["chat_id"]), int(params["message_id"])
+        try:
+            return self.messages[chat_id][message_id]
+        except KeyError:
+            raise TelegramError(400, "Bad Request: message to edit not found") from None
+
+    async def _record(self, chat_id: int, event: Event) -> None:
+        async with self._changed:
+            self.events[chat_id].append(event)
+            self._changed.notify_all()
+
+    async def wait_for_event(self, chat_id: int, index: int, timeout: float) -> bool:
+        """Waits until the chat has more than `index` events."""
+        async with self._changed:
+            try:
+                await asyncio.wait_for(
+                    self._changed.wait_for(lambda: len(self.events[chat_id]) > index), timeout
+                )
+            except TimeoutError:
+                return False
+        return True
+
+    def message_json(self, message: SentMessage) -> dict[str, Any]:
+        body: dict[str, Any] = {
+            "message_id": message.message_id,
+            "date": int(time.time()),
+            "chat": {"id": message.chat_id, "type": "private", "first_name": "User"},
+            "from": BOT_USER,
+            "text": message.text,
+        }
+        if message.reply_markup:
+            body["reply_markup"] = message.reply_markup
+        return body
+
+
+def _copy(message: SentMessage) -> SentMessage:
+    return SentMessage(message.chat_id, message.message_id, message.text, message.source, message.reply_markup)
+
+
+def _parse(form: Any) -> dict[str, Any]:
+    params: dict[str, Any] = {}
+    for key, value in dict(form).items():
+        if key in TEXT_PARAMS or not isinstance(value, str):
+            params[key] = value
+            continue
+        try:
+            params[key] = json.loads(value)
+        except ValueError:
+            params[key] = value
+    return params
+
+
+def _checked_markup(markup: Any) -> dict[str, Any] | None:
+    if not markup:
+        return None
+    for row in markup.get("inline_keyboard", []):
+        for button in row:
+            if not button.get("text"):
+                raise TelegramError(400, "Bad Request: text buttons are unallowed in the inline keyboard")
+            data = button.get("callback_data")
+            if data is not None and not 1 <= len(data.encode()) <= MAX_CALLBACK_DATA:
+                raise TelegramError(400, "Bad Request: BUTTON_DATA_INVALID")
+    return dict(markup)
