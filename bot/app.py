@@ -4,22 +4,19 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from telegram import BotCommand
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defaults
 
 from bot.content import Content, load_content
 from bot.handlers import register_handlers
-from bot.handlers.context import Services, install_services, services
+from bot.handlers.context import AnyApplication, Services, install_services, services
 from bot.settings import Settings
 from bot.storage import Storage, create_engine
 from bot.storage.persistence import DraftPersistence
 
 log = logging.getLogger(__name__)
-
-AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 
 
 def menu(content: Content) -> list[BotCommand]:

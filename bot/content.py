@@ -141,7 +141,9 @@ class Texts(_Strict):
             expected = PLACEHOLDERS.get(name, frozenset())
             found = placeholders(text)
             if found != expected:
-                problems.append(f"{name}: placeholders {sorted(found)}, expected {sorted(expected)}")
+                problems.append(
+                    f"{name}: placeholders {sorted(found)}, expected {sorted(expected)}"
+                )
             problems.extend(f"{name}: {problem}" for problem in html_problems(text))
         if problems:
             raise ValueError("; ".join(problems))
@@ -185,11 +187,13 @@ class ComposerWords(_Strict):
     because: str
     regulation_sentence: str
     request_sentence: str
+    request_it_sentence: str
     feeling_prefixes: list[str]
     reason_prefixes: list[str]
     regulation_prefixes: list[str]
     request_prefixes: list[str]
     reason_connectors: list[str]
+    request_it_starts: list[str]
     first_person_starts: list[str]
     lowercase_starters: list[str]
 
@@ -199,6 +203,7 @@ class ComposerWords(_Strict):
             "feeling_sentence": {"feeling", "reason"},
             "regulation_sentence": {"regulation"},
             "request_sentence": {"request"},
+            "request_it_sentence": {"request"},
         }
         for name, parts in expected.items():
             if placeholders(getattr(self, name)) != parts:
@@ -230,6 +235,7 @@ class Content(_Strict):
             because=words.because,
             regulation_sentence=words.regulation_sentence,
             request_sentence=words.request_sentence,
+            request_it_sentence=words.request_it_sentence,
             strip_prefixes={
                 Step.FEELING: tuple(words.feeling_prefixes),
                 Step.REASON: tuple(words.reason_prefixes),
@@ -237,6 +243,7 @@ class Content(_Strict):
                 Step.REQUEST: tuple(words.request_prefixes),
             },
             reason_connectors=tuple(words.reason_connectors),
+            request_it_starts=tuple(words.request_it_starts),
             first_person_starts=tuple(words.first_person_starts),
             lowercase_starters=(*words.lowercase_starters, *self.words.feelings.words),
         )

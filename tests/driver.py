@@ -34,7 +34,12 @@ class FakeUser:
 
     @property
     def _user(self) -> dict[str, Any]:
-        return {"id": self.id, "is_bot": False, "first_name": self.first_name, "language_code": "en"}
+        return {
+            "id": self.id,
+            "is_bot": False,
+            "first_name": self.first_name,
+            "language_code": "en",
+        }
 
     def _message(self, **content: Any) -> dict[str, Any]:
         return {
@@ -54,8 +59,15 @@ class FakeUser:
         return self.telegram.push_update({"message": self._message(**content)})
 
     async def send_sticker(self) -> int:
-        sticker = {"file_id": "st1", "file_unique_id": "st1u", "type": "regular", "width": 512,
-                   "height": 512, "is_animated": False, "is_video": False}
+        sticker = {
+            "file_id": "st1",
+            "file_unique_id": "st1u",
+            "type": "regular",
+            "width": 512,
+            "height": 512,
+            "is_animated": False,
+            "is_video": False,
+        }
         return self.telegram.push_update({"message": self._message(sticker=sticker)})
 
     async def send_photo(self) -> int:
@@ -85,12 +97,26 @@ class FakeUser:
         raise ExpectationError(f"no button {label!r} in {self.first_name}'s chat")
 
     async def press(self, label: str, message: SentMessage | None = None) -> int:
-        """Taps a button: the newest one with that label, or the one on `message`."""
+        """Taps a button: the newest one with that label (waiting for it to appear, as a person
+        would), or the one on `message`."""
         if message is None:
-            message, button = self.find_button(label)
+            message, button = await self._wait_for_button(label)
         else:
             button = next(b for b in message.buttons if b["text"] == label)
         return await self.press_data(message, button["callback_data"])
+
+    async def _wait_for_button(self, label: str) -> tuple[SentMessage, dict[str, Any]]:
+        deadline = time.monotonic() + DEFAULT_TIMEOUT
+        while True:
+            try:
+                return self.find_button(label)
+            except ExpectationError:
+                count = len(self.telegram.events[self.id])
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or not await self.telegram.wait_for_event(
+                    self.id, count, remaining
+                ):
+                    raise
 
     async def press_data(self, message: SentMessage, data: str) -> int:
         """Taps a button with the given callback data on `message` (for forged or old buttons)."""
@@ -105,7 +131,9 @@ class FakeUser:
 
     # --- seeing ----------------------------------------------------------------------------
 
-    async def _next_event(self, wanted: Callable[[Event], bool], what: str, timeout: float) -> Event:
+    async def _next_event(
+        self, wanted: Callable[[Event], bool], what: str, timeout: float
+    ) -> Event:
         """Looks at new events in order until one is wanted; fails after `timeout` seconds."""
         deadline = time.monotonic() + timeout
         seen: list[str] = []

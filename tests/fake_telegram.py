@@ -33,12 +33,40 @@ BOT_USER = {
 }
 # Sent as plain strings by PTB; everything else arrives JSON-encoded (numbers, objects, lists).
 TEXT_PARAMS = frozenset(
-    {"text", "caption", "callback_query_id", "inline_query_id", "parse_mode", "description",
-     "short_description", "name", "query", "next_offset", "title", "file_name"}
+    {
+        "text",
+        "caption",
+        "callback_query_id",
+        "inline_query_id",
+        "parse_mode",
+        "description",
+        "short_description",
+        "name",
+        "query",
+        "next_offset",
+        "title",
+        "file_name",
+    }
 )
 TELEGRAM_TAGS = frozenset(
-    {"b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
-     "blockquote", "tg-spoiler", "span", "tg-emoji"}
+    {
+        "b",
+        "strong",
+        "i",
+        "em",
+        "u",
+        "ins",
+        "s",
+        "strike",
+        "del",
+        "a",
+        "code",
+        "pre",
+        "blockquote",
+        "tg-spoiler",
+        "span",
+        "tg-emoji",
+    }
 )
 MAX_TEXT = 4096
 MAX_CALLBACK_DATA = 64
@@ -62,12 +90,16 @@ class _Renderer(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag not in TELEGRAM_TAGS:
-            raise TelegramError(400, f"Bad Request: can't parse entities: unsupported start tag \"{tag}\"")
+            raise TelegramError(
+                400, f'Bad Request: can\'t parse entities: unsupported start tag "{tag}"'
+            )
         self.open.append(tag)
 
     def handle_endtag(self, tag: str) -> None:
         if not self.open or self.open.pop() != tag:
-            raise TelegramError(400, f"Bad Request: can't parse entities: unmatched end tag \"{tag}\"")
+            raise TelegramError(
+                400, f'Bad Request: can\'t parse entities: unmatched end tag "{tag}"'
+            )
 
     def handle_data(self, data: str) -> None:
         self.parts.append(data)
@@ -198,7 +230,9 @@ class FakeTelegram:
     async def _handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
         if request.match_info["token"] != TOKEN:
-            return web.json_response({"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401)
+            return web.json_response(
+                {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
+            )
         params = _parse(await request.post() if request.can_read_body else {})
         self.calls.append(Call(method, params))
         try:
@@ -208,7 +242,11 @@ class FakeTelegram:
                 raise TelegramError(404, "Not Found: method not found")
             result = await handler(params)
         except TelegramError as error:
-            body: dict[str, Any] = {"ok": False, "error_code": error.code, "description": error.description}
+            body: dict[str, Any] = {
+                "ok": False,
+                "error_code": error.code,
+                "description": error.description,
+            }
             if error.retry_after is not None:
                 body["parameters"] = {"retry_after": error.retry_after}
             return web.json_response(body, status=error.code)
@@ -338,7 +376,9 @@ class FakeTelegram:
 
 
 def _copy(message: SentMessage) -> SentMessage:
-    return SentMessage(message.chat_id, message.message_id, message.text, message.source, message.reply_markup)
+    return SentMessage(
+        message.chat_id, message.message_id, message.text, message.source, message.reply_markup
+    )
 
 
 def _parse(form: Any) -> dict[str, Any]:
@@ -360,7 +400,9 @@ def _checked_markup(markup: Any) -> dict[str, Any] | None:
     for row in markup.get("inline_keyboard", []):
         for button in row:
             if not button.get("text"):
-                raise TelegramError(400, "Bad Request: text buttons are unallowed in the inline keyboard")
+                raise TelegramError(
+                    400, "Bad Request: text buttons are unallowed in the inline keyboard"
+                )
             data = button.get("callback_data")
             if data is not None and not 1 <= len(data.encode()) <= MAX_CALLBACK_DATA:
                 raise TelegramError(400, "Bad Request: BUTTON_DATA_INVALID")

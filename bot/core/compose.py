@@ -48,12 +48,15 @@ class Phrasing:
     because: str  # "because"
     regulation_sentence: str  # "I'm {regulation}."
     request_sentence: str  # "I would appreciate {request}."
+    request_it_sentence: str  # "I would appreciate it {request}." for "if you could..."
     strip_prefixes: Mapping[Step, tuple[str, ...]]
     reason_connectors: tuple[str, ...]
+    request_it_starts: tuple[str, ...]
     first_person_starts: tuple[str, ...]
     lowercase_starters: tuple[str, ...]
     _prefixes: dict[Step, re.Pattern[str]] = field(init=False, repr=False, compare=False)
     _connectors: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    _request_it: re.Pattern[str] = field(init=False, repr=False, compare=False)
     _first_person: re.Pattern[str] = field(init=False, repr=False, compare=False)
     _lowercase: frozenset[str] = field(init=False, repr=False, compare=False)
 
@@ -62,6 +65,7 @@ class Phrasing:
         prefixes = {step: _prefix_regex(words) for step, words in self.strip_prefixes.items()}
         object.__setattr__(self, "_prefixes", prefixes)
         object.__setattr__(self, "_connectors", _prefix_regex(self.reason_connectors))
+        object.__setattr__(self, "_request_it", _prefix_regex(self.request_it_starts))
         object.__setattr__(self, "_first_person", _prefix_regex(self.first_person_starts))
         lowercase = frozenset(w.casefold() for w in self.lowercase_starters)
         object.__setattr__(self, "_lowercase", lowercase)
@@ -88,11 +92,14 @@ def _strip_prefix(text: str, regex: re.Pattern[str]) -> str:
     return _LEADING_PUNCTUATION.sub("", stripped)
 
 
-def _lower_first_word(text: str, lowercase: frozenset[str]) -> str:
+def _lower_first_word(text: str, lowercase: frozenset[str], always: bool = False) -> str:
     """Phones capitalise every message; inside a sentence that capital is wrong. Only common
-    words are lowered, so names ("Sam forgot...") and acronyms keep their capitals."""
+    words are lowered, so names ("Sam forgot...") and acronyms keep their capitals; a feeling
+    (`always`) is lowered unless it is written all in capitals."""
     first_word = re.split(r"[\s,.;:!?]", text, maxsplit=1)[0]
-    if first_word.casefold() in lowercase or (first_word.istitle() and first_word.endswith("ing")):
+    if first_word.casefold() in lowercase or (
+        first_word.istitle() and (always or first_word.endswith("ing"))
+    ):
         return text[:1].lower() + text[1:]
     return text
 
@@ -113,7 +120,7 @@ def tidy_part(step: Step, text: str, phrasing: Phrasing) -> str:
     if regex is not None:
         tidy = _strip_prefix(tidy, regex)
     tidy = _TRAILING_PUNCTUATION.sub("", tidy)
-    return _lower_first_word(tidy, phrasing._lowercase) if tidy else tidy
+    return _lower_first_word(tidy, phrasing._lowercase, always=step is Step.FEELING)
 
 
 def _reason_clause(reason: str, phrasing: Phrasing) -> str:
@@ -128,6 +135,9 @@ def _own_sentence_or(template: str, step: Step, raw: str, phrasing: Phrasing) ->
     part = tidy_part(step, raw, phrasing)
     if _starts_with_any(part, phrasing._first_person):
         return _sentence(part, question=raw.rstrip().endswith("?"))
+    if step is Step.REQUEST and _starts_with_any(part, phrasing._request_it):
+        # "I would appreciate it if you could...", not "I would appreciate if you could...".
+        template = phrasing.request_it_sentence
     return template.format(**{step.value: part})
 
 
@@ -136,9 +146,7 @@ def compose_message(draft: Draft, phrasing: Phrasing) -> ComposedMessage:
     feeling = tidy_part(Step.FEELING, draft.feeling, phrasing)
     reason = tidy_part(Step.REASON, draft.reason, phrasing)
     sentences = [
-        phrasing.feeling_sentence.format(
-            feeling=feeling, reason=_reason_clause(reason, phrasing)
-        ),
+        phrasing.feeling_sentence.format(feeling=feeling, reason=_reason_clause(reason, phrasing)),
         _own_sentence_or(phrasing.regulation_sentence, Step.REGULATION, draft.regulation, phrasing),
         _own_sentence_or(phrasing.request_sentence, Step.REQUEST, draft.request, phrasing),
     ]

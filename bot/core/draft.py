@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from enum import StrEnum
+from typing import Any
 
 
 class Step(StrEnum):
@@ -60,7 +61,8 @@ class Draft:
         """The draft with one part set, staying at the same step."""
         if step not in PARTS:
             raise ValueError(f"{step} is not a part")
-        return replace(self, **{step.value: text.strip()})
+        changes: dict[str, Any] = {step.value: text.strip()}
+        return replace(self, **changes)
 
     def advance(self) -> Draft:
         """Moves on after the current part was answered."""

@@ -5,12 +5,11 @@ never count as answers; the composer comes before /start and /help so that /help
 the user's place; the catch-alls come last.
 """
 
-from telegram.ext import Application
-
 from bot.handlers import compose, errors, fallback, start
+from bot.handlers.context import AnyApplication
 
 
-def register_handlers(application: Application) -> None:  # type: ignore[type-arg]
+def register_handlers(application: AnyApplication) -> None:
     fallback.register_first(application)
     compose.register(application)
     start.register(application)

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import html
 import warnings
+from typing import Any
 
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import (
-    Application,
+    BaseHandler,
     CallbackQueryHandler,
     CommandHandler,
     ConversationHandler,
@@ -22,7 +23,7 @@ from telegram.ext import (
 from bot.core.compose import compose_message, find_faux_feeling, tidy_part
 from bot.core.draft import MAX_PART_LENGTH, PARTS, Draft, PartProblem, Step, part_problem
 from bot.handlers import keyboards
-from bot.handlers.context import Context, chat_id, logged, services, user_id
+from bot.handlers.context import AnyApplication, Context, chat_id, logged, services, user_id
 from bot.storage.persistence import COMPOSE_CONVERSATION
 
 END = ConversationHandler.END
@@ -330,9 +331,9 @@ async def stale_in_flow(update: Update, context: Context) -> Step:
 def conversation() -> ConversationHandler[Context]:
     """The composer as one persistent ConversationHandler."""
     text = filters.TEXT & ~filters.COMMAND & PRIVATE
-    answers = [MessageHandler(text, answer_text)]
+    answers: list[BaseHandler[Update, Context, Any]] = [MessageHandler(text, answer_text)]
     picks = CallbackQueryHandler(pick_button, pattern=r"^pick:[a-z]+:\d+$")
-    states: dict[object, list[object]] = {
+    states: dict[object, list[BaseHandler[Update, Context, Any]]] = {
         Step.FEELING: [
             *answers,
             picks,
@@ -356,7 +357,7 @@ def conversation() -> ConversationHandler[Context]:
                 CallbackQueryHandler(resume, pattern=f"^{keyboards.RESUME}$"),
                 CallbackQueryHandler(start_fresh, pattern=f"^{keyboards.START_FRESH}$"),
             ],
-            states=states,  # type: ignore[arg-type]
+            states=states,
             fallbacks=[
                 CommandHandler("help", help_in_flow, filters=PRIVATE),
                 CommandHandler("back", back, filters=PRIVATE),
@@ -372,5 +373,5 @@ def conversation() -> ConversationHandler[Context]:
         )
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: AnyApplication) -> None:
     application.add_handler(conversation())

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -19,8 +19,9 @@ from bot.storage import Storage
 log = logging.getLogger("bot.updates")
 
 Context = ContextTypes.DEFAULT_TYPE
+AnyApplication = Application[Any, Any, Any, Any, Any, Any]
 R = TypeVar("R")
-Handler = Callable[[Update, Context], Awaitable[R]]
+Handler = Callable[[Update, Context], Coroutine[Any, Any, R]]
 
 _SERVICES = "services"
 
@@ -34,8 +35,8 @@ class Services:
     storage: Storage
 
 
-def install_services(application: Application[Any, Any, Any, Any, Any, Any], s: Services) -> None:
-    application.bot_data[_SERVICES] = s
+def install_services(application: AnyApplication, found: Services) -> None:
+    application.bot_data[_SERVICES] = found
 
 
 def services(context: Context) -> Services:

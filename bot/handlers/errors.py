@@ -6,9 +6,8 @@ import logging
 
 from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import Application
 
-from bot.handlers.context import Context, services
+from bot.handlers.context import AnyApplication, Context, services
 
 log = logging.getLogger("bot.errors")
 
@@ -32,5 +31,5 @@ async def on_error(update: object, context: Context) -> None:
         log.warning("update=%s: could not send the error reply", update_id)
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: AnyApplication) -> None:
     application.add_error_handler(on_error)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.handlers.context import Context, chat_id, logged, services
+from bot.handlers.context import AnyApplication, Context, chat_id, logged, services
 
 PRIVATE = filters.ChatType.PRIVATE
 
@@ -54,14 +54,12 @@ async def stale_button(update: Update, context: Context) -> None:
     await _say(update, context, texts.outside_flow)
 
 
-def register_first(application: Application) -> None:  # type: ignore[type-arg]
+def register_first(application: AnyApplication) -> None:
     """Before every feature: an edited message must never reach an answer handler."""
-    application.add_handler(
-        MessageHandler(filters.UpdateType.EDITED & PRIVATE, edited_message)
-    )
+    application.add_handler(MessageHandler(filters.UpdateType.EDITED & PRIVATE, edited_message))
 
 
-def register_last(application: Application) -> None:  # type: ignore[type-arg]
+def register_last(application: AnyApplication) -> None:
     """After every feature: whatever is left gets a kind word."""
     application.add_handler(CommandHandler("back", back_outside, filters=PRIVATE))
     application.add_handler(CommandHandler("cancel", cancel_outside, filters=PRIVATE))

@@ -37,7 +37,9 @@ def _rows(buttons: Sequence[InlineKeyboardButton], width: int) -> list[list[Inli
 
 
 def start_keyboard(content: Content) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup([[InlineKeyboardButton(content.texts.start_button, callback_data=COMPOSE)]])
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(content.texts.start_button, callback_data=COMPOSE)]]
+    )
 
 
 def resume_keyboard(content: Content) -> InlineKeyboardMarkup:
@@ -55,9 +57,13 @@ def feelings_keyboard(content: Content, more: bool) -> InlineKeyboardMarkup:
     words = feelings.words
     first_count = sum(len(group) for group in feelings.groups[: feelings.first_page])
     indexes = range(first_count, len(words)) if more else range(first_count)
-    rows = _rows([InlineKeyboardButton(words[i], callback_data=pick(Step.FEELING, i)) for i in indexes], 4)
+    rows = _rows(
+        [InlineKeyboardButton(words[i], callback_data=pick(Step.FEELING, i)) for i in indexes], 4
+    )
     if more:
-        rows.append([InlineKeyboardButton(content.texts.fewer_button, callback_data=FEELINGS_FIRST)])
+        rows.append(
+            [InlineKeyboardButton(content.texts.fewer_button, callback_data=FEELINGS_FIRST)]
+        )
     elif first_count < len(words):
         rows.append([InlineKeyboardButton(content.texts.more_button, callback_data=FEELINGS_MORE)])
     return InlineKeyboardMarkup(rows)
@@ -82,12 +88,17 @@ def suggestions_keyboard(content: Content, step: Step) -> InlineKeyboardMarkup |
         return None
     width = 2 if step is Step.REGULATION else 1
     return InlineKeyboardMarkup(
-        _rows([InlineKeyboardButton(w, callback_data=pick(step, i)) for i, w in enumerate(words)], width)
+        _rows(
+            [InlineKeyboardButton(w, callback_data=pick(step, i)) for i, w in enumerate(words)],
+            width,
+        )
     )
 
 
 def faux_keyboard(content: Content, word: str, suggestions: Sequence[str]) -> InlineKeyboardMarkup:
-    rows = _rows([InlineKeyboardButton(s, callback_data=faux(i)) for i, s in enumerate(suggestions)], 3)
+    rows = _rows(
+        [InlineKeyboardButton(s, callback_data=faux(i)) for i, s in enumerate(suggestions)], 3
+    )
     keep = content.texts.keep_word_button.format(word=word)
     rows.append([InlineKeyboardButton(keep, callback_data=FAUX_KEEP)])
     return InlineKeyboardMarkup(rows)

@@ -5,11 +5,11 @@ from __future__ import annotations
 import html
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler, filters
+from telegram.ext import CommandHandler, filters
 
 from bot.core.draft import MAX_PART_LENGTH
 from bot.handlers import keyboards
-from bot.handlers.context import Context, chat_id, logged, services
+from bot.handlers.context import AnyApplication, Context, chat_id, logged, services
 
 PRIVATE = filters.ChatType.PRIVATE
 
@@ -34,6 +34,6 @@ async def help_command(update: Update, context: Context) -> None:
     await context.bot.send_message(chat_id(update), text)
 
 
-def register(application: Application) -> None:  # type: ignore[type-arg]
+def register(application: AnyApplication) -> None:
     application.add_handler(CommandHandler("start", start, filters=PRIVATE))
     application.add_handler(CommandHandler("help", help_command, filters=PRIVATE))

@@ -37,9 +37,9 @@ class Storage:
     async def _ensure_user(self, session: AsyncSession, user_id: int) -> None:
         insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
         await session.execute(
-            insert(User).values(id=user_id, locale="en").on_conflict_do_nothing(
-                index_elements=[User.id]
-            )
+            insert(User)
+            .values(id=user_id, locale="en")
+            .on_conflict_do_nothing(index_elements=[User.id])
         )
 
     async def load_draft(self, user_id: int) -> Draft | None:
@@ -112,7 +112,5 @@ class Storage:
     async def expire_drafts(self, older_than: datetime) -> int:
         """Deletes drafts untouched since `older_than`; returns how many."""
         async with self._session() as session, session.begin():
-            result = await session.execute(
-                delete(DraftRow).where(DraftRow.updated_at < older_than)
-            )
+            result = await session.execute(delete(DraftRow).where(DraftRow.updated_at < older_than))
             return int(result.rowcount or 0)  # type: ignore[attr-defined]

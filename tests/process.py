@@ -1,0 +1,67 @@
+"""Runs `python -m bot` as a real process, the way an operator does."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+REPO = Path(__file__).parent.parent
+
+
+def bot_environment(**settings: str) -> dict[str, str]:
+    """A clean environment: only what the bot needs, so no operator setting leaks into tests."""
+    env = {key: value for key, value in os.environ.items() if key in {"PATH", "HOME", "LANG"}}
+    env["PYTHONPATH"] = str(REPO)
+    env.update(settings)
+    return env
+
+
+async def run_bot_to_exit(cwd: Path, timeout: float = 30, **settings: str) -> tuple[int, str]:
+    """Runs the bot until it exits by itself; returns (exit status, stderr)."""
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        cwd=cwd,
+        env=bot_environment(**settings),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, stderr = await asyncio.wait_for(process.communicate(), timeout)
+    assert process.returncode is not None
+    return process.returncode, stderr.decode()
+
+
+class BotProcess:
+    """A running bot that a test can stop gently (SIGTERM) or kill (SIGKILL)."""
+
+    def __init__(self, cwd: Path, **settings: str) -> None:
+        self.cwd = cwd
+        self.settings = settings
+        self.process: asyncio.subprocess.Process | None = None
+
+    async def start(self) -> None:
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            cwd=self.cwd,
+            env=bot_environment(**self.settings),
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+        )
+
+    async def stop(self, sig: int = signal.SIGTERM, timeout: float = 10) -> int:
+        assert self.process is not None
+        if self.process.returncode is None:
+            self.process.send_signal(sig)
+        _, stderr = await asyncio.wait_for(self.process.communicate(), timeout)
+        self.stderr = stderr.decode()
+        assert self.process.returncode is not None
+        return self.process.returncode
+
+    async def kill(self) -> None:
+        await self.stop(signal.SIGKILL)
