@@ -11,6 +11,7 @@ from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defau
 
 from bot.content import Content, load_content
 from bot.handlers import register_handlers
+from bot.handlers.commands import MENU
 from bot.handlers.context import AnyApplication, Services, install_services, services
 from bot.settings import Settings
 from bot.storage import Storage, create_engine
@@ -20,8 +21,8 @@ log = logging.getLogger(__name__)
 
 
 def menu(content: Content) -> list[BotCommand]:
-    """Telegram's command menu, in the order content/ lists the commands."""
-    return [BotCommand(name, text) for name, text in content.commands.model_dump().items()]
+    """Telegram's command menu, described in content/."""
+    return [BotCommand(name, getattr(content.commands, name)) for name in MENU]
 
 
 async def _post_init(application: AnyApplication) -> None:
@@ -34,19 +35,27 @@ async def _post_shutdown(application: AnyApplication) -> None:
     await application.bot_data["services"].storage.engine.dispose()
 
 
-async def expire_drafts(context: ContextTypes.DEFAULT_TYPE) -> None:
-    """Abandoned drafts are not kept forever."""
+# Telegram redelivers an update within minutes of a crash; a week is far beyond that.
+PROCESSED_UPDATES_KEPT = timedelta(days=7)
+
+
+async def housekeeping(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Deletes what is no longer kept: abandoned drafts, history past retention, old update ids."""
     found = services(context)
-    days = found.settings.draft_expiry_days
-    removed = await found.storage.expire_drafts(datetime.now(UTC) - timedelta(days=days))
-    if removed:
-        log.info("expired %d abandoned drafts", removed)
+    now = datetime.now(UTC)
+    storage, settings = found.storage, found.settings
+    drafts = await storage.expire_drafts(now - timedelta(days=settings.draft_expiry_days))
+    history = 0
+    if settings.retention_days:
+        history = await storage.delete_history_before(now - timedelta(days=settings.retention_days))
+    updates = await storage.prune_processed_updates(now - PROCESSED_UPDATES_KEPT)
+    log.info("housekeeping: drafts=%d history=%d update_ids=%d", drafts, history, updates)
 
 
 def build_application(settings: Settings, content: Content | None = None) -> AnyApplication:
     """The whole bot, ready for run_polling (or for tests to start by hand)."""
     content = content or load_content(settings.content_dir, settings.locale)
-    storage = Storage(create_engine(settings.database_url))
+    storage = Storage(create_engine(settings.database_url, settings.database_busy_timeout_seconds))
     application = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token.get_secret_value())
@@ -62,5 +71,5 @@ def build_application(settings: Settings, content: Content | None = None) -> Any
     install_services(application, Services(settings=settings, content=content, storage=storage))
     register_handlers(application)
     assert application.job_queue is not None
-    application.job_queue.run_repeating(expire_drafts, interval=3600, first=60)
+    application.job_queue.run_repeating(housekeeping, interval=3600, first=60)
     return application

@@ -31,6 +31,9 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "review": frozenset({"message"}),
     "resume_offer": frozenset({"current", "total"}),
     "too_long": frozenset({"limit"}),
+    "history_title": frozenset({"page", "pages"}),
+    "history_line": frozenset({"date", "preview"}),
+    "history_shown": frozenset({"date"}),
 }
 
 
@@ -77,8 +80,11 @@ class Commands(_Strict):
 
     start: str
     compose: str
+    history: str
+    export: str
     back: str
     cancel: str
+    forget: str
     help: str
 
 
@@ -125,6 +131,22 @@ class Texts(_Strict):
     unknown_command: str
     outside_flow: str
     error: str
+    draft_gone: str
+    database_busy: str
+    date_format: str
+    history_empty: str
+    history_title: str
+    history_line: str
+    newer_button: str
+    older_button: str
+    history_shown: str
+    export_intro: str
+    export_markdown_title: str
+    forget_confirm: str
+    forget_yes_button: str
+    forget_no_button: str
+    forgotten: str
+    forget_kept: str
 
     @field_validator("*", mode="before")
     @classmethod

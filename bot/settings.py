@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -18,7 +19,10 @@ _TOKEN_SHAPE = re.compile(r"^\d{5,20}:[A-Za-z0-9_-]{30,60}$")
 class Settings(BaseSettings):
     """Everything the operator can set; only the token is required."""
 
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+    # An empty value (TELEGRAM_BOT_TOKEN= in a fresh .env) counts as not set.
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
+    )
 
     telegram_bot_token: SecretStr
     telegram_api_base_url: str = TELEGRAM_API
@@ -27,6 +31,9 @@ class Settings(BaseSettings):
     locale: str = "en"
     content_dir: Path = Field(default_factory=lambda: Path(__file__).parent.parent / "content")
     draft_expiry_days: int = Field(default=7, ge=1)
+    retention_days: int | None = Field(default=None, ge=1)
+    default_time_zone: str = "UTC"
+    database_busy_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
     poll_timeout_seconds: int = Field(default=30, ge=0, le=50)
 
     @field_validator("telegram_bot_token")
@@ -42,6 +49,15 @@ class Settings(BaseSettings):
         if not url.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
         return url.rstrip("/")
+
+    @field_validator("default_time_zone")
+    @classmethod
+    def _known_time_zone(cls, name: str) -> str:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError("not a known time zone (try Europe/Berlin or UTC)") from error
+        return name
 
     @property
     def telegram_file_base_url(self) -> str:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import os
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from bot.content import Content, load_content
 from bot.settings import Settings
 from tests.driver import FakeUser
 from tests.fake_telegram import TOKEN, FakeTelegram
+from tests.postgres import PostgresServer, find_binaries
 
 CONTENT_DIR = Path(__file__).parent.parent / "content"
 
@@ -33,9 +35,27 @@ async def telegram() -> AsyncIterator[FakeTelegram]:
     await fake.stop()
 
 
-@pytest.fixture
-def database_url(tmp_path: Path) -> str:
-    return f"sqlite+aiosqlite:///{tmp_path / 'softstart.sqlite3'}"
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[PostgresServer]:
+    binaries = find_binaries()
+    if binaries is None:
+        reason = "PostgreSQL is not installed (no initdb/pg_ctl); install Debian's postgresql"
+        if os.environ.get("REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"REQUIRE_POSTGRES=1 but {reason}")
+        pytest.skip(reason)
+    server = PostgresServer(binaries)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Every test that touches the database runs on SQLite and on PostgreSQL."""
+    if request.param == "sqlite":
+        return f"sqlite+aiosqlite:///{tmp_path / 'softstart.sqlite3'}"
+    server: PostgresServer = request.getfixturevalue("postgres_server")
+    return server.new_database()
 
 
 @pytest.fixture
@@ -44,6 +64,8 @@ def settings(telegram: FakeTelegram, database_url: str) -> Settings:
         telegram_bot_token=SecretStr(TOKEN),
         telegram_api_base_url=telegram.base_url,
         database_url=database_url,
+        # Short, so the locked-database test does not wait long.
+        database_busy_timeout_seconds=1.0,
         _env_file=None,  # type: ignore[call-arg]
     )
 

@@ -183,6 +183,20 @@ class FakeUser:
         assert event.message is not None
         return event.message
 
+    async def expect_document(self, name: str, timeout: float = DEFAULT_TIMEOUT) -> bytes:
+        """Waits for a document with this file name; returns its content."""
+        event = await self._next_event(
+            lambda e: (
+                e.message is not None
+                and e.message.document is not None
+                and e.message.document[0] == name
+            ),
+            f"a document {name}",
+            timeout,
+        )
+        assert event.message is not None and event.message.document is not None
+        return event.message.document[1]
+
     def last_message(self) -> SentMessage:
         return list(self.telegram.messages[self.id].values())[-1]
 

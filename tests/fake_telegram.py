@@ -131,6 +131,8 @@ class SentMessage:
     text: str
     source: str
     reply_markup: dict[str, Any] | None = None
+    # (file name, content) for a document.
+    document: tuple[str, bytes] | None = None
 
     @property
     def buttons(self) -> list[dict[str, Any]]:
@@ -175,6 +177,8 @@ class FakeTelegram:
     messages: dict[int, dict[int, SentMessage]] = field(default_factory=lambda: defaultdict(dict))
     events: dict[int, list[Event]] = field(default_factory=lambda: defaultdict(list))
     pending: list[dict[str, Any]] = field(default_factory=list)
+    delivered: dict[int, dict[str, Any]] = field(default_factory=dict)
+    redelivered: list[dict[str, Any]] = field(default_factory=list)
     confirmed_offset: int = 0
     injected: dict[str, list[Injected]] = field(default_factory=lambda: defaultdict(list))
     _update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -210,6 +214,11 @@ class FakeTelegram:
         self.pending.append({"update_id": update_id, **payload})
         self._new_update.set()
         return update_id
+
+    def redeliver(self, update_id: int) -> None:
+        """Delivers an update again, as Telegram does when the bot crashed before confirming."""
+        self.redelivered.append(self.delivered[update_id])
+        self._new_update.set()
 
     def release_pollers(self) -> None:
         self.polling_released = True
@@ -278,7 +287,11 @@ class FakeTelegram:
         limit = int(params.get("limit") or 100)
         deadline = time.monotonic() + float(params.get("timeout") or 0)
         while True:
+            if self.redelivered:
+                ready, self.redelivered = self.redelivered, []
+                return ready
             ready = [u for u in self.pending if u["update_id"] >= offset][:limit]
+            self.delivered.update((u["update_id"], u) for u in ready)
             remaining = deadline - time.monotonic()
             if ready or remaining <= 0 or self.polling_released:
                 return ready
@@ -296,6 +309,23 @@ class FakeTelegram:
             text=self._checked_text(params),
             source=params["text"],
             reply_markup=_checked_markup(params.get("reply_markup")),
+        )
+        self.messages[chat_id][message.message_id] = message
+        await self._record(chat_id, Event("message", message))
+        return self.message_json(message)
+
+    async def _api_sendDocument(self, params: dict[str, Any]) -> Any:
+        chat_id = int(params["chat_id"])
+        upload = params["document"]
+        if isinstance(upload, str):
+            raise TelegramError(400, "Bad Request: the fake only takes uploaded documents")
+        caption = render(str(params.get("caption", "")), params.get("parse_mode"))
+        message = SentMessage(
+            chat_id=chat_id,
+            message_id=self.next_message_id(),
+            text=caption,
+            source=str(params.get("caption", "")),
+            document=(upload.filename, upload.file.read()),
         )
         self.messages[chat_id][message.message_id] = message
         await self._record(chat_id, Event("message", message))
@@ -368,8 +398,16 @@ class FakeTelegram:
             "date": int(time.time()),
             "chat": {"id": message.chat_id, "type": "private", "first_name": "User"},
             "from": BOT_USER,
-            "text": message.text,
         }
+        if message.document:
+            name = message.document[0]
+            body["document"] = {
+                "file_id": f"doc{message.message_id}",
+                "file_unique_id": name,
+                "file_name": name,
+            }
+        else:
+            body["text"] = message.text
         if message.reply_markup:
             body["reply_markup"] = message.reply_markup
         return body

@@ -19,12 +19,15 @@ def bot_environment(**settings: str) -> dict[str, str]:
     return env
 
 
-async def run_bot_to_exit(cwd: Path, timeout: float = 30, **settings: str) -> tuple[int, str]:
+async def run_bot_to_exit(
+    cwd: Path, timeout: float = 30, extra_args: list[str] | None = None, **settings: str
+) -> tuple[int, str]:
     """Runs the bot until it exits by itself; returns (exit status, stderr)."""
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "bot",
+        *(extra_args or []),
         cwd=cwd,
         env=bot_environment(**settings),
         stdout=asyncio.subprocess.PIPE,

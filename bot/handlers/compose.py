@@ -22,7 +22,7 @@ from telegram.ext import (
 
 from bot.core.compose import compose_message, find_faux_feeling, tidy_part
 from bot.core.draft import MAX_PART_LENGTH, PARTS, Draft, PartProblem, Step, part_problem
-from bot.handlers import keyboards
+from bot.handlers import commands, forget, keyboards
 from bot.handlers.context import AnyApplication, Context, chat_id, logged, services, user_id
 from bot.storage.persistence import COMPOSE_CONVERSATION
 
@@ -69,19 +69,22 @@ async def _say(update: Update, context: Context, text: str) -> None:
     await context.bot.send_message(chat_id(update), text)
 
 
-async def _load(update: Update, context: Context) -> Draft:
-    """The user's draft; a fresh one if it expired or was deleted while they were away."""
-    storage = services(context).storage
-    draft = await storage.load_draft(user_id(update))
-    if draft is None:
-        draft = Draft()
-        await storage.save_draft(user_id(update), draft)
-    return draft
+async def _load(update: Update, context: Context) -> Draft | None:
+    """The user's draft; None if it expired or was deleted while they were away."""
+    return await services(context).storage.load_draft(user_id(update))
+
+
+async def _gone(update: Update, context: Context) -> int:
+    """The draft is no longer there (it expired, or the user deleted their data): say so, end."""
+    if update.callback_query:
+        await update.callback_query.answer()
+    await _say(update, context, services(context).content.texts.draft_gone)
+    return END
 
 
 async def move_on(update: Update, context: Context, draft: Draft) -> Step:
     """Saves the draft, then asks its next question: saved before asked, never the other way."""
-    await services(context).storage.save_draft(user_id(update), draft)
+    await services(context).storage.save_draft(user_id(update), draft, update_id=update.update_id)
     return await ask(update, context, draft)
 
 
@@ -117,10 +120,13 @@ async def compose(update: Update, context: Context) -> Step | int:
 
 
 @logged
-async def resume(update: Update, context: Context) -> Step:
+async def resume(update: Update, context: Context) -> Step | int:
     """Continues a kept draft at the step where it was left."""
+    draft = await _load(update, context)
+    if draft is None:
+        return await _gone(update, context)
     await _settle_button(update)
-    return await move_on(update, context, await _load(update, context))
+    return await move_on(update, context, draft)
 
 
 @logged
@@ -143,11 +149,13 @@ async def _reject(update: Update, context: Context, problem: PartProblem) -> Non
 
 
 @logged
-async def answer_text(update: Update, context: Context) -> Step:
+async def answer_text(update: Update, context: Context) -> Step | int:
     """Saves a typed answer to the current part and asks the next question."""
     assert update.message is not None and update.message.text is not None
     text = update.message.text
     draft = await _load(update, context)
+    if draft is None:
+        return await _gone(update, context)
     if draft.step is Step.REVIEW:
         return await review_text(update, context, draft)
     problem = part_problem(text)
@@ -168,7 +176,7 @@ async def _answer_feeling(update: Update, context: Context, draft: Draft, text: 
     if faux is None:
         return await move_on(update, context, draft.answer(text))
     draft = draft.with_part(Step.FEELING, text)
-    await services(context).storage.save_draft(user_id(update), draft)
+    await services(context).storage.save_draft(user_id(update), draft, update_id=update.update_id)
     await context.bot.send_message(
         chat_id(update),
         content.texts.faux_feeling.format(word=html.escape(faux.word)),
@@ -191,12 +199,14 @@ async def _stale(update: Update, context: Context, draft: Draft) -> Step:
 
 
 @logged
-async def pick_button(update: Update, context: Context) -> Step:
+async def pick_button(update: Update, context: Context) -> Step | int:
     """A tap on a suggested feeling, self-care step or request."""
     query = update.callback_query
     assert query is not None and query.data is not None
     _, step_name, index = query.data.split(":")
     draft = await _load(update, context)
+    if draft is None:
+        return await _gone(update, context)
     choices = keyboards.choices(services(context).content, draft.step)
     if step_name != draft.step.value or int(index) >= len(choices):
         return await _stale(update, context, draft)
@@ -205,11 +215,13 @@ async def pick_button(update: Update, context: Context) -> Step:
 
 
 @logged
-async def faux_button(update: Update, context: Context) -> Step:
+async def faux_button(update: Update, context: Context) -> Step | int:
     """A feeling offered under a faux feeling, or "keep my word"."""
     query = update.callback_query
     assert query is not None and query.data is not None
     draft = await _load(update, context)
+    if draft is None:
+        return await _gone(update, context)
     content = services(context).content
     faux = find_faux_feeling(draft.feeling, content.words.faux_feelings)
     choice = query.data.removeprefix("faux:")
@@ -225,11 +237,13 @@ async def faux_button(update: Update, context: Context) -> Step:
 
 
 @logged
-async def feelings_page(update: Update, context: Context) -> Step:
+async def feelings_page(update: Update, context: Context) -> Step | int:
     """Shows the other page of feeling words in the same message."""
     query = update.callback_query
     assert query is not None
     draft = await _load(update, context)
+    if draft is None:
+        return await _gone(update, context)
     if draft.step is not Step.FEELING:
         return await _stale(update, context, draft)
     await query.answer()
@@ -251,6 +265,8 @@ async def review_button(update: Update, context: Context) -> Step | int:
     query = update.callback_query
     assert query is not None and query.data is not None
     draft = await _load(update, context)
+    if draft is None:
+        return await _gone(update, context)
     if draft.step is not Step.REVIEW:
         return await _stale(update, context, draft)
     await _settle_button(update)
@@ -267,7 +283,9 @@ async def finish(update: Update, context: Context, draft: Draft) -> int:
     """Saves the message to history and hands it back on its own, ready to forward."""
     content = services(context).content
     message = compose_message(draft, content.phrasing)
-    await services(context).storage.finish_draft(user_id(update), draft, message.plain)
+    await services(context).storage.finish_draft(
+        user_id(update), draft, message.plain, update_id=update.update_id
+    )
     await _say(update, context, content.texts.done)
     await _say(update, context, message.html)
     await _say(update, context, content.texts.after_done)
@@ -278,9 +296,11 @@ async def finish(update: Update, context: Context, draft: Draft) -> int:
 
 
 @logged
-async def back(update: Update, context: Context) -> Step:
+async def back(update: Update, context: Context) -> Step | int:
     """/back: one step back, with the earlier answer kept."""
     draft = await _load(update, context)
+    if draft is None:
+        return await _gone(update, context)
     if draft.is_first_step:
         await _say(update, context, services(context).content.texts.back_at_first)
         return await ask(update, context, draft)
@@ -290,24 +310,35 @@ async def back(update: Update, context: Context) -> Step:
 @logged
 async def cancel(update: Update, context: Context) -> int:
     """/cancel: leaves the conversation; the draft is kept for /compose."""
-    await services(context).storage.set_draft_active(user_id(update), active=False)
+    await services(context).storage.set_draft_active(
+        user_id(update), active=False, update_id=update.update_id
+    )
     await _say(update, context, services(context).content.texts.cancelled)
     return END
 
 
 @logged
-async def help_in_flow(update: Update, context: Context) -> Step:
+async def help_in_flow(update: Update, context: Context) -> Step | int:
     """/help mid-flow: the help, then the same question again."""
     texts = services(context).content.texts
     await _say(update, context, texts.help.format(limit=MAX_PART_LENGTH))
-    await _say(update, context, texts.help_resume)
-    return await ask(update, context, await _load(update, context))
+    return await where_we_are(update, context, intro=texts.help_resume)
 
 
 @logged
-async def where_we_are(update: Update, context: Context) -> Step:
+async def compose_in_flow(update: Update, context: Context) -> Step | int:
     """/compose mid-flow: the current question again."""
-    return await ask(update, context, await _load(update, context))
+    return await where_we_are(update, context)
+
+
+async def where_we_are(update: Update, context: Context, intro: str = "") -> Step | int:
+    """Asks the current question again (after `intro`, if any)."""
+    draft = await _load(update, context)
+    if draft is None:
+        return await _gone(update, context)
+    if intro:
+        await _say(update, context, intro)
+    return await ask(update, context, draft)
 
 
 @logged
@@ -323,9 +354,12 @@ async def not_text_in_flow(update: Update, context: Context) -> None:
 
 
 @logged
-async def stale_in_flow(update: Update, context: Context) -> Step:
+async def stale_in_flow(update: Update, context: Context) -> Step | int:
     """A button from an older message: say so and show the current question."""
-    return await _stale(update, context, await _load(update, context))
+    draft = await _load(update, context)
+    if draft is None:
+        return await _gone(update, context)
+    return await _stale(update, context, draft)
 
 
 def conversation() -> ConversationHandler[Context]:
@@ -362,10 +396,15 @@ def conversation() -> ConversationHandler[Context]:
                 CommandHandler("help", help_in_flow, filters=PRIVATE),
                 CommandHandler("back", back, filters=PRIVATE),
                 CommandHandler("cancel", cancel, filters=PRIVATE),
-                CommandHandler("compose", where_we_are, filters=PRIVATE),
-                MessageHandler(filters.COMMAND & PRIVATE, unknown_command_in_flow),
+                CommandHandler("compose", compose_in_flow, filters=PRIVATE),
+                # Other known commands (/start, /history...) go to their own handlers and the
+                # place in the conversation is kept.
+                MessageHandler(
+                    filters.COMMAND & PRIVATE & ~commands.known(), unknown_command_in_flow
+                ),
+                *forget.in_flow_handlers(),
                 MessageHandler(~filters.TEXT & PRIVATE, not_text_in_flow),
-                CallbackQueryHandler(stale_in_flow),
+                CallbackQueryHandler(stale_in_flow, pattern=keyboards.COMPOSER_BUTTONS),
             ],
             name=COMPOSE_CONVERSATION,
             persistent=True,

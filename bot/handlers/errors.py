@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.error import TelegramError
 
 from bot.handlers.context import AnyApplication, Context, services
+from bot.storage import is_unavailable
 
 log = logging.getLogger("bot.errors")
 
@@ -23,10 +24,11 @@ async def on_error(update: object, context: Context) -> None:
     )
     if not isinstance(update, Update) or update.effective_chat is None:
         return
+    texts = services(context).content.texts
+    # A locked or unreachable database passes; the user only needs to send it again.
+    text = texts.database_busy if context.error and is_unavailable(context.error) else texts.error
     try:
-        await context.bot.send_message(
-            update.effective_chat.id, services(context).content.texts.error
-        )
+        await context.bot.send_message(update.effective_chat.id, text)
     except TelegramError:
         log.warning("update=%s: could not send the error reply", update_id)
 

@@ -18,6 +18,12 @@ FEELINGS_FIRST = "feelings:first"
 FAUX_KEEP = "faux:keep"
 REVIEW_DONE = "review:done"
 REVIEW_OVER = "review:over"
+# Every button the composer makes; other features' buttons pass through the conversation.
+COMPOSER_BUTTONS = r"^(compose$|draft:|pick:|faux:|feelings:|review:)"
+HISTORY_PAGE = "history:page:"
+HISTORY_SHOW = "history:show:"
+FORGET_YES = "forget:yes"
+FORGET_NO = "forget:no"
 
 
 def pick(step: Step, index: int) -> str:

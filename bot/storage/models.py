@@ -1,15 +1,32 @@
-"""Tables. Changes go through a new Alembic migration in storage/migrations/versions/."""
+"""Tables. Changes go through a new Alembic migration in storage/migrations/versions/.
+
+Every table that holds something about a person has a `user_id` (or two, for a pairing), so that
+/forget can remove every row about them in one transaction.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import BigInteger, Boolean, DateTime, ForeignKey, Integer, String, Text
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    DateTime,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+)
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+def _user_fk(**kwargs: Any) -> Mapped[int]:
+    return mapped_column(BigInteger, ForeignKey("users.id", ondelete="CASCADE"), **kwargs)
 
 
 class Base(DeclarativeBase):
@@ -32,9 +49,7 @@ class DraftRow(Base):
 
     __tablename__ = "drafts"
 
-    user_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
-    )
+    user_id: Mapped[int] = _user_fk(primary_key=True)
     feeling: Mapped[str] = mapped_column(Text, default="")
     reason: Mapped[str] = mapped_column(Text, default="")
     regulation: Mapped[str] = mapped_column(Text, default="")
@@ -43,8 +58,6 @@ class DraftRow(Base):
     editing: Mapped[bool] = mapped_column(Boolean, default=False)
     # False after /cancel: the draft is kept, but the user is not inside the conversation.
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    # The update that last changed the draft, so a redelivered update is not applied twice.
-    last_update_id: Mapped[int] = mapped_column(BigInteger, default=0)
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utc_now, onupdate=utc_now, index=True
     )
@@ -56,12 +69,96 @@ class MessageRow(Base):
     __tablename__ = "messages"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    user_id: Mapped[int] = mapped_column(
-        BigInteger, ForeignKey("users.id", ondelete="CASCADE"), index=True
-    )
+    user_id: Mapped[int] = _user_fk(index=True)
     feeling: Mapped[str] = mapped_column(Text)
     reason: Mapped[str] = mapped_column(Text)
     regulation: Mapped[str] = mapped_column(Text)
     request: Mapped[str] = mapped_column(Text)
     text: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utc_now, index=True
+    )
+
+
+class ProcessedUpdate(Base):
+    """An update whose change is saved, so that Telegram redelivering it changes nothing.
+    Written in the same transaction as the change itself."""
+
+    __tablename__ = "processed_updates"
+
+    update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    user_id: Mapped[int] = _user_fk(index=True)
+    applied_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utc_now, index=True
+    )
+
+
+class CheckinRow(Base):
+    """A check-in: how the user felt at a moment, with an optional note (their journal)."""
+
+    __tablename__ = "checkins"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = _user_fk(index=True)
+    feeling: Mapped[str] = mapped_column(Text)
+    note: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+
+
+class ReminderRow(Base):
+    """One scheduled nudge. The dispatcher claims due rows by `next_fire_at` (UTC)."""
+
+    __tablename__ = "reminders"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = _user_fk(index=True)
+    kind: Mapped[str] = mapped_column(String(32))
+    # Local wall-clock time "HH:MM" and weekdays "1234567" (ISO, Monday = 1) for daily ones.
+    local_time: Mapped[str | None] = mapped_column(String(5), default=None)
+    weekdays: Mapped[str] = mapped_column(String(7), default="1234567")
+    next_fire_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), default=None, index=True
+    )
+    status: Mapped[str] = mapped_column(String(16), default="scheduled")
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    paused_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    unanswered: Mapped[int] = mapped_column(Integer, default=0)
+    payload: Mapped[str] = mapped_column(Text, default="{}")
+
+
+class PairingRow(Base):
+    """Two people who accepted to receive each other's messages. One partner at a time."""
+
+    __tablename__ = "pairings"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    inviter_id: Mapped[int] = _user_fk(unique=True)
+    partner_id: Mapped[int] = _user_fk(unique=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+
+
+class InviteRow(Base):
+    """A single-use pairing invite. Only a hash of the token is kept."""
+
+    __tablename__ = "invites"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    inviter_id: Mapped[int] = _user_fk(index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+# Every table with rows about a person, and the columns that name them; /forget and its test
+# walk this list, so a new table cannot be forgotten silently.
+USER_COLUMNS: dict[str, tuple[str, ...]] = {
+    "users": ("id",),
+    "drafts": ("user_id",),
+    "messages": ("user_id",),
+    "processed_updates": ("user_id",),
+    "checkins": ("user_id",),
+    "reminders": ("user_id",),
+    "pairings": ("inviter_id", "partner_id"),
+    "invites": ("inviter_id",),
+}

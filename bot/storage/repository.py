@@ -1,16 +1,31 @@
-"""The repository facade: the only way handlers read and write data. No SQL outside storage/."""
+"""The repository facade: the only way handlers read and write data. No SQL outside storage/.
+
+Every write that comes from a user's update records the update id in the same transaction, so a
+redelivered update can be recognised and changes nothing.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.core.draft import Draft, Step
-from bot.storage.models import DraftRow, MessageRow, User
+from bot.core.history import PAGE_SIZE, HistoryPage, SavedMessage, UserExport, clamp_page
+from bot.storage.models import (
+    USER_COLUMNS,
+    Base,
+    CheckinRow,
+    DraftRow,
+    MessageRow,
+    ProcessedUpdate,
+    User,
+)
 
 
 def _to_draft(row: DraftRow) -> Draft:
@@ -24,8 +39,25 @@ def _to_draft(row: DraftRow) -> Draft:
     )
 
 
+def _aware(moment: datetime) -> datetime:
+    # SQLite hands back naive datetimes; everything stored is UTC.
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _to_saved(row: MessageRow) -> SavedMessage:
+    return SavedMessage(
+        id=row.id,
+        text=row.text,
+        created_at=_aware(row.created_at),
+        feeling=row.feeling,
+        reason=row.reason,
+        regulation=row.regulation,
+        request=row.request,
+    )
+
+
 class Storage:
-    """Drafts and finished messages, keyed by the Telegram user id."""
+    """Drafts, history and everything else, keyed by the Telegram user id."""
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
@@ -34,13 +66,42 @@ class Storage:
     def _session(self) -> AsyncSession:
         return self._sessions()
 
+    def _insert(self) -> Callable[..., Any]:
+        return pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
+
     async def _ensure_user(self, session: AsyncSession, user_id: int) -> None:
-        insert = pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
         await session.execute(
-            insert(User)
-            .values(id=user_id, locale="en")
+            self._insert()(User)
+            .values(id=user_id, locale="en", created_at=datetime.now(UTC))
             .on_conflict_do_nothing(index_elements=[User.id])
         )
+
+    async def _applied(self, session: AsyncSession, user_id: int, update_id: int | None) -> None:
+        """Marks the update as applied, in the caller's transaction (idempotent)."""
+        if update_id is None:
+            return
+        await self._ensure_user(session, user_id)
+        await session.execute(
+            self._insert()(ProcessedUpdate)
+            .values(update_id=update_id, user_id=user_id, applied_at=datetime.now(UTC))
+            .on_conflict_do_nothing(index_elements=[ProcessedUpdate.update_id])
+        )
+
+    # --- updates ---------------------------------------------------------------------------
+
+    async def was_applied(self, update_id: int) -> bool:
+        """True if this update's change is saved already (Telegram delivered it again)."""
+        async with self._session() as session:
+            return await session.get(ProcessedUpdate, update_id) is not None
+
+    async def prune_processed_updates(self, before: datetime) -> int:
+        async with self._session() as session, session.begin():
+            result = await session.execute(
+                delete(ProcessedUpdate).where(ProcessedUpdate.applied_at < before)
+            )
+            return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    # --- drafts ----------------------------------------------------------------------------
 
     async def load_draft(self, user_id: int) -> Draft | None:
         """The user's draft, or None if they have none."""
@@ -48,7 +109,9 @@ class Storage:
             row = await session.get(DraftRow, user_id)
             return _to_draft(row) if row else None
 
-    async def save_draft(self, user_id: int, draft: Draft, *, active: bool = True) -> None:
+    async def save_draft(
+        self, user_id: int, draft: Draft, *, update_id: int | None, active: bool = True
+    ) -> None:
         """Writes the whole draft at once: the step and the answers can never disagree."""
         async with self._session() as session, session.begin():
             await self._ensure_user(session, user_id)
@@ -63,18 +126,19 @@ class Storage:
             row.step = draft.step.value
             row.editing = draft.editing
             row.active = active
+            row.updated_at = datetime.now(UTC)
+            await self._applied(session, user_id, update_id)
 
-    async def set_draft_active(self, user_id: int, active: bool) -> None:
+    async def set_draft_active(self, user_id: int, active: bool, *, update_id: int | None) -> None:
         async with self._session() as session, session.begin():
             row = await session.get(DraftRow, user_id)
             if row is not None:
                 row.active = active
+                await self._applied(session, user_id, update_id)
 
-    async def delete_draft(self, user_id: int) -> None:
-        async with self._session() as session, session.begin():
-            await session.execute(delete(DraftRow).where(DraftRow.user_id == user_id))
-
-    async def finish_draft(self, user_id: int, draft: Draft, text: str) -> int:
+    async def finish_draft(
+        self, user_id: int, draft: Draft, text: str, *, update_id: int | None
+    ) -> int:
         """Saves the finished message to history and clears the draft, in one transaction."""
         async with self._session() as session, session.begin():
             await self._ensure_user(session, user_id)
@@ -85,21 +149,13 @@ class Storage:
                 regulation=draft.regulation,
                 request=draft.request,
                 text=text,
+                created_at=datetime.now(UTC),
             )
             session.add(message)
             await session.execute(delete(DraftRow).where(DraftRow.user_id == user_id))
+            await self._applied(session, user_id, update_id)
             await session.flush()
             return message.id
-
-    async def messages(self, user_id: int) -> list[str]:
-        """The user's finished messages, newest first."""
-        async with self._session() as session:
-            result = await session.scalars(
-                select(MessageRow.text)
-                .where(MessageRow.user_id == user_id)
-                .order_by(MessageRow.created_at.desc(), MessageRow.id.desc())
-            )
-            return list(result)
 
     async def active_conversations(self) -> dict[int, Step]:
         """The step of every draft whose user is inside the conversation, for PTB persistence."""
@@ -114,3 +170,97 @@ class Storage:
         async with self._session() as session, session.begin():
             result = await session.execute(delete(DraftRow).where(DraftRow.updated_at < older_than))
             return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    # --- history ---------------------------------------------------------------------------
+
+    async def history_page(self, user_id: int, page: int) -> HistoryPage:
+        """One page of the user's messages, newest first (the last page if `page` is past it)."""
+        async with self._session() as session:
+            total = int(
+                await session.scalar(
+                    select(func.count())
+                    .select_from(MessageRow)
+                    .where(MessageRow.user_id == user_id)
+                )
+                or 0
+            )
+            page = clamp_page(page, total)
+            rows = await session.scalars(
+                select(MessageRow)
+                .where(MessageRow.user_id == user_id)
+                .order_by(MessageRow.created_at.desc(), MessageRow.id.desc())
+                .offset(page * PAGE_SIZE)
+                .limit(PAGE_SIZE)
+            )
+            return HistoryPage([_to_saved(row) for row in rows], page, total)
+
+    async def saved_message(self, user_id: int, message_id: int) -> SavedMessage | None:
+        """One of the user's own messages; None for anyone else's id."""
+        async with self._session() as session:
+            row = await session.get(MessageRow, message_id)
+            return _to_saved(row) if row and row.user_id == user_id else None
+
+    async def delete_history_before(self, cutoff: datetime) -> int:
+        """Retention: deletes finished messages older than `cutoff`."""
+        async with self._session() as session, session.begin():
+            result = await session.execute(delete(MessageRow).where(MessageRow.created_at < cutoff))
+            return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    # --- the user --------------------------------------------------------------------------
+
+    async def time_zone(self, user_id: int) -> str | None:
+        async with self._session() as session:
+            user = await session.get(User, user_id)
+            return user.time_zone if user else None
+
+    async def export(self, user_id: int) -> UserExport:
+        """Everything kept about the user."""
+        async with self._session() as session:
+            user = await session.get(User, user_id)
+            draft = await session.get(DraftRow, user_id)
+            messages = await session.scalars(
+                select(MessageRow)
+                .where(MessageRow.user_id == user_id)
+                .order_by(MessageRow.created_at.desc(), MessageRow.id.desc())
+            )
+            checkins = await session.scalars(
+                select(CheckinRow).where(CheckinRow.user_id == user_id)
+            )
+            return UserExport(
+                user_id=user_id,
+                time_zone=user.time_zone if user else None,
+                messages=[_to_saved(row) for row in messages],
+                draft=(
+                    {
+                        "feeling": draft.feeling,
+                        "reason": draft.reason,
+                        "regulation": draft.regulation,
+                        "request": draft.request,
+                        "step": draft.step,
+                    }
+                    if draft
+                    else None
+                ),
+                checkins=[
+                    {
+                        "feeling": row.feeling,
+                        "note": row.note,
+                        "at": _aware(row.created_at).isoformat(),
+                    }
+                    for row in checkins
+                ],
+            )
+
+    async def forget(self, user_id: int) -> None:
+        """Deletes every row about the user, in every table, in one transaction."""
+        async with self._session() as session, session.begin():
+            tables = Base.metadata.tables
+            # Children first, the users row last, so it works with or without foreign keys.
+            for name, columns in USER_COLUMNS.items():
+                if name == "users":
+                    continue
+                table = tables[name]
+                await session.execute(
+                    delete(table).where(or_(*(table.c[column] == user_id for column in columns)))
+                )
+            await session.execute(delete(User).where(User.id == user_id))

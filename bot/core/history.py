@@ -1,0 +1,93 @@
+"""The user's finished messages: pages, previews, and the export of everything kept about them."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+PAGE_SIZE = 5
+PREVIEW_LENGTH = 48
+
+
+@dataclass(frozen=True)
+class SavedMessage:
+    """A finished soft start-up as stored."""
+
+    id: int
+    text: str
+    created_at: datetime
+    feeling: str = ""
+    reason: str = ""
+    regulation: str = ""
+    request: str = ""
+
+
+@dataclass(frozen=True)
+class HistoryPage:
+    """One page of history, newest first."""
+
+    messages: list[SavedMessage]
+    page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // PAGE_SIZE))
+
+    @property
+    def has_newer(self) -> bool:
+        return self.page > 0
+
+    @property
+    def has_older(self) -> bool:
+        return self.page + 1 < self.pages
+
+
+def clamp_page(page: int, total: int) -> int:
+    """A page number that exists (an old "next" button may point past the end)."""
+    last = max(0, -(-total // PAGE_SIZE) - 1)
+    return min(max(page, 0), last)
+
+
+def preview(text: str, length: int = PREVIEW_LENGTH) -> str:
+    """The start of a message, cut at a word, for a button label."""
+    flat = " ".join(text.split())
+    if len(flat) <= length:
+        return flat
+    cut = flat[:length].rsplit(" ", 1)[0] or flat[:length]
+    return cut + "…"
+
+
+def local_time(moment: datetime, time_zone: str) -> datetime:
+    return moment.astimezone(ZoneInfo(time_zone))
+
+
+@dataclass(frozen=True)
+class UserExport:
+    """Everything the bot keeps about one person."""
+
+    user_id: int
+    time_zone: str | None
+    messages: list[SavedMessage]
+    draft: dict[str, str] | None = None
+    checkins: list[dict[str, str]] = field(default_factory=list)
+
+
+def export_json(data: UserExport) -> str:
+    def encode(value: object) -> str:
+        if isinstance(value, datetime):
+            return value.isoformat()
+        raise TypeError(type(value).__name__)
+
+    return json.dumps(asdict(data), default=encode, ensure_ascii=False, indent=2)
+
+
+def export_markdown(data: UserExport, title: str, time_zone: str) -> str:
+    """A readable copy: one section per message, newest first."""
+    lines = [f"# {title}", ""]
+    for message in data.messages:
+        stamp = local_time(message.created_at, time_zone).strftime("%Y-%m-%d %H:%M")
+        lines += [f"## {stamp}", "", message.text, ""]
+    return "\n".join(lines)

@@ -1,0 +1,144 @@
+"""/history (the user's finished messages, paged) and /export (all their data as files)."""
+
+from __future__ import annotations
+
+import html
+from datetime import datetime
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram.error import BadRequest
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+
+from bot.core.history import (
+    HistoryPage,
+    export_json,
+    export_markdown,
+    local_time,
+    preview,
+)
+from bot.handlers import keyboards
+from bot.handlers.context import AnyApplication, Context, chat_id, logged, services, user_id
+
+PRIVATE = filters.ChatType.PRIVATE
+
+
+async def _time_zone(update: Update, context: Context) -> str:
+    found = services(context)
+    return await found.storage.time_zone(user_id(update)) or found.settings.default_time_zone
+
+
+def _stamp(context: Context, moment: datetime, time_zone: str) -> str:
+    return local_time(moment, time_zone).strftime(services(context).content.texts.date_format)
+
+
+def _page_view(
+    context: Context, page: HistoryPage, time_zone: str
+) -> tuple[str, InlineKeyboardMarkup]:
+    texts = services(context).content.texts
+    lines = [texts.history_title.format(page=page.page + 1, pages=page.pages)]
+    buttons = []
+    for message in page.messages:
+        stamp = _stamp(context, message.created_at, time_zone)
+        lines.append(
+            texts.history_line.format(date=stamp, preview=html.escape(preview(message.text)))
+        )
+        label = f"{stamp} · {preview(message.text, 24)}"
+        buttons.append(
+            [InlineKeyboardButton(label, callback_data=f"{keyboards.HISTORY_SHOW}{message.id}")]
+        )
+    nav = []
+    if page.has_newer:
+        nav.append(
+            InlineKeyboardButton(
+                texts.newer_button, callback_data=f"{keyboards.HISTORY_PAGE}{page.page - 1}"
+            )
+        )
+    if page.has_older:
+        nav.append(
+            InlineKeyboardButton(
+                texts.older_button, callback_data=f"{keyboards.HISTORY_PAGE}{page.page + 1}"
+            )
+        )
+    if nav:
+        buttons.append(nav)
+    return "\n".join(lines), InlineKeyboardMarkup(buttons)
+
+
+@logged
+async def history(update: Update, context: Context) -> None:
+    """/history: the newest page of the user's messages."""
+    storage = services(context).storage
+    page = await storage.history_page(user_id(update), 0)
+    if not page.total:
+        await context.bot.send_message(
+            chat_id(update), services(context).content.texts.history_empty
+        )
+        return
+    text, markup = _page_view(context, page, await _time_zone(update, context))
+    await context.bot.send_message(chat_id(update), text, reply_markup=markup)
+
+
+@logged
+async def history_page(update: Update, context: Context) -> None:
+    """Newer/Older: shows another page in the same message."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    wanted = int(query.data.removeprefix(keyboards.HISTORY_PAGE))
+    page = await services(context).storage.history_page(user_id(update), wanted)
+    if not page.total:
+        await query.edit_message_text(services(context).content.texts.history_empty)
+        return
+    text, markup = _page_view(context, page, await _time_zone(update, context))
+    try:
+        await query.edit_message_text(text, reply_markup=markup)
+    except BadRequest as error:
+        # An old button for the page already shown: nothing to change.
+        if "not modified" not in error.message:
+            raise
+
+
+@logged
+async def show_message(update: Update, context: Context) -> None:
+    """One saved message again, on its own so it can be forwarded as is."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    message_id = int(query.data.removeprefix(keyboards.HISTORY_SHOW))
+    saved = await services(context).storage.saved_message(user_id(update), message_id)
+    texts = services(context).content.texts
+    if saved is None:
+        await query.answer(texts.stale_button)
+        return
+    await query.answer()
+    stamp = _stamp(context, saved.created_at, await _time_zone(update, context))
+    await context.bot.send_message(chat_id(update), texts.history_shown.format(date=stamp))
+    await context.bot.send_message(chat_id(update), html.escape(saved.text, quote=False))
+
+
+@logged
+async def export(update: Update, context: Context) -> None:
+    """/export: everything kept about the user, as JSON and as a readable Markdown file."""
+    found = services(context)
+    data = await found.storage.export(user_id(update))
+    texts = found.content.texts
+    time_zone = await _time_zone(update, context)
+    files = [
+        ("soft-start-data.json", export_json(data)),
+        ("soft-start-messages.md", export_markdown(data, texts.export_markdown_title, time_zone)),
+    ]
+    await context.bot.send_message(chat_id(update), texts.export_intro)
+    for name, body in files:
+        await context.bot.send_document(
+            chat_id(update), InputFile(body.encode("utf-8"), filename=name)
+        )
+
+
+def register(application: AnyApplication) -> None:
+    application.add_handler(CommandHandler("history", history, filters=PRIVATE))
+    application.add_handler(CommandHandler("export", export, filters=PRIVATE))
+    application.add_handler(
+        CallbackQueryHandler(history_page, pattern=rf"^{keyboards.HISTORY_PAGE}\d+$")
+    )
+    application.add_handler(
+        CallbackQueryHandler(show_message, pattern=rf"^{keyboards.HISTORY_SHOW}\d+$")
+    )

@@ -1,0 +1,106 @@
+"""The storage layer on its own: migrations, refusals, retention and housekeeping."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import Connection, text
+
+from bot.__main__ import prepare_database
+from bot.core.draft import Draft, Step
+from bot.storage import Storage, StorageError, create_engine, migrate
+from bot.storage.models import Base
+from tests.fake_telegram import TOKEN
+from tests.process import run_bot_to_exit
+
+
+@pytest.fixture
+async def storage(database_url: str) -> Storage:
+    await prepare_database(database_url)
+    return Storage(create_engine(database_url))
+
+
+async def test_migrations_build_exactly_the_models(storage: Storage) -> None:
+    def differences(connection: Connection) -> list[object]:
+        return list(compare_metadata(MigrationContext.configure(connection), Base.metadata))
+
+    async with storage.engine.connect() as connection:
+        assert await connection.run_sync(differences) == []
+    await storage.engine.dispose()
+
+
+async def test_migrating_twice_is_harmless(storage: Storage) -> None:
+    await migrate(storage.engine)
+    await migrate(storage.engine)
+    await storage.engine.dispose()
+
+
+async def test_a_database_from_a_newer_version_is_refused(storage: Storage) -> None:
+    async with storage.engine.begin() as connection:
+        await connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    with pytest.raises(StorageError, match="newer Soft Start"):
+        await migrate(storage.engine)
+    await storage.engine.dispose()
+
+
+async def test_drafts_expire_and_history_is_retained_only_as_long_as_asked(
+    storage: Storage,
+) -> None:
+    draft = Draft("sad", step=Step.REASON)
+    await storage.save_draft(1, draft, update_id=10)
+    await storage.finish_draft(2, Draft("a", "b", "c", "d", Step.REVIEW), "text", update_id=11)
+    later = datetime.now(UTC) + timedelta(minutes=1)
+    assert await storage.expire_drafts(later - timedelta(hours=1)) == 0
+    assert await storage.expire_drafts(later) == 1
+    assert await storage.load_draft(1) is None
+    assert await storage.delete_history_before(later) == 1
+    assert (await storage.history_page(2, 0)).total == 0
+    assert await storage.was_applied(11)
+    assert await storage.prune_processed_updates(later) == 2
+    assert not await storage.was_applied(11)
+    await storage.engine.dispose()
+
+
+async def test_applying_the_same_update_twice_is_recorded_once(storage: Storage) -> None:
+    await storage.save_draft(1, Draft(), update_id=5)
+    await storage.save_draft(1, Draft("x", step=Step.REASON), update_id=5)
+    assert await storage.was_applied(5)
+    assert (await storage.load_draft(1)) == Draft("x", step=Step.REASON)
+    await storage.engine.dispose()
+
+
+async def test_history_page_past_the_end_shows_the_last_page(storage: Storage) -> None:
+    for number in range(7):
+        await storage.finish_draft(1, Draft(), f"message {number}", update_id=number)
+    page = await storage.history_page(1, 99)
+    assert page.page == 1 and [m.text for m in page.messages] == ["message 1", "message 0"]
+    assert await storage.saved_message(2, page.messages[0].id) is None
+    await storage.engine.dispose()
+
+
+async def test_python_m_bot_migrate(tmp_path: Path) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}"
+    status, stderr = await run_bot_to_exit(
+        tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, DATABASE_URL=url, extra_args=["migrate"]
+    )
+    assert status == 0, stderr
+    engine = create_engine(url)
+    async with engine.begin() as connection:
+        await connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
+    await engine.dispose()
+    status, stderr = await run_bot_to_exit(tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, DATABASE_URL=url)
+    assert status == 2 and "newer Soft Start" in stderr
+
+
+async def test_an_unreachable_database_is_one_clear_line(tmp_path: Path) -> None:
+    status, stderr = await run_bot_to_exit(
+        tmp_path,
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        DATABASE_URL="postgresql+asyncpg://nobody@127.0.0.1:1/nothing",
+    )
+    assert status == 2
+    assert "cannot use the database" in stderr and len(stderr.strip().splitlines()) == 1
