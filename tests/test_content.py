@@ -10,6 +10,8 @@ from pathlib import Path
 import pytest
 
 from bot.content import PLACEHOLDERS, Content, ContentError, load_content, placeholders
+from bot.handlers.commands import MENU
+from bot.settings import Settings
 from tests.conftest import CONTENT_DIR
 
 
@@ -70,3 +72,13 @@ def test_no_python_module_holds_a_user_facing_sentence() -> None:
         source = path.read_text(encoding="utf-8")
         for phrase in ("How are you", "Sorry", "Thank you", "Please"):
             assert phrase not in source, f"{path.name} has user-facing text: {phrase!r}"
+
+
+def test_the_menu_describes_exactly_the_commands_the_bot_handles(content: Content) -> None:
+    assert set(content.commands.model_dump()) == set(MENU)
+
+
+def test_every_setting_is_documented_in_env_example() -> None:
+    example = (Path(__file__).parent.parent / ".env.example").read_text(encoding="utf-8")
+    for name in Settings.model_fields:
+        assert f"{name.upper()}=" in example, f"{name.upper()} is not in .env.example"
