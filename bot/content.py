@@ -2,14 +2,24 @@
 
 from __future__ import annotations
 
+import re
 import string
 import tomllib
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    field_validator,
+    model_validator,
+)
 
+from bot.core.check import Rule, compile_patterns
 from bot.core.compose import Phrasing
 from bot.core.draft import Step
 
@@ -34,6 +44,9 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "history_title": frozenset({"page", "pages"}),
     "history_line": frozenset({"date", "preview"}),
     "history_shown": frozenset({"date"}),
+    "check_finding": frozenset({"part", "title", "words", "explain", "softer"}),
+    "safety": frozenset({"resources"}),
+    "learn_card": frozenset({"title", "body", "current", "total"}),
 }
 
 
@@ -85,6 +98,7 @@ class Commands(_Strict):
     back: str
     cancel: str
     forget: str
+    learn: str
     help: str
 
 
@@ -147,6 +161,20 @@ class Texts(_Strict):
     forget_no_button: str
     forgotten: str
     forget_kept: str
+    part_feeling: str
+    part_reason: str
+    part_regulation: str
+    part_request: str
+    check_finding: str
+    rewrite_button: str
+    keep_button: str
+    safety: str
+    safety_resources: str
+    safety_continue_button: str
+    help_safety_button: str
+    learn_card: str
+    learn_next_button: str
+    learn_back_button: str
 
     @field_validator("*", mode="before")
     @classmethod
@@ -241,14 +269,95 @@ class Words(_Strict):
     composer: ComposerWords
 
 
+def _valid_regex(patterns: list[str]) -> list[str]:
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as error:
+            raise ValueError(f"pattern {pattern!r} is not a valid regex: {error}") from error
+    return patterns
+
+
+Patterns = Annotated[list[str], AfterValidator(_valid_regex)]
+
+
+def _checked_html(text: str) -> str:
+    """A fixed text (no placeholders) in HTML that Telegram accepts."""
+    problems = html_problems(text) + (["has {placeholders}"] if placeholders(text) else [])
+    if problems:
+        raise ValueError("; ".join(problems))
+    return text.strip()
+
+
+Html = Annotated[str, AfterValidator(_checked_html)]
+
+
+class CheckRule(_Strict):
+    """One rule of the gentle check, with the words the user sees when it matches."""
+
+    name: str = Field(pattern=r"^[a-z_]+$")
+    title: Html
+    parts: list[Step] = Field(min_length=1)
+    patterns: Patterns = Field(min_length=1)
+    unless: Patterns = Field(default_factory=list)
+    explain: Html
+    softer: Html
+
+    def compiled(self) -> Rule:
+        return Rule(
+            name=self.name,
+            parts=frozenset(self.parts),
+            patterns=compile_patterns(self.patterns),
+            unless=compile_patterns(self.unless),
+        )
+
+
+# A card must fit one phone screen.
+MAX_CARD_LENGTH = 900
+
+
+class LearnCard(_Strict):
+    title: Html
+    body: Html = Field(max_length=MAX_CARD_LENGTH)
+
+
+class Learn(_Strict):
+    """The /learn cards, in order."""
+
+    card: list[LearnCard] = Field(min_length=1)
+
+
+class Safety(_Strict):
+    patterns: Patterns = Field(min_length=1)
+
+
+class Checks(_Strict):
+    rule: list[CheckRule] = Field(min_length=1)
+    safety: Safety
+
+    @model_validator(mode="after")
+    def _names_are_unique(self) -> Checks:
+        names = [rule.name for rule in self.rule]
+        if len(names) != len(set(names)):
+            raise ValueError("rule names must be unique")
+        return self
+
+    def explained(self, name: str) -> CheckRule:
+        return next(rule for rule in self.rule if rule.name == name)
+
+
 class Content(_Strict):
     """All of one locale's content, validated."""
 
     commands: Commands
     texts: Texts
     words: Words
-    # Phrasing compiles the composer's patterns: built once per load, not per message.
+    checks: Checks
+    learn: Learn
+    # Patterns are compiled once per load, not per message.
     _phrasing: Phrasing = PrivateAttr()
+    _rules: tuple[Rule, ...] = PrivateAttr()
+    _danger: tuple[re.Pattern[str], ...] = PrivateAttr()
 
     def model_post_init(self, context: Any, /) -> None:
         words = self.words.composer
@@ -267,12 +376,26 @@ class Content(_Strict):
             reason_connectors=tuple(words.reason_connectors),
             request_it_starts=tuple(words.request_it_starts),
             first_person_starts=tuple(words.first_person_starts),
-            lowercase_starters=(*words.lowercase_starters, *self.words.feelings.words),
+            lowercase_starters=(
+                *words.lowercase_starters,
+                *self.words.feelings.words,
+                *self.words.faux_feelings,
+            ),
         )
+        self._rules = tuple(rule.compiled() for rule in self.checks.rule)
+        self._danger = compile_patterns(self.checks.safety.patterns)
 
     @property
     def phrasing(self) -> Phrasing:
         return self._phrasing
+
+    @property
+    def rules(self) -> tuple[Rule, ...]:
+        return self._rules
+
+    @property
+    def danger_patterns(self) -> tuple[re.Pattern[str], ...]:
+        return self._danger
 
 
 def load_content(content_dir: Path, locale: str) -> Content:
@@ -283,7 +406,13 @@ def load_content(content_dir: Path, locale: str) -> Content:
             texts = tomllib.load(texts_file)
         with (folder / "words.toml").open("rb") as words_file:
             words = tomllib.load(words_file)
-        content = Content.model_validate({**texts, "words": words})
+        with (folder / "checks.toml").open("rb") as checks_file:
+            checks = tomllib.load(checks_file)
+        with (folder / "learn.toml").open("rb") as learn_file:
+            learn = tomllib.load(learn_file)
+        content = Content.model_validate(
+            {**texts, "words": words, "checks": checks, "learn": learn}
+        )
     except (OSError, tomllib.TOMLDecodeError, ValueError) as error:
         raise ContentError(f"content/{locale} is not usable: {error}") from error
     return content

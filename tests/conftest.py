@@ -100,3 +100,13 @@ def alice(telegram: FakeTelegram, running_bot: Any) -> FakeUser:
 @pytest.fixture
 def bob(telegram: FakeTelegram, running_bot: Any) -> FakeUser:
     return FakeUser(telegram, 1002, "Bob")
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Prints the measurement reports (the gentle check's precision and recall, safety recall)."""
+    from tests.reports import REPORTS
+
+    for report in REPORTS:
+        terminalreporter.write_line("")
+        for line in report.splitlines():
+            terminalreporter.write_line(line)

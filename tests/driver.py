@@ -102,7 +102,10 @@ class FakeUser:
         if message is None:
             message, button = await self._wait_for_button(label)
         else:
-            button = next(b for b in message.buttons if b["text"] == label)
+            found = [b for b in message.buttons if b["text"] == label]
+            if not found:
+                raise ExpectationError(f"message {message.message_id} has no button {label!r}")
+            button = found[0]
         return await self.press_data(message, button["callback_data"])
 
     async def _wait_for_button(self, label: str) -> tuple[SentMessage, dict[str, Any]]:
@@ -156,7 +159,11 @@ class FakeUser:
         """Waits for a new message (or edit) whose visible text matches `pattern`."""
         regex = re.compile(pattern, re.DOTALL)
         event = await self._next_event(
-            lambda e: e.message is not None and regex.search(e.message.text) is not None,
+            lambda e: (
+                e.kind in {"message", "edit"}
+                and e.message is not None
+                and regex.search(e.message.text) is not None
+            ),
             f"/{pattern}/",
             timeout,
         )
@@ -176,7 +183,11 @@ class FakeUser:
     async def expect_buttons(self, *labels: str, timeout: float = DEFAULT_TIMEOUT) -> SentMessage:
         """Waits for a message that offers all of these buttons."""
         event = await self._next_event(
-            lambda e: e.message is not None and set(labels) <= set(e.message.labels),
+            lambda e: (
+                e.kind in {"message", "edit"}
+                and e.message is not None
+                and set(labels) <= set(e.message.labels)
+            ),
             f"buttons {labels}",
             timeout,
         )

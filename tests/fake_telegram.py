@@ -149,7 +149,7 @@ class SentMessage:
 class Event:
     """Something the user saw happen: a new message, an edit, or a toast."""
 
-    kind: str  # "message", "edit", "toast"
+    kind: str  # "message", "edit" (new text), "markup" (only the buttons changed), "toast"
     message: SentMessage | None = None
     toast: str = ""
 
@@ -347,7 +347,7 @@ class FakeTelegram:
         if markup == message.reply_markup:
             raise TelegramError(400, "Bad Request: message is not modified")
         message.reply_markup = markup
-        await self._record(message.chat_id, Event("edit", _copy(message)))
+        await self._record(message.chat_id, Event("markup", _copy(message)))
         return self.message_json(message)
 
     async def _api_answerCallbackQuery(self, params: dict[str, Any]) -> Any:

@@ -52,17 +52,25 @@ class Draft:
     step: Step = Step.FEELING
     # True while the user fixes one part from REVIEW: the next answer goes back to REVIEW.
     editing: bool = False
+    # Findings of the gentle check the user chose to keep ("rule:part"); see core/check.py.
+    kept: frozenset[str] = frozenset()
 
     def part(self, step: Step) -> str:
         """The user's answer for one part ("" if not given yet)."""
         return str(getattr(self, step.value))
 
     def with_part(self, step: Step, text: str) -> Draft:
-        """The draft with one part set, staying at the same step."""
+        """The draft with one part set, staying at the same step. A changed part is checked
+        afresh, so findings kept for its old words are dropped."""
         if step not in PARTS:
             raise ValueError(f"{step} is not a part")
-        changes: dict[str, Any] = {step.value: text.strip()}
+        kept = frozenset(key for key in self.kept if not key.endswith(f":{step.value}"))
+        changes: dict[str, Any] = {step.value: text.strip(), "kept": kept}
         return replace(self, **changes)
+
+    def keep(self, finding_key: str) -> Draft:
+        """Remembers that the user keeps their words despite a finding."""
+        return replace(self, kept=self.kept | {finding_key})
 
     def advance(self) -> Draft:
         """Moves on after the current part was answered."""

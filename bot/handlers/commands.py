@@ -8,7 +8,9 @@ import re
 from telegram.ext import filters
 
 # The menu order; content/<locale>/texts.toml [commands] must describe exactly these.
-MENU = ("start", "compose", "history", "export", "back", "cancel", "forget", "help")
+MENU = (
+    "start", "compose", "history", "learn", "export", "back", "cancel", "forget", "help",
+)  # fmt: skip
 
 
 def known() -> filters.BaseFilter:

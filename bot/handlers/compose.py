@@ -20,6 +20,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.core.check import Finding, check_draft
 from bot.core.compose import compose_message, find_faux_feeling, tidy_part
 from bot.core.draft import MAX_PART_LENGTH, PARTS, Draft, PartProblem, Step, part_problem
 from bot.handlers import commands, forget, keyboards
@@ -38,6 +39,9 @@ def _question(context: Context, draft: Draft) -> tuple[str, InlineKeyboardMarkup
     content = services(context).content
     texts = content.texts
     if draft.step is Step.REVIEW:
+        findings = check_draft(draft, content.rules)
+        if findings:
+            return _finding_view(context, findings[0])
         message = compose_message(draft, content.phrasing)
         return texts.review.format(message=message.html), keyboards.review_keyboard(content)
     current, total = draft.progress
@@ -51,6 +55,20 @@ def _question(context: Context, draft: Draft) -> tuple[str, InlineKeyboardMarkup
     feeling = html.escape(compose_feeling(context, draft))
     text = questions[draft.step].format(progress=progress, feeling=feeling)
     return text, keyboards.suggestions_keyboard(content, draft.step)
+
+
+def _finding_view(context: Context, finding: Finding) -> tuple[str, InlineKeyboardMarkup]:
+    """One finding of the gentle check: what, why, a softer way; rewrite or keep."""
+    content = services(context).content
+    rule = content.checks.explained(finding.rule)
+    text = content.texts.check_finding.format(
+        part=keyboards.part_name(content, finding.step),
+        title=rule.title,
+        words=html.escape(finding.words),
+        explain=rule.explain,
+        softer=rule.softer,
+    )
+    return text, keyboards.finding_keyboard(content, finding)
 
 
 def compose_feeling(context: Context, draft: Draft) -> str:
@@ -279,6 +297,24 @@ async def review_button(update: Update, context: Context) -> Step | int:
     return await move_on(update, context, draft.edit(Step(action.removeprefix("edit:"))))
 
 
+@logged
+async def check_button(update: Update, context: Context) -> Step | int:
+    """Rewrite the part a finding is about, or keep the words and go on."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    draft = await _load(update, context)
+    if draft is None:
+        return await _gone(update, context)
+    findings = {f.key: f for f in check_draft(draft, services(context).content.rules)}
+    action, key = query.data.removeprefix("check:").split(":", 1)
+    if draft.step is not Step.REVIEW or key not in findings:
+        return await _stale(update, context, draft)
+    await _settle_button(update)
+    if action == "rewrite":
+        return await move_on(update, context, draft.edit(findings[key].step))
+    return await move_on(update, context, draft.keep(key))
+
+
 async def finish(update: Update, context: Context, draft: Draft) -> int:
     """Saves the message to history and hands it back on its own, ready to forward."""
     content = services(context).content
@@ -320,14 +356,20 @@ async def cancel(update: Update, context: Context) -> int:
 @logged
 async def help_in_flow(update: Update, context: Context) -> Step | int:
     """/help mid-flow: the help, then the same question again."""
-    texts = services(context).content.texts
-    await _say(update, context, texts.help.format(limit=MAX_PART_LENGTH))
-    return await where_we_are(update, context, intro=texts.help_resume)
+    content = services(context).content
+    await context.bot.send_message(
+        chat_id(update),
+        content.texts.help.format(limit=MAX_PART_LENGTH),
+        reply_markup=keyboards.help_keyboard(content),
+    )
+    return await where_we_are(update, context, intro=content.texts.help_resume)
 
 
 @logged
 async def compose_in_flow(update: Update, context: Context) -> Step | int:
-    """/compose mid-flow: the current question again."""
+    """/compose (or "continue where I was") mid-flow: the current question again."""
+    if update.callback_query:
+        await _settle_button(update)
     return await where_we_are(update, context)
 
 
@@ -377,7 +419,11 @@ def conversation() -> ConversationHandler[Context]:
         Step.REASON: answers,
         Step.REGULATION: [*answers, picks],
         Step.REQUEST: [*answers, picks],
-        Step.REVIEW: [*answers, CallbackQueryHandler(review_button, pattern=r"^review:")],
+        Step.REVIEW: [
+            *answers,
+            CallbackQueryHandler(review_button, pattern=r"^review:"),
+            CallbackQueryHandler(check_button, pattern=r"^check:(rewrite|keep):[a-z_]+:[a-z]+$"),
+        ],
     }
     assert set(states) == {*PARTS, Step.REVIEW}
     # One draft per private chat is what we want; PTB warns that callbacks are then tracked per
@@ -403,6 +449,7 @@ def conversation() -> ConversationHandler[Context]:
                     filters.COMMAND & PRIVATE & ~commands.known(), unknown_command_in_flow
                 ),
                 *forget.in_flow_handlers(),
+                CallbackQueryHandler(compose_in_flow, pattern=f"^{keyboards.SAFETY_CONTINUE}$"),
                 MessageHandler(~filters.TEXT & PRIVATE, not_text_in_flow),
                 CallbackQueryHandler(stale_in_flow, pattern=keyboards.COMPOSER_BUTTONS),
             ],

@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.content import Content
+from bot.core.check import Finding
 from bot.core.draft import PARTS, Step
 
 COMPOSE = "compose"
@@ -19,11 +20,14 @@ FAUX_KEEP = "faux:keep"
 REVIEW_DONE = "review:done"
 REVIEW_OVER = "review:over"
 # Every button the composer makes; other features' buttons pass through the conversation.
-COMPOSER_BUTTONS = r"^(compose$|draft:|pick:|faux:|feelings:|review:)"
+COMPOSER_BUTTONS = r"^(compose$|draft:|pick:|faux:|feelings:|review:|check:)"
 HISTORY_PAGE = "history:page:"
 HISTORY_SHOW = "history:show:"
 FORGET_YES = "forget:yes"
 FORGET_NO = "forget:no"
+SAFETY_CONTINUE = "safety:continue"
+SAFETY_SHOW = "safety:show"
+LEARN = "learn:"
 
 
 def pick(step: Step, index: int) -> str:
@@ -128,3 +132,33 @@ def review_keyboard(content: Content) -> InlineKeyboardMarkup:
             ],
         ]
     )
+
+
+def part_name(content: Content, step: Step) -> str:
+    texts = content.texts
+    names = {
+        Step.FEELING: texts.part_feeling,
+        Step.REASON: texts.part_reason,
+        Step.REGULATION: texts.part_regulation,
+        Step.REQUEST: texts.part_request,
+    }
+    return names[step]
+
+
+def finding_keyboard(content: Content, finding: Finding) -> InlineKeyboardMarkup:
+    texts = content.texts
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    texts.rewrite_button, callback_data=f"check:rewrite:{finding.key}"
+                ),
+                InlineKeyboardButton(texts.keep_button, callback_data=f"check:keep:{finding.key}"),
+            ]
+        ]
+    )
+
+
+def help_keyboard(content: Content) -> InlineKeyboardMarkup:
+    label = content.texts.help_safety_button
+    return InlineKeyboardMarkup([[InlineKeyboardButton(label, callback_data=SAFETY_SHOW)]])

@@ -22,5 +22,5 @@ async def skip_redelivered(update: Update, context: Context) -> None:
 
 
 def register(application: AnyApplication) -> None:
-    # Group -1 runs before every feature's handlers.
-    application.add_handler(TypeHandler(Update, skip_redelivered), group=-1)
+    # Group -2 runs before the safety check (-1) and every feature's handlers (0).
+    application.add_handler(TypeHandler(Update, skip_redelivered), group=-2)

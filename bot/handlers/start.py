@@ -30,8 +30,11 @@ async def start(update: Update, context: Context) -> None:
 @logged
 async def help_command(update: Update, context: Context) -> None:
     """How the conversation works, the commands, and the bot's limits."""
-    text = services(context).content.texts.help.format(limit=MAX_PART_LENGTH)
-    await context.bot.send_message(chat_id(update), text)
+    content = services(context).content
+    text = content.texts.help.format(limit=MAX_PART_LENGTH)
+    await context.bot.send_message(
+        chat_id(update), text, reply_markup=keyboards.help_keyboard(content)
+    )
 
 
 def register(application: AnyApplication) -> None:

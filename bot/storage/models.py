@@ -58,6 +58,8 @@ class DraftRow(Base):
     editing: Mapped[bool] = mapped_column(Boolean, default=False)
     # False after /cancel: the draft is kept, but the user is not inside the conversation.
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Findings of the gentle check the user kept, space-separated "rule:part" keys.
+    kept_checks: Mapped[str] = mapped_column(Text, default="", server_default="")
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utc_now, onupdate=utc_now, index=True
     )

@@ -36,6 +36,7 @@ def _to_draft(row: DraftRow) -> Draft:
         request=row.request,
         step=Step(row.step),
         editing=row.editing,
+        kept=frozenset(row.kept_checks.split()),
     )
 
 
@@ -125,6 +126,7 @@ class Storage:
             row.request = draft.request
             row.step = draft.step.value
             row.editing = draft.editing
+            row.kept_checks = " ".join(sorted(draft.kept))
             row.active = active
             row.updated_at = datetime.now(UTC)
             await self._applied(session, user_id, update_id)

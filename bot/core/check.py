@@ -1,0 +1,88 @@
+"""The gentle check: signs of a harsh or codependent start-up, and words that point to danger.
+
+Rules and patterns are data from content/<locale>/checks.toml. Text is matched the way people
+type it: any case, curly or straight apostrophes or none at all, any spacing and line breaks.
+The check never blocks; it finds, and the bot offers.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from bot.core.draft import PARTS, Draft, Step
+
+_APOSTROPHES = re.compile(r"['’‘`ʼ]")
+_SPACES = re.compile(r"\s+")
+
+
+def normalise(text: str) -> str:
+    """Lower case, no apostrophes ("don’t" -> "dont"), single spaces: what patterns match on."""
+    return _SPACES.sub(" ", _APOSTROPHES.sub("", text.casefold())).strip()
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One sign of a harsh start-up, for some parts of the draft."""
+
+    name: str
+    parts: frozenset[Step]
+    patterns: tuple[re.Pattern[str], ...]
+    # Gentle phrases that look like the rule ("I never want us to fight"): they cancel a match.
+    unless: tuple[re.Pattern[str], ...] = ()
+
+    def match(self, text: str) -> str | None:
+        """The matched words, or None."""
+        plain = normalise(text)
+        if any(pattern.search(plain) for pattern in self.unless):
+            return None
+        for pattern in self.patterns:
+            found = pattern.search(plain)
+            if found:
+                return found.group(0).strip()
+        return None
+
+
+def compile_patterns(patterns: Iterable[str]) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(pattern) for pattern in patterns)
+
+
+@dataclass(frozen=True)
+class Finding:
+    """A rule that matched one part of the draft."""
+
+    rule: str
+    step: Step
+    words: str
+
+    @property
+    def key(self) -> str:
+        """How a kept finding is remembered in the draft."""
+        return f"{self.rule}:{self.step.value}"
+
+
+def rules_matching(text: str, step: Step, rules: Sequence[Rule]) -> list[str]:
+    """The names of the rules that match `text` as the given part."""
+    return [rule.name for rule in rules if step in rule.parts and rule.match(text)]
+
+
+def check_draft(draft: Draft, rules: Sequence[Rule]) -> list[Finding]:
+    """Findings in part order, leaving out the ones the user chose to keep."""
+    findings = []
+    for step in PARTS:
+        for rule in rules:
+            if step not in rule.parts:
+                continue
+            words = rule.match(draft.part(step))
+            finding = Finding(rule.name, step, words or "")
+            if words and finding.key not in draft.kept:
+                findings.append(finding)
+    return findings
+
+
+def points_to_danger(text: str, patterns: Sequence[re.Pattern[str]]) -> bool:
+    """True when the words point to abuse, violence, threats, fear for safety or self-harm:
+    then the bot stops coaching and offers support instead."""
+    plain = normalise(text)
+    return any(pattern.search(plain) for pattern in patterns)

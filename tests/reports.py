@@ -1,0 +1,3 @@
+"""Measurement reports that tests add and the test run prints at the end (see conftest.py)."""
+
+REPORTS: list[str] = []
