@@ -47,6 +47,28 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "check_finding": frozenset({"part", "title", "words", "explain", "softer"}),
     "safety": frozenset({"resources"}),
     "learn_card": frozenset({"title", "body", "current", "total"}),
+    "send_partner_button": frozenset({"name"}),
+    "inline_description": frozenset({"date"}),
+    "delivered": frozenset({"name"}),
+    "delivery_failed": frozenset({"name"}),
+    "incoming": frozenset({"name", "message"}),
+    "reply_thanks": frozenset({"name"}),
+    "reply_talk": frozenset({"name", "when"}),
+    "reply_time": frozenset({"name"}),
+    "reply_written": frozenset({"name", "message"}),
+    "write_prompt": frozenset({"limit"}),
+    "reply_sent": frozenset({"name"}),
+    "partner_open_invite": frozenset({"date"}),
+    "invite_created": frozenset({"link"}),
+    "partner_paired": frozenset({"name"}),
+    "end_pairing_confirm": frozenset({"name"}),
+    "pairing_ended": frozenset({"name"}),
+    "pairing_ended_by_partner": frozenset({"name"}),
+    "invitation": frozenset({"name"}),
+    "accepted": frozenset({"name"}),
+    "accepted_inviter": frozenset({"name"}),
+    "declined": frozenset({"name"}),
+    "declined_inviter": frozenset({"name"}),
 }
 
 
@@ -99,6 +121,7 @@ class Commands(_Strict):
     cancel: str
     forget: str
     learn: str
+    partner: str
     help: str
 
 
@@ -175,6 +198,64 @@ class Texts(_Strict):
     learn_card: str
     learn_next_button: str
     learn_back_button: str
+    share_chat_button: str
+    copy_button: str
+    send_partner_button: str
+    inline_compose_first: str
+    inline_description: str
+    delivered: str
+    delivery_failed: str
+    not_paired: str
+    incoming: str
+    reply_thanks_button: str
+    reply_talk_button: str
+    reply_time_button: str
+    reply_write_button: str
+    talk_when: str
+    talk_evening_button: str
+    talk_tomorrow_button: str
+    talk_weekend_button: str
+    talk_custom_button: str
+    reply_thanks: str
+    reply_talk: str
+    reply_time: str
+    reply_written: str
+    write_back_button: str
+    write_prompt: str
+    talk_custom_prompt: str
+    reply_sent: str
+    partner_none: str
+    partner_open_invite: str
+    invite_button: str
+    new_invite_button: str
+    revoke_button: str
+    invite_created: str
+    share_link_button: str
+    share_link_text: str
+    invite_revoked: str
+    partner_paired: str
+    end_pairing_button: str
+    end_pairing_confirm: str
+    end_pairing_yes_button: str
+    end_pairing_no_button: str
+    pairing_kept: str
+    pairing_ended: str
+    pairing_ended_by_partner: str
+    pairing_ended_plain: str
+    invitation: str
+    accept_button: str
+    decline_button: str
+    accepted: str
+    accepted_inviter: str
+    declined: str
+    declined_inviter: str
+    invite_not_found: str
+    invite_used: str
+    invite_revoked_problem: str
+    invite_expired: str
+    invite_own: str
+    invite_inviter_paired: str
+    invite_already_paired: str
 
     @field_validator("*", mode="before")
     @classmethod

@@ -3,8 +3,8 @@
 The order matters: PTB runs the first matching handler in a group, groups in ascending order.
 Redelivered updates are stopped before anything (group -2), then words that point to danger
 (group -1). Edits are caught first so they never count as answers; the
-composer comes before /start and /help so that /help mid-flow keeps the user's place; the
-catch-alls come last.
+composer comes before /start and /help so that /help mid-flow keeps the user's place; invite deep
+links (/start pair_...) come before the plain /start; the catch-alls come last.
 """
 
 from bot.handlers import (
@@ -14,8 +14,10 @@ from bot.handlers import (
     forget,
     history,
     learn,
+    partner,
     redelivery,
     safety,
+    share,
     start,
 )
 from bot.handlers.context import AnyApplication
@@ -26,9 +28,11 @@ def register_handlers(application: AnyApplication) -> None:
     safety.register(application)
     fallback.register_first(application)
     compose.register(application)
+    partner.register(application)
     start.register(application)
     history.register(application)
     forget.register(application)
     learn.register(application)
+    share.register(application)
     fallback.register_last(application)
     errors.register(application)

@@ -9,7 +9,8 @@ from telegram.ext import filters
 
 # The menu order; content/<locale>/texts.toml [commands] must describe exactly these.
 MENU = (
-    "start", "compose", "history", "learn", "export", "back", "cancel", "forget", "help",
+    "start", "compose", "history", "partner", "learn", "export", "back", "cancel", "forget",
+    "help",
 )  # fmt: skip
 
 

@@ -23,7 +23,7 @@ from telegram.ext import (
 from bot.core.check import Finding, check_draft
 from bot.core.compose import compose_message, find_faux_feeling, tidy_part
 from bot.core.draft import MAX_PART_LENGTH, PARTS, Draft, PartProblem, Step, part_problem
-from bot.handlers import commands, forget, keyboards
+from bot.handlers import commands, forget, keyboards, share
 from bot.handlers.context import AnyApplication, Context, chat_id, logged, services, user_id
 from bot.storage.persistence import COMPOSE_CONVERSATION
 
@@ -319,11 +319,14 @@ async def finish(update: Update, context: Context, draft: Draft) -> int:
     """Saves the message to history and hands it back on its own, ready to forward."""
     content = services(context).content
     message = compose_message(draft, content.phrasing)
-    await services(context).storage.finish_draft(
+    message_id = await services(context).storage.finish_draft(
         user_id(update), draft, message.plain, update_id=update.update_id
     )
     await _say(update, context, content.texts.done)
-    await _say(update, context, message.html)
+    saved = await services(context).storage.saved_message(user_id(update), message_id)
+    assert saved is not None
+    markup = await share.share_keyboard(context, user_id(update), saved)
+    await context.bot.send_message(chat_id(update), message.html, reply_markup=markup)
     await _say(update, context, content.texts.after_done)
     return END
 
@@ -433,6 +436,10 @@ def conversation() -> ConversationHandler[Context]:
         return ConversationHandler(
             entry_points=[
                 CommandHandler("compose", compose, filters=PRIVATE),
+                # The inline "compose one first" button opens the bot with /start compose.
+                CommandHandler(
+                    "start", compose, filters=PRIVATE & filters.Regex(r"^/start compose$")
+                ),
                 CallbackQueryHandler(compose, pattern=f"^{keyboards.COMPOSE}$"),
                 CallbackQueryHandler(resume, pattern=f"^{keyboards.RESUME}$"),
                 CallbackQueryHandler(start_fresh, pattern=f"^{keyboards.START_FRESH}$"),
@@ -449,6 +456,7 @@ def conversation() -> ConversationHandler[Context]:
                     filters.COMMAND & PRIVATE & ~commands.known(), unknown_command_in_flow
                 ),
                 *forget.in_flow_handlers(),
+                *share.in_flow_handlers(),
                 CallbackQueryHandler(compose_in_flow, pattern=f"^{keyboards.SAFETY_CONTINUE}$"),
                 MessageHandler(~filters.TEXT & PRIVATE, not_text_in_flow),
                 CallbackQueryHandler(stale_in_flow, pattern=keyboards.COMPOSER_BUTTONS),

@@ -15,6 +15,7 @@ from telegram.ext import (
 
 from bot.handlers import keyboards
 from bot.handlers.context import AnyApplication, Context, chat_id, logged, services, user_id
+from bot.handlers.partner import tell_partner_pairing_ended
 
 log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE
@@ -40,9 +41,11 @@ async def forget_yes(update: Update, context: Context) -> int:
     assert query is not None
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
-    await services(context).storage.forget(user_id(update))
+    former_partner = await services(context).storage.forget(user_id(update))
     log.info("user=%s forgot their data", user_id(update))
     await context.bot.send_message(chat_id(update), services(context).content.texts.forgotten)
+    if former_partner is not None:
+        await tell_partner_pairing_ended(context, former_partner.user_id)
     return ConversationHandler.END
 
 

@@ -18,6 +18,7 @@ from bot.core.history import (
 )
 from bot.handlers import keyboards
 from bot.handlers.context import AnyApplication, Context, chat_id, logged, services, user_id
+from bot.handlers.share import share_keyboard
 
 PRIVATE = filters.ChatType.PRIVATE
 
@@ -112,7 +113,10 @@ async def show_message(update: Update, context: Context) -> None:
     await query.answer()
     stamp = _stamp(context, saved.created_at, await _time_zone(update, context))
     await context.bot.send_message(chat_id(update), texts.history_shown.format(date=stamp))
-    await context.bot.send_message(chat_id(update), html.escape(saved.text, quote=False))
+    markup = await share_keyboard(context, user_id(update), saved)
+    await context.bot.send_message(
+        chat_id(update), html.escape(saved.text, quote=False), reply_markup=markup
+    )
 
 
 @logged

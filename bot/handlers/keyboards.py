@@ -28,6 +28,19 @@ FORGET_NO = "forget:no"
 SAFETY_CONTINUE = "safety:continue"
 SAFETY_SHOW = "safety:show"
 LEARN = "learn:"
+SEND_PARTNER = "share:partner:"
+PARTNER_INVITE = "partner:invite"
+PARTNER_REVOKE = "partner:revoke"
+PARTNER_END = "partner:end"
+PARTNER_END_YES = "partner:end:yes"
+PARTNER_END_NO = "partner:end:no"
+PAIR_ACCEPT = "pair:yes:"
+PAIR_DECLINE = "pair:no:"
+
+
+def reply_data(kind: str, message_id: int) -> str:
+    """A partner's answer to a delivered message."""
+    return f"reply:{kind}:{message_id}"
 
 
 def pick(step: Step, index: int) -> str:

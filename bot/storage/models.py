@@ -42,6 +42,10 @@ class User(Base):
     locale: Mapped[str] = mapped_column(String(16), default="en")
     time_zone: Mapped[str | None] = mapped_column(String(64), default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    # A reply the user is writing to their partner: who to, about which message, what kind.
+    pending_reply_to: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    pending_reply_message: Mapped[int | None] = mapped_column(Integer, default=None)
+    pending_reply_kind: Mapped[str | None] = mapped_column(String(16), default=None)
 
 
 class DraftRow(Base):
@@ -136,6 +140,9 @@ class PairingRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     inviter_id: Mapped[int] = _user_fk(unique=True)
     partner_id: Mapped[int] = _user_fk(unique=True)
+    # First names as they were when the pairing began, to say who the partner is.
+    inviter_name: Mapped[str] = mapped_column(String(64), default="", server_default="")
+    partner_name: Mapped[str] = mapped_column(String(64), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
 
 
@@ -146,6 +153,8 @@ class InviteRow(Base):
 
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     inviter_id: Mapped[int] = _user_fk(index=True)
+    # Shown to the invited person: "Sam invites you…".
+    inviter_name: Mapped[str] = mapped_column(String(64), default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
@@ -155,7 +164,7 @@ class InviteRow(Base):
 # Every table with rows about a person, and the columns that name them; /forget and its test
 # walk this list, so a new table cannot be forgotten silently.
 USER_COLUMNS: dict[str, tuple[str, ...]] = {
-    "users": ("id",),
+    "users": ("id", "pending_reply_to"),
     "drafts": ("user_id",),
     "messages": ("user_id",),
     "processed_updates": ("user_id",),

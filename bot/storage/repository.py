@@ -6,17 +6,15 @@ redelivered update can be recognised and changes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy import delete, func, or_, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.core.draft import Draft, Step
 from bot.core.history import PAGE_SIZE, HistoryPage, SavedMessage, UserExport, clamp_page
+from bot.core.pairing import Partner
+from bot.storage.common import aware, ensure_user, insert_for
 from bot.storage.models import (
     USER_COLUMNS,
     Base,
@@ -26,6 +24,7 @@ from bot.storage.models import (
     ProcessedUpdate,
     User,
 )
+from bot.storage.pairing import PairingRepository, forget_pairing
 
 
 def _to_draft(row: DraftRow) -> Draft:
@@ -40,16 +39,11 @@ def _to_draft(row: DraftRow) -> Draft:
     )
 
 
-def _aware(moment: datetime) -> datetime:
-    # SQLite hands back naive datetimes; everything stored is UTC.
-    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-
-
 def _to_saved(row: MessageRow) -> SavedMessage:
     return SavedMessage(
         id=row.id,
         text=row.text,
-        created_at=_aware(row.created_at),
+        created_at=aware(row.created_at),
         feeling=row.feeling,
         reason=row.reason,
         regulation=row.regulation,
@@ -63,27 +57,18 @@ class Storage:
     def __init__(self, engine: AsyncEngine) -> None:
         self.engine = engine
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
+        self.pairing = PairingRepository(self._sessions)
 
     def _session(self) -> AsyncSession:
         return self._sessions()
-
-    def _insert(self) -> Callable[..., Any]:
-        return pg_insert if self.engine.dialect.name == "postgresql" else sqlite_insert
-
-    async def _ensure_user(self, session: AsyncSession, user_id: int) -> None:
-        await session.execute(
-            self._insert()(User)
-            .values(id=user_id, locale="en", created_at=datetime.now(UTC))
-            .on_conflict_do_nothing(index_elements=[User.id])
-        )
 
     async def _applied(self, session: AsyncSession, user_id: int, update_id: int | None) -> None:
         """Marks the update as applied, in the caller's transaction (idempotent)."""
         if update_id is None:
             return
-        await self._ensure_user(session, user_id)
+        await ensure_user(session, user_id)
         await session.execute(
-            self._insert()(ProcessedUpdate)
+            insert_for(session)(ProcessedUpdate)
             .values(update_id=update_id, user_id=user_id, applied_at=datetime.now(UTC))
             .on_conflict_do_nothing(index_elements=[ProcessedUpdate.update_id])
         )
@@ -115,7 +100,7 @@ class Storage:
     ) -> None:
         """Writes the whole draft at once: the step and the answers can never disagree."""
         async with self._session() as session, session.begin():
-            await self._ensure_user(session, user_id)
+            await ensure_user(session, user_id)
             row = await session.get(DraftRow, user_id)
             if row is None:
                 row = DraftRow(user_id=user_id)
@@ -143,7 +128,7 @@ class Storage:
     ) -> int:
         """Saves the finished message to history and clears the draft, in one transaction."""
         async with self._session() as session, session.begin():
-            await self._ensure_user(session, user_id)
+            await ensure_user(session, user_id)
             message = MessageRow(
                 user_id=user_id,
                 feeling=draft.feeling,
@@ -196,6 +181,17 @@ class Storage:
             )
             return HistoryPage([_to_saved(row) for row in rows], page, total)
 
+    async def recent_messages(self, user_id: int, limit: int) -> list[SavedMessage]:
+        """The user's newest messages (for inline sharing)."""
+        async with self._session() as session:
+            rows = await session.scalars(
+                select(MessageRow)
+                .where(MessageRow.user_id == user_id)
+                .order_by(MessageRow.created_at.desc(), MessageRow.id.desc())
+                .limit(limit)
+            )
+            return [_to_saved(row) for row in rows]
+
     async def saved_message(self, user_id: int, message_id: int) -> SavedMessage | None:
         """One of the user's own messages; None for anyone else's id."""
         async with self._session() as session:
@@ -247,22 +243,25 @@ class Storage:
                     {
                         "feeling": row.feeling,
                         "note": row.note,
-                        "at": _aware(row.created_at).isoformat(),
+                        "at": aware(row.created_at).isoformat(),
                     }
                     for row in checkins
                 ],
             )
 
-    async def forget(self, user_id: int) -> None:
-        """Deletes every row about the user, in every table, in one transaction."""
+    async def forget(self, user_id: int) -> Partner | None:
+        """Deletes every row about the user, in every table, in one transaction; returns the
+        partner they were paired with, who is told only that the pairing ended."""
         async with self._session() as session, session.begin():
+            partner = await forget_pairing(session, user_id)
             tables = Base.metadata.tables
             # Children first, the users row last, so it works with or without foreign keys.
             for name, columns in USER_COLUMNS.items():
-                if name == "users":
+                if name in {"users", "pairings"}:
                     continue
                 table = tables[name]
                 await session.execute(
                     delete(table).where(or_(*(table.c[column] == user_id for column in columns)))
                 )
             await session.execute(delete(User).where(User.id == user_id))
+            return partner

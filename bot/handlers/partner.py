@@ -1,0 +1,260 @@
+"""/partner: invite a partner with a single-use link, accept or decline, end the pairing."""
+
+from __future__ import annotations
+
+import html
+import logging
+from datetime import UTC, datetime
+from urllib.parse import quote
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import Forbidden
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+
+from bot.core.history import local_time
+from bot.core.pairing import (
+    DEEP_LINK_PREFIX,
+    INVITE_LIFETIME,
+    InviteProblem,
+    hash_token,
+    new_invite_token,
+)
+from bot.handlers import keyboards
+from bot.handlers.context import AnyApplication, Context, chat_id, logged, services, user_id
+
+log = logging.getLogger(__name__)
+PRIVATE = filters.ChatType.PRIVATE
+
+
+def _first_name(update: Update) -> str:
+    return update.effective_user.first_name if update.effective_user else ""
+
+
+def _button(text: str, data: str) -> list[InlineKeyboardButton]:
+    return [InlineKeyboardButton(text, callback_data=data)]
+
+
+async def _tell(context: Context, user: int, text: str) -> None:
+    """A message to the other side; one who blocked the bot is simply not told."""
+    try:
+        await context.bot.send_message(user, text)
+    except Forbidden:
+        log.info("user=%s unreachable", user)
+
+
+@logged
+async def partner(update: Update, context: Context) -> None:
+    """/partner: who you're paired with, or how to invite someone."""
+    found = services(context)
+    texts = found.content.texts
+    paired = await found.storage.pairing.partner_of(user_id(update))
+    if paired is not None:
+        text = texts.partner_paired.format(name=html.escape(paired.name))
+        markup = InlineKeyboardMarkup([_button(texts.end_pairing_button, keyboards.PARTNER_END)])
+        await context.bot.send_message(chat_id(update), text, reply_markup=markup)
+        return
+    now = datetime.now(UTC)
+    invite = await found.storage.pairing.open_invite(user_id(update), now)
+    if invite is None:
+        markup = InlineKeyboardMarkup([_button(texts.invite_button, keyboards.PARTNER_INVITE)])
+        await context.bot.send_message(chat_id(update), texts.partner_none, reply_markup=markup)
+        return
+    time_zone = await found.storage.time_zone(user_id(update)) or found.settings.default_time_zone
+    until = local_time(invite.expires_at, time_zone).strftime(texts.date_format)
+    markup = InlineKeyboardMarkup(
+        [
+            _button(texts.new_invite_button, keyboards.PARTNER_INVITE),
+            _button(texts.revoke_button, keyboards.PARTNER_REVOKE),
+        ]
+    )
+    text = texts.partner_open_invite.format(date=until)
+    await context.bot.send_message(chat_id(update), text, reply_markup=markup)
+
+
+@logged
+async def create_invite(update: Update, context: Context) -> None:
+    """A new single-use link (any older one stops working), with a button to share it."""
+    query = update.callback_query
+    assert query is not None
+    found = services(context)
+    texts = found.content.texts
+    await query.answer()
+    if await found.storage.pairing.partner_of(user_id(update)) is not None:
+        await context.bot.send_message(chat_id(update), texts.invite_already_paired)
+        return
+    token = new_invite_token()
+    expires = datetime.now(UTC) + INVITE_LIFETIME
+    await found.storage.pairing.create_invite(
+        user_id(update), _first_name(update), hash_token(token), expires
+    )
+    link = f"https://t.me/{context.bot.username}?start={DEEP_LINK_PREFIX}{token}"
+    share_url = f"https://t.me/share/url?url={quote(link)}&text={quote(texts.share_link_text)}"
+    markup = InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(texts.share_link_button, url=share_url)],
+            _button(texts.revoke_button, keyboards.PARTNER_REVOKE),
+        ]
+    )
+    log.info("user=%s created an invite", user_id(update))
+    text = texts.invite_created.format(link=html.escape(link))
+    await context.bot.send_message(chat_id(update), text, reply_markup=markup)
+
+
+@logged
+async def revoke_invite(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    await query.edit_message_reply_markup(reply_markup=None)
+    await services(context).storage.pairing.revoke_invites(user_id(update))
+    await context.bot.send_message(chat_id(update), services(context).content.texts.invite_revoked)
+
+
+async def _say_problem(update: Update, context: Context, problem: InviteProblem | None) -> None:
+    text = _problem_text(context, problem or InviteProblem.NOT_FOUND)
+    await context.bot.send_message(chat_id(update), text)
+
+
+def _problem_text(context: Context, problem: InviteProblem) -> str:
+    texts = services(context).content.texts
+    return {
+        InviteProblem.NOT_FOUND: texts.invite_not_found,
+        InviteProblem.USED: texts.invite_used,
+        InviteProblem.REVOKED: texts.invite_revoked_problem,
+        InviteProblem.EXPIRED: texts.invite_expired,
+        InviteProblem.OWN: texts.invite_own,
+        InviteProblem.INVITER_PAIRED: texts.invite_inviter_paired,
+        InviteProblem.ALREADY_PAIRED: texts.invite_already_paired,
+    }[problem]
+
+
+@logged
+async def open_invite(update: Update, context: Context) -> None:
+    """/start pair_<token>: who invites you and what it means, with Accept and Decline."""
+    token = (context.args or [""])[0].removeprefix(DEEP_LINK_PREFIX)
+    token_hash = hash_token(token)
+    invite, problem = await services(context).storage.pairing.invite_for(
+        token_hash, user_id(update), datetime.now(UTC)
+    )
+    if problem is not None or invite is None:
+        await context.bot.send_message(
+            chat_id(update), _problem_text(context, problem or InviteProblem.NOT_FOUND)
+        )
+        return
+    texts = services(context).content.texts
+    markup = InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    texts.accept_button, callback_data=f"{keyboards.PAIR_ACCEPT}{token_hash}"
+                ),
+                InlineKeyboardButton(
+                    texts.decline_button, callback_data=f"{keyboards.PAIR_DECLINE}{token_hash}"
+                ),
+            ]
+        ]
+    )
+    text = texts.invitation.format(name=html.escape(invite.inviter_name))
+    await context.bot.send_message(chat_id(update), text, reply_markup=markup)
+
+
+@logged
+async def answer_invite(update: Update, context: Context) -> None:
+    """Accept (pairs the two) or Decline; the invite is used up either way; both are told."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    accept = query.data.startswith(keyboards.PAIR_ACCEPT)
+    token_hash = query.data.split(":", 2)[2]
+    invite, problem = await services(context).storage.pairing.answer_invite(
+        token_hash, user_id(update), _first_name(update), accept, datetime.now(UTC)
+    )
+    texts = services(context).content.texts
+    if problem is not None or invite is None:
+        await query.answer(texts.stale_button)
+        await context.bot.send_message(
+            chat_id(update), _problem_text(context, problem or InviteProblem.NOT_FOUND)
+        )
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(reply_markup=None)
+    me, inviter = html.escape(_first_name(update)), html.escape(invite.inviter_name)
+    if accept:
+        log.info("user=%s accepted an invite from user=%s", user_id(update), invite.inviter_id)
+        await context.bot.send_message(chat_id(update), texts.accepted.format(name=inviter))
+        await _tell(context, invite.inviter_id, texts.accepted_inviter.format(name=me))
+    else:
+        await context.bot.send_message(chat_id(update), texts.declined.format(name=inviter))
+        await _tell(context, invite.inviter_id, texts.declined_inviter.format(name=me))
+
+
+@logged
+async def ask_to_end(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None
+    texts = services(context).content.texts
+    paired = await services(context).storage.pairing.partner_of(user_id(update))
+    if paired is None:
+        await query.answer(texts.stale_button)
+        return
+    await query.answer()
+    markup = InlineKeyboardMarkup(
+        [
+            _button(texts.end_pairing_yes_button, keyboards.PARTNER_END_YES),
+            _button(texts.end_pairing_no_button, keyboards.PARTNER_END_NO),
+        ]
+    )
+    text = texts.end_pairing_confirm.format(name=html.escape(paired.name))
+    await context.bot.send_message(chat_id(update), text, reply_markup=markup)
+
+
+@logged
+async def end_pairing(update: Update, context: Context) -> None:
+    """Ends the pairing; the other side is told kindly."""
+    query = update.callback_query
+    assert query is not None
+    texts = services(context).content.texts
+    await query.answer()
+    await query.edit_message_reply_markup(reply_markup=None)
+    if query.data == keyboards.PARTNER_END_NO:
+        await context.bot.send_message(chat_id(update), texts.pairing_kept)
+        return
+    ended = await services(context).storage.pairing.end_pairing(user_id(update))
+    if ended is None:
+        await context.bot.send_message(chat_id(update), texts.not_paired)
+        return
+    log.info("user=%s ended the pairing with user=%s", user_id(update), ended.user_id)
+    await context.bot.send_message(
+        chat_id(update), texts.pairing_ended.format(name=html.escape(ended.name))
+    )
+    me = html.escape(_first_name(update))
+    await _tell(context, ended.user_id, texts.pairing_ended_by_partner.format(name=me))
+
+
+async def tell_partner_pairing_ended(context: Context, partner_id: int) -> None:
+    """After /forget: the partner learns only that the pairing ended."""
+    await _tell(context, partner_id, services(context).content.texts.pairing_ended_plain)
+
+
+def register(application: AnyApplication) -> None:
+    """Before /start: a deep link must reach open_invite, not the welcome."""
+    application.add_handler(
+        CommandHandler(
+            "start", open_invite, filters=PRIVATE & filters.Regex(rf"^/start {DEEP_LINK_PREFIX}")
+        )
+    )
+    application.add_handler(CommandHandler("partner", partner, filters=PRIVATE))
+    application.add_handler(
+        CallbackQueryHandler(create_invite, pattern=f"^{keyboards.PARTNER_INVITE}$")
+    )
+    application.add_handler(
+        CallbackQueryHandler(revoke_invite, pattern=f"^{keyboards.PARTNER_REVOKE}$")
+    )
+    application.add_handler(CallbackQueryHandler(ask_to_end, pattern=f"^{keyboards.PARTNER_END}$"))
+    application.add_handler(
+        CallbackQueryHandler(
+            end_pairing, pattern=f"^({keyboards.PARTNER_END_YES}|{keyboards.PARTNER_END_NO})$"
+        )
+    )
+    application.add_handler(
+        CallbackQueryHandler(answer_invite, pattern=r"^pair:(yes|no):[A-Za-z0-9_-]{43}$")
+    )

@@ -1,0 +1,338 @@
+"""Sharing a finished message: inline into any chat, copy, or straight to a paired partner,
+who can answer with one tap or in their own words."""
+
+from __future__ import annotations
+
+import html
+import logging
+
+from telegram import (
+    CopyTextButton,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    InlineQueryResultArticle,
+    InlineQueryResultsButton,
+    InputTextMessageContent,
+    SwitchInlineQueryChosenChat,
+    Update,
+)
+from telegram.error import Forbidden
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    ConversationHandler,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.core.draft import MAX_PART_LENGTH, PartProblem, part_problem
+from bot.core.history import SavedMessage, local_time, preview
+from bot.core.pairing import Partner
+from bot.handlers import keyboards
+from bot.handlers.context import AnyApplication, Context, chat_id, logged, services, user_id
+
+log = logging.getLogger(__name__)
+PRIVATE = filters.ChatType.PRIVATE
+# Telegram's limit for a copy button's text.
+COPY_LIMIT = 256
+INLINE_RESULTS = 10
+COMPOSE_LINK = "compose"
+
+
+async def share_keyboard(
+    context: Context, owner: int, message: SavedMessage
+) -> InlineKeyboardMarkup:
+    """Share to a chat, copy (when it fits), and send to the partner (when paired)."""
+    texts = services(context).content.texts
+    chosen_chat = SwitchInlineQueryChosenChat(
+        query="", allow_user_chats=True, allow_group_chats=True
+    )
+    rows = [
+        [InlineKeyboardButton(texts.share_chat_button, switch_inline_query_chosen_chat=chosen_chat)]
+    ]
+    if len(message.text) <= COPY_LIMIT:
+        rows[0].append(
+            InlineKeyboardButton(texts.copy_button, copy_text=CopyTextButton(message.text))
+        )
+    partner = await services(context).storage.pairing.partner_of(owner)
+    if partner is not None:
+        label = texts.send_partner_button.format(name=partner.name)
+        data = f"{keyboards.SEND_PARTNER}{message.id}"
+        rows.append([InlineKeyboardButton(label, callback_data=data)])
+    return InlineKeyboardMarkup(rows)
+
+
+# --- inline sharing ------------------------------------------------------------------------
+
+
+@logged
+async def inline_share(update: Update, context: Context) -> None:
+    """The asker's own latest messages, filtered by what they type; never anyone else's."""
+    query = update.inline_query
+    assert query is not None
+    found = services(context)
+    words = query.query.casefold().split()
+    messages = await found.storage.recent_messages(query.from_user.id, limit=50)
+    matching = [m for m in messages if all(w in m.text.casefold() for w in words)]
+    time_zone = (
+        await found.storage.time_zone(query.from_user.id) or found.settings.default_time_zone
+    )
+    texts = found.content.texts
+    results = [
+        InlineQueryResultArticle(
+            id=str(message.id),
+            title=preview(message.text, 64),
+            description=texts.inline_description.format(
+                date=local_time(message.created_at, time_zone).strftime(texts.date_format)
+            ),
+            input_message_content=InputTextMessageContent(html.escape(message.text, quote=False)),
+        )
+        for message in matching[:INLINE_RESULTS]
+    ]
+    button = None
+    if not results:
+        button = InlineQueryResultsButton(
+            text=texts.inline_compose_first, start_parameter=COMPOSE_LINK
+        )
+    # Personal and never cached: one person's words must never show in another's results.
+    await query.answer(results, is_personal=True, cache_time=0, button=button)
+
+
+# --- sending to the partner ----------------------------------------------------------------
+
+
+async def _paired_with_owner(update: Update, context: Context, message_id: int) -> Partner | None:
+    """The presser's partner, if the message belongs to one of the two of them."""
+    storage = services(context).storage
+    partner = await storage.pairing.partner_of(user_id(update))
+    owner = await storage.pairing.message_owner(message_id)
+    if partner is None or owner not in {user_id(update), partner.user_id}:
+        return None
+    return partner
+
+
+async def _expired(update: Update, context: Context) -> None:
+    assert update.callback_query is not None
+    await update.callback_query.answer(services(context).content.texts.stale_button)
+
+
+async def _deliver(
+    context: Context,
+    sender_update: Update,
+    partner: Partner,
+    text: str,
+    markup: InlineKeyboardMarkup | None,
+) -> bool:
+    """Sends to the partner; a partner who blocked the bot is reported to the sender gently."""
+    try:
+        await context.bot.send_message(partner.user_id, text, reply_markup=markup)
+    except Forbidden:
+        log.info("user=%s partner=%s unreachable", user_id(sender_update), partner.user_id)
+        texts = services(context).content.texts
+        await context.bot.send_message(
+            chat_id(sender_update), texts.delivery_failed.format(name=html.escape(partner.name))
+        )
+        return False
+    return True
+
+
+def _reply_keyboard(context: Context, message_id: int) -> InlineKeyboardMarkup:
+    texts = services(context).content.texts
+    data = keyboards.reply_data
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    texts.reply_thanks_button, callback_data=data("thanks", message_id)
+                )
+            ],
+            [InlineKeyboardButton(texts.reply_talk_button, callback_data=data("talk", message_id))],
+            [InlineKeyboardButton(texts.reply_time_button, callback_data=data("time", message_id))],
+            [
+                InlineKeyboardButton(
+                    texts.reply_write_button, callback_data=data("write", message_id)
+                )
+            ],
+        ]
+    )
+
+
+@logged
+async def send_to_partner(update: Update, context: Context) -> None:
+    """Delivers one of the user's own messages to their partner, introduced by their name."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    message_id = int(query.data.removeprefix(keyboards.SEND_PARTNER))
+    storage = services(context).storage
+    texts = services(context).content.texts
+    saved = await storage.saved_message(user_id(update), message_id)
+    if saved is None:
+        await _expired(update, context)
+        return
+    partner = await storage.pairing.partner_of(user_id(update))
+    await query.answer()
+    if partner is None:
+        await context.bot.send_message(chat_id(update), texts.not_paired)
+        return
+    sender = html.escape(update.effective_user.first_name if update.effective_user else "")
+    text = texts.incoming.format(name=sender, message=html.escape(saved.text, quote=False))
+    if await _deliver(context, update, partner, text, _reply_keyboard(context, message_id)):
+        await context.bot.send_message(
+            chat_id(update), texts.delivered.format(name=html.escape(partner.name))
+        )
+
+
+# --- answering -----------------------------------------------------------------------------
+
+
+@logged
+async def quick_reply(update: Update, context: Context) -> None:
+    """A one-tap answer (thanks, a little time, a time to talk); the sender hears it."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    _, kind, message_id = query.data.split(":")
+    partner = await _paired_with_owner(update, context, int(message_id))
+    if partner is None:
+        await _expired(update, context)
+        return
+    texts = services(context).content.texts
+    if kind == "talk":
+        await query.answer()
+        await context.bot.send_message(
+            chat_id(update), texts.talk_when, reply_markup=_talk_keyboard(context, int(message_id))
+        )
+        return
+    name = html.escape(update.effective_user.first_name if update.effective_user else "")
+    slots = {
+        "evening": texts.talk_evening_button,
+        "tomorrow": texts.talk_tomorrow_button,
+        "weekend": texts.talk_weekend_button,
+    }
+    if kind in slots:
+        text = texts.reply_talk.format(name=name, when=slots[kind])
+    else:
+        text = (
+            texts.reply_thanks.format(name=name)
+            if kind == "thanks"
+            else texts.reply_time.format(name=name)
+        )
+    await query.answer()
+    await query.edit_message_reply_markup(reply_markup=None)
+    if await _deliver(context, update, partner, text, None):
+        await context.bot.send_message(
+            chat_id(update), texts.reply_sent.format(name=html.escape(partner.name))
+        )
+
+
+def _talk_keyboard(context: Context, message_id: int) -> InlineKeyboardMarkup:
+    texts = services(context).content.texts
+    data = keyboards.reply_data
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(
+                    texts.talk_evening_button, callback_data=data("evening", message_id)
+                ),
+                InlineKeyboardButton(
+                    texts.talk_tomorrow_button, callback_data=data("tomorrow", message_id)
+                ),
+            ],
+            [
+                InlineKeyboardButton(
+                    texts.talk_weekend_button, callback_data=data("weekend", message_id)
+                ),
+                InlineKeyboardButton(
+                    texts.talk_custom_button, callback_data=data("custom", message_id)
+                ),
+            ],
+        ]
+    )
+
+
+@logged
+async def start_writing(update: Update, context: Context) -> int:
+    """ "Write a reply" or "I'll type a time": the next text goes to the partner."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    _, kind, message_id = query.data.split(":")
+    partner = await _paired_with_owner(update, context, int(message_id))
+    if partner is None:
+        await _expired(update, context)
+        return ConversationHandler.END
+    storage = services(context).storage
+    # Writing a reply steps out of a soft start-up being composed; the draft is kept.
+    await storage.set_draft_active(user_id(update), active=False, update_id=update.update_id)
+    await storage.pairing.start_reply(user_id(update), partner.user_id, int(message_id), kind)
+    await query.answer()
+    texts = services(context).content.texts
+    prompt = (
+        texts.talk_custom_prompt
+        if kind == "custom"
+        else texts.write_prompt.format(limit=MAX_PART_LENGTH)
+    )
+    await context.bot.send_message(chat_id(update), prompt)
+    return ConversationHandler.END
+
+
+@logged
+async def free_text(update: Update, context: Context) -> None:
+    """Text outside the composer: a reply being written, or a pointer to /compose."""
+    assert update.message is not None and update.message.text is not None
+    storage = services(context).storage
+    texts = services(context).content.texts
+    pending = await storage.pairing.take_reply(user_id(update))
+    if pending is None:
+        await context.bot.send_message(chat_id(update), texts.outside_flow)
+        return
+    to_user, message_id, kind = pending
+    problem = part_problem(update.message.text)
+    if problem is not None:
+        await storage.pairing.start_reply(user_id(update), to_user, message_id, kind)
+        reply = (
+            texts.too_long.format(limit=MAX_PART_LENGTH)
+            if problem is PartProblem.TOO_LONG
+            else texts.empty_text
+        )
+        await context.bot.send_message(chat_id(update), reply)
+        return
+    partner = await storage.pairing.partner_of(user_id(update))
+    if partner is None or partner.user_id != to_user:
+        await context.bot.send_message(chat_id(update), texts.not_paired)
+        return
+    name = html.escape(update.effective_user.first_name if update.effective_user else "")
+    written = html.escape(update.message.text.strip(), quote=False)
+    if kind == "custom":
+        text, markup = texts.reply_talk.format(name=name, when=written), None
+    else:
+        text = texts.reply_written.format(name=name, message=written)
+        write_back = InlineKeyboardButton(
+            texts.write_back_button, callback_data=keyboards.reply_data("write", message_id)
+        )
+        markup = InlineKeyboardMarkup([[write_back]])
+    if await _deliver(context, update, partner, text, markup):
+        await context.bot.send_message(
+            chat_id(update), texts.reply_sent.format(name=html.escape(partner.name))
+        )
+
+
+WRITE_PATTERN = r"^reply:(write|custom):\d+$"
+
+
+def in_flow_handlers() -> list[BaseHandler[Update, Context, object]]:
+    """For the composer's fallbacks: starting a reply mid-conversation leaves the composer."""
+    return [CallbackQueryHandler(start_writing, pattern=WRITE_PATTERN)]
+
+
+def register(application: AnyApplication) -> None:
+    application.add_handler(InlineQueryHandler(inline_share))
+    application.add_handler(
+        CallbackQueryHandler(send_to_partner, pattern=rf"^{keyboards.SEND_PARTNER}\d+$")
+    )
+    application.add_handler(CallbackQueryHandler(start_writing, pattern=WRITE_PATTERN))
+    application.add_handler(
+        CallbackQueryHandler(
+            quick_reply, pattern=r"^reply:(thanks|talk|time|evening|tomorrow|weekend):\d+$"
+        )
+    )
+    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & PRIVATE, free_text))

@@ -1,0 +1,32 @@
+"""Small helpers every repository uses."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.storage.models import User
+
+
+def aware(moment: datetime) -> datetime:
+    """SQLite hands back naive datetimes; everything stored is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def insert_for(session: AsyncSession) -> Callable[..., Any]:
+    """INSERT with ON CONFLICT support for the session's database."""
+    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+
+
+async def ensure_user(session: AsyncSession, user_id: int) -> None:
+    """Creates the users row if it is not there yet (within the caller's transaction)."""
+    await session.execute(
+        insert_for(session)(User)
+        .values(id=user_id, locale="en", created_at=datetime.now(UTC))
+        .on_conflict_do_nothing(index_elements=[User.id])
+    )

@@ -1,0 +1,211 @@
+"""Pairings, invites and replies between partners. Reached as `Storage.pairing`."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.core.pairing import Invite, InviteProblem, Partner, invite_problem
+from bot.storage.common import aware, ensure_user
+from bot.storage.models import InviteRow, MessageRow, PairingRow, User
+
+
+def _to_invite(row: InviteRow) -> Invite:
+    return Invite(
+        token_hash=row.token_hash,
+        inviter_id=row.inviter_id,
+        inviter_name=row.inviter_name,
+        expires_at=aware(row.expires_at),
+        used=row.used_at is not None,
+        revoked=row.revoked,
+    )
+
+
+async def _pairing_of(session: AsyncSession, user_id: int) -> PairingRow | None:
+    result = await session.scalars(
+        select(PairingRow).where(
+            or_(PairingRow.inviter_id == user_id, PairingRow.partner_id == user_id)
+        )
+    )
+    return result.first()
+
+
+def _partner_in(row: PairingRow, user_id: int) -> Partner:
+    if row.inviter_id == user_id:
+        return Partner(row.partner_id, row.partner_name)
+    return Partner(row.inviter_id, row.inviter_name)
+
+
+class PairingRepository:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def partner_of(self, user_id: int) -> Partner | None:
+        async with self._sessions() as session:
+            row = await _pairing_of(session, user_id)
+            return _partner_in(row, user_id) if row else None
+
+    async def create_invite(
+        self, inviter_id: int, inviter_name: str, token_hash: str, expires_at: datetime
+    ) -> None:
+        """A new invite; any earlier open invite of the same person is revoked."""
+        async with self._sessions() as session, session.begin():
+            await ensure_user(session, inviter_id)
+            await session.execute(
+                update(InviteRow)
+                .where(InviteRow.inviter_id == inviter_id, InviteRow.used_at.is_(None))
+                .values(revoked=True)
+            )
+            session.add(
+                InviteRow(
+                    token_hash=token_hash,
+                    inviter_id=inviter_id,
+                    inviter_name=inviter_name[:64],
+                    created_at=datetime.now(UTC),
+                    expires_at=expires_at,
+                )
+            )
+
+    async def open_invite(self, inviter_id: int, now: datetime) -> Invite | None:
+        async with self._sessions() as session:
+            rows = await session.scalars(
+                select(InviteRow).where(
+                    InviteRow.inviter_id == inviter_id,
+                    InviteRow.used_at.is_(None),
+                    InviteRow.revoked.is_(False),
+                )
+            )
+            invites = [_to_invite(row) for row in rows]
+            return next((i for i in invites if i.expires_at > now), None)
+
+    async def revoke_invites(self, inviter_id: int) -> int:
+        async with self._sessions() as session, session.begin():
+            result = await session.execute(
+                update(InviteRow)
+                .where(
+                    InviteRow.inviter_id == inviter_id,
+                    InviteRow.used_at.is_(None),
+                    InviteRow.revoked.is_(False),
+                )
+                .values(revoked=True)
+            )
+            return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def invite_for(
+        self, token_hash: str, user_id: int, now: datetime
+    ) -> tuple[Invite | None, InviteProblem | None]:
+        """The invite behind a token, and what (if anything) stops `user_id` accepting it."""
+        async with self._sessions() as session:
+            row = await session.get(InviteRow, token_hash)
+            invite = _to_invite(row) if row else None
+            inviter_paired = bool(invite and await _pairing_of(session, invite.inviter_id))
+            user_paired = bool(await _pairing_of(session, user_id))
+            problem = invite_problem(
+                invite, user_id, now, inviter_paired=inviter_paired, user_paired=user_paired
+            )
+            return invite, problem
+
+    async def answer_invite(
+        self, token_hash: str, user_id: int, user_name: str, accept: bool, now: datetime
+    ) -> tuple[Invite | None, InviteProblem | None]:
+        """Accepts (pairing the two) or declines an invite, using it up, in one transaction."""
+        async with self._sessions() as session, session.begin():
+            row = await session.get(InviteRow, token_hash, with_for_update=True)
+            invite = _to_invite(row) if row else None
+            problem = invite_problem(
+                invite,
+                user_id,
+                now,
+                inviter_paired=bool(invite and await _pairing_of(session, invite.inviter_id)),
+                user_paired=accept and bool(await _pairing_of(session, user_id)),
+            )
+            if problem is not None or row is None or invite is None:
+                return invite, problem
+            row.used_at = now
+            if accept:
+                await ensure_user(session, user_id)
+                session.add(
+                    PairingRow(
+                        inviter_id=invite.inviter_id,
+                        partner_id=user_id,
+                        inviter_name=invite.inviter_name,
+                        partner_name=user_name[:64],
+                        created_at=now,
+                    )
+                )
+            return invite, None
+
+    async def end_pairing(self, user_id: int) -> Partner | None:
+        """Ends the user's pairing; returns who the partner was."""
+        async with self._sessions() as session, session.begin():
+            row = await _pairing_of(session, user_id)
+            if row is None:
+                return None
+            partner = _partner_in(row, user_id)
+            await session.delete(row)
+            await _clear_replies_between(session, user_id, partner.user_id)
+            return partner
+
+    async def message_owner(self, message_id: int) -> int | None:
+        async with self._sessions() as session:
+            row = await session.get(MessageRow, message_id)
+            return row.user_id if row else None
+
+    async def start_reply(self, user_id: int, to_user: int, message_id: int, kind: str) -> None:
+        async with self._sessions() as session, session.begin():
+            await ensure_user(session, user_id)
+            await session.execute(
+                update(User)
+                .where(User.id == user_id)
+                .values(
+                    pending_reply_to=to_user,
+                    pending_reply_message=message_id,
+                    pending_reply_kind=kind,
+                )
+            )
+
+    async def take_reply(self, user_id: int) -> tuple[int, int, str] | None:
+        """The reply the user is writing (to whom, about which message, what kind), cleared."""
+        async with self._sessions() as session, session.begin():
+            user = await session.get(User, user_id)
+            if user is None or user.pending_reply_to is None:
+                return None
+            found = (
+                user.pending_reply_to,
+                user.pending_reply_message or 0,
+                user.pending_reply_kind or "reply",
+            )
+            user.pending_reply_to = user.pending_reply_message = user.pending_reply_kind = None
+            return found
+
+
+async def _clear_replies_between(session: AsyncSession, one: int, other: int) -> None:
+    await session.execute(
+        update(User)
+        .where(
+            or_(
+                (User.id == one) & (User.pending_reply_to == other),
+                (User.id == other) & (User.pending_reply_to == one),
+            )
+        )
+        .values(pending_reply_to=None, pending_reply_message=None, pending_reply_kind=None)
+    )
+
+
+async def forget_pairing(session: AsyncSession, user_id: int) -> Partner | None:
+    """Within /forget's transaction: ends the pairing and clears replies aimed at the user."""
+    row = await _pairing_of(session, user_id)
+    partner = _partner_in(row, user_id) if row else None
+    await session.execute(
+        update(User)
+        .where(User.pending_reply_to == user_id)
+        .values(pending_reply_to=None, pending_reply_message=None, pending_reply_kind=None)
+    )
+    await session.execute(
+        delete(PairingRow).where(
+            or_(PairingRow.inviter_id == user_id, PairingRow.partner_id == user_id)
+        )
+    )
+    return partner
