@@ -88,6 +88,12 @@ class FakeUser:
         message["message_id"] = next(self._message_ids) - 1
         return self.telegram.push_update({"edited_message": message})
 
+    async def inline_query(self, query: str) -> int:
+        """Types `@bot query` in some chat (what the "Share to a chat" button opens)."""
+        inline = {"id": f"iq{self.id}-{next(_callback_ids)}", "from": self._user, "query": query,
+                  "offset": "", "chat_type": "private"}  # fmt: skip
+        return self.telegram.push_update({"inline_query": inline})
+
     def find_button(self, label: str) -> tuple[SentMessage, dict[str, Any]]:
         """The newest message in this chat with a button labelled `label`."""
         for message in reversed(list(self.telegram.messages[self.id].values())):

@@ -178,6 +178,8 @@ class FakeTelegram:
     events: dict[int, list[Event]] = field(default_factory=lambda: defaultdict(list))
     pending: list[dict[str, Any]] = field(default_factory=list)
     delivered: dict[int, dict[str, Any]] = field(default_factory=dict)
+    # Users who blocked the bot: sending to them fails with 403, as on Telegram.
+    blocked: set[int] = field(default_factory=set)
     redelivered: list[dict[str, Any]] = field(default_factory=list)
     confirmed_offset: int = 0
     injected: dict[str, list[Injected]] = field(default_factory=lambda: defaultdict(list))
@@ -303,6 +305,8 @@ class FakeTelegram:
 
     async def _api_sendMessage(self, params: dict[str, Any]) -> Any:
         chat_id = int(params["chat_id"])
+        if chat_id in self.blocked:
+            raise TelegramError(403, "Forbidden: bot was blocked by the user")
         message = SentMessage(
             chat_id=chat_id,
             message_id=self.next_message_id(),
@@ -353,6 +357,12 @@ class FakeTelegram:
     async def _api_answerCallbackQuery(self, params: dict[str, Any]) -> Any:
         chat_id = int(str(params["callback_query_id"]).split("-")[0])
         await self._record(chat_id, Event("toast", toast=str(params.get("text") or "")))
+        return True
+
+    async def _api_answerInlineQuery(self, params: dict[str, Any]) -> Any:
+        for result in params.get("results", []):
+            content = result.get("input_message_content", {})
+            render(content.get("message_text", ""), content.get("parse_mode"))
         return True
 
     async def _api_sendChatAction(self, params: dict[str, Any]) -> Any:

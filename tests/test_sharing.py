@@ -1,0 +1,316 @@
+"""Sharing with a partner end to end: inline sharing, pairing, delivery, one-tap replies."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from sqlalchemy import update
+
+from bot.storage.models import InviteRow
+from tests.driver import FakeUser
+from tests.fake_telegram import FakeTelegram
+from tests.test_compose_flow import ANSWERS, QUESTIONS, reach
+from tests.test_your_data import storage_of
+
+SENT = r"^I feel anxious because the call ran late last night\."
+
+
+@pytest.fixture
+def carol(telegram: FakeTelegram, running_bot: Any) -> FakeUser:
+    return FakeUser(telegram, 1003, "Carol")
+
+
+async def invite_link(user: FakeUser) -> str:
+    """Makes a new invite and returns its deep-link payload."""
+    await user.send("/partner")
+    await user.press("Create an invite link")
+    invite = await user.expect(r"Send this link to your partner")
+    found = re.search(r"t\.me/softstart_test_bot\?start=(pair_[A-Za-z0-9_-]+)", invite.text)
+    assert found, invite.text
+    assert "Share the link" in invite.labels
+    return found.group(1)
+
+
+async def pair(inviter: FakeUser, partner: FakeUser) -> None:
+    payload = await invite_link(inviter)
+    await partner.send(f"/start {payload}")
+    await partner.expect(rf"{inviter.first_name} invites you to pair")
+    await partner.press("Accept")
+    await partner.expect(rf"You're paired with {inviter.first_name}")
+    await inviter.expect(rf"{partner.first_name} accepted your invite")
+
+
+async def compose_and_finish(user: FakeUser) -> None:
+    await reach(user, 0)
+    for index, answer in enumerate(ANSWERS):
+        await user.send(answer)
+        await user.expect(QUESTIONS[index + 1])
+    await user.press("✅ Done")
+    await user.expect(SENT)
+
+
+async def send_to(sender: FakeUser, partner: FakeUser) -> None:
+    await compose_and_finish(sender)
+    await sender.press(f"💌 Send to {partner.first_name}")
+    await sender.expect(rf"Sent to {partner.first_name}")
+    incoming = await partner.expect(rf"{sender.first_name} wrote you a soft start-up")
+    assert "I feel anxious because the call ran late last night." in incoming.text
+    assert incoming.labels == [
+        "Thank you for telling me",
+        "Let's talk…",
+        "I need a little time",
+        "✍️ Write a reply",
+    ]
+
+
+async def test_pair_send_and_a_thank_you_reaches_the_sender(alice: FakeUser, bob: FakeUser) -> None:
+    await pair(alice, bob)
+    await send_to(alice, bob)
+    await bob.press("Thank you for telling me")
+    await bob.expect(r"Sent to Alice")
+    await alice.expect(r"Bob: Thank you for telling me")
+
+
+@pytest.mark.parametrize(
+    ("slot", "said"),
+    [("this evening", "this evening"), ("tomorrow", "tomorrow"), ("this weekend", "this weekend")],
+)
+async def test_lets_talk_at_a_time(alice: FakeUser, bob: FakeUser, slot: str, said: str) -> None:
+    await pair(alice, bob)
+    await send_to(alice, bob)
+    await bob.press("Let's talk…")
+    await bob.expect(r"When would suit you")
+    await bob.press(slot)
+    await alice.expect(rf"Bob would like to talk {said}\.")
+
+
+async def test_lets_talk_at_a_typed_time(alice: FakeUser, bob: FakeUser) -> None:
+    await pair(alice, bob)
+    await send_to(alice, bob)
+    await bob.press("Let's talk…")
+    await bob.press("I'll type a time")
+    await bob.expect(r"Type it your way")
+    await bob.send("after dinner on sunday <3")
+    await alice.expect(r"Bob would like to talk after dinner on sunday <3\.")
+
+
+async def test_a_little_time(alice: FakeUser, bob: FakeUser) -> None:
+    await pair(alice, bob)
+    await send_to(alice, bob)
+    await bob.press("I need a little time")
+    await alice.expect(r"Bob needs a little time, and will come back to you")
+
+
+async def test_written_replies_go_back_and_forth(alice: FakeUser, bob: FakeUser) -> None:
+    await pair(alice, bob)
+    await send_to(alice, bob)
+    await bob.press("✍️ Write a reply")
+    await bob.expect(r"saying back what you heard")
+    await bob.send("It sounds like you felt alone last night. I'm sorry.")
+    await bob.expect(r"Sent to Alice")
+    reply = await alice.expect(r"Bob replied:\s+It sounds like you felt alone")
+    assert reply.labels == ["✍️ Write back"]
+    await alice.press("✍️ Write back")
+    await alice.send("thank you for hearing me")
+    await bob.expect(r"Alice replied:\s+thank you for hearing me")
+    await bob.send("hello")
+    await bob.expect(r"/compose starts one")
+
+
+async def test_decline_tells_both(alice: FakeUser, bob: FakeUser) -> None:
+    payload = await invite_link(alice)
+    await bob.send(f"/start {payload}")
+    await bob.press("Decline")
+    await bob.expect(r"Declined\. Nothing was shared")
+    await alice.expect(r"Bob declined your invite")
+    await bob.send(f"/start {payload}")
+    await bob.expect(r"has been used already")
+
+
+async def test_a_used_invite_does_not_work_for_a_third_person(
+    alice: FakeUser, bob: FakeUser, carol: FakeUser
+) -> None:
+    payload = await invite_link(alice)
+    await bob.send(f"/start {payload}")
+    await bob.press("Accept")
+    await bob.expect(r"You're paired with Alice")
+    await carol.send(f"/start {payload}")
+    await carol.expect(r"has been used already")
+    await carol.send("/partner")
+    await carol.expect(r"Pair with your partner")
+
+
+async def test_your_own_invite_does_nothing(alice: FakeUser) -> None:
+    payload = await invite_link(alice)
+    await alice.send(f"/start {payload}")
+    await alice.expect(r"That's your own invite")
+    await alice.send("/partner")
+    await alice.expect(r"open invite, valid until")
+
+
+async def test_an_expired_invite(alice: FakeUser, bob: FakeUser, running_bot: Any) -> None:
+    payload = await invite_link(alice)
+    async with storage_of(running_bot).engine.begin() as connection:
+        past = datetime.now(UTC) - timedelta(minutes=1)
+        await connection.execute(update(InviteRow).values(expires_at=past))
+    await bob.send(f"/start {payload}")
+    await bob.expect(r"has expired")
+
+
+async def test_a_revoked_invite_and_a_replaced_one(alice: FakeUser, bob: FakeUser) -> None:
+    first = await invite_link(alice)
+    await alice.press("Revoke the invite")
+    await alice.expect(r"no longer works")
+    await bob.send(f"/start {first}")
+    await bob.expect(r"was withdrawn")
+    second = await invite_link(alice)
+    third = await invite_link(alice)
+    await bob.send(f"/start {second}")
+    await bob.expect(r"was withdrawn")
+    await bob.send(f"/start {third}")
+    await bob.expect(r"Alice invites you")
+
+
+async def test_a_guessed_token_is_not_found(bob: FakeUser) -> None:
+    await bob.send("/start pair_notarealtoken0000000000000000000")
+    await bob.expect(r"doesn't work")
+
+
+async def test_one_partner_at_a_time(alice: FakeUser, bob: FakeUser, carol: FakeUser) -> None:
+    await pair(alice, bob)
+    payload = await invite_link(carol)
+    await alice.send(f"/start {payload}")
+    await alice.expect(r"You're already paired")
+
+
+async def test_ending_the_pairing_from_either_side(
+    alice: FakeUser, bob: FakeUser, carol: FakeUser
+) -> None:
+    await pair(alice, bob)
+    await bob.send("/partner")
+    await bob.expect(r"You're paired with Alice")
+    await bob.press("End the pairing")
+    await bob.press("No, keep it")
+    await bob.expect(r"still paired")
+    await bob.press("End the pairing")
+    await bob.press("Yes, end it")
+    await bob.expect(r"pairing with Alice has ended")
+    await alice.expect(r"Bob ended the pairing")
+    await pair(alice, carol)
+    await alice.send("/partner")
+    await alice.press("End the pairing")
+    await alice.press("Yes, end it")
+    await carol.expect(r"Alice ended the pairing")
+
+
+async def test_nothing_is_sent_without_a_pairing(
+    alice: FakeUser, bob: FakeUser, carol: FakeUser, telegram: FakeTelegram
+) -> None:
+    await compose_and_finish(alice)
+    final = alice.last_message()
+    assert not any(label.startswith("💌") for label in final.labels)
+    await pair(alice, bob)
+    await send_to(alice, bob)
+    delivered = bob.last_message()
+    before = len(telegram.calls_of("sendMessage"))
+    # Carol forges Bob's reply button and Alice's send button: neither does anything.
+    await carol.press_data(delivered, delivered.buttons[0]["callback_data"])
+    await carol.expect_toast(r"earlier message")
+    # Alice's first message has id 1 in a fresh database.
+    await carol.press_data(final, "share:partner:1")
+    await carol.expect_toast(r"earlier message")
+    assert len(telegram.calls_of("sendMessage")) == before
+
+
+async def test_a_partner_who_blocked_the_bot(
+    alice: FakeUser, bob: FakeUser, telegram: FakeTelegram
+) -> None:
+    await pair(alice, bob)
+    telegram.blocked.add(bob.id)
+    await compose_and_finish(alice)
+    await alice.press("💌 Send to Bob")
+    await alice.expect(r"couldn't reach Bob")
+
+
+async def test_forget_ends_the_pairing_and_says_only_that(alice: FakeUser, bob: FakeUser) -> None:
+    await pair(alice, bob)
+    await alice.send("/forget")
+    await alice.press("Yes, delete everything")
+    await alice.expect(r"deleted")
+    ended = await bob.expect(r"pairing on Soft Start has ended")
+    assert "Alice" not in ended.text
+    await bob.send("/partner")
+    await bob.expect(r"Pair with your partner")
+
+
+async def test_inline_sharing_answers_only_with_the_askers_messages(
+    alice: FakeUser, bob: FakeUser, telegram: FakeTelegram
+) -> None:
+    await compose_and_finish(alice)
+    await reach(bob, 0)
+    await bob.send("sad")
+    for index in range(1, 4):
+        await bob.send(f"bob's own {ANSWERS[index]}")
+        await bob.expect(QUESTIONS[index + 1])
+    await bob.press("✅ Done")
+    await bob.expect(r"^I feel sad")
+    await alice.inline_query("")
+    await bob.inline_query("")
+    calls = await _inline_answers(telegram, 2)
+    by_user = {call.params["inline_query_id"].split("-")[0]: call.params for call in calls}
+    alice_answer, bob_answer = by_user[f"iq{alice.id}"], by_user[f"iq{bob.id}"]
+    for answer in (alice_answer, bob_answer):
+        assert answer["is_personal"] is True and answer["cache_time"] == 0
+    alice_texts = [r["input_message_content"]["message_text"] for r in alice_answer["results"]]
+    bob_texts = [r["input_message_content"]["message_text"] for r in bob_answer["results"]]
+    assert len(alice_texts) == 1 and alice_texts[0].startswith("I feel anxious")
+    assert len(bob_texts) == 1 and "bob's own" in bob_texts[0]
+
+
+async def _inline_answers(telegram: FakeTelegram, count: int) -> list[Any]:
+    import asyncio
+
+    for _ in range(100):
+        calls = telegram.calls_of("answerInlineQuery")
+        if len(calls) >= count:
+            return calls
+        await asyncio.sleep(0.05)
+    raise AssertionError("the bot did not answer the inline queries")
+
+
+async def test_inline_query_filters_and_offers_compose_when_empty(
+    alice: FakeUser, telegram: FakeTelegram
+) -> None:
+    await alice.inline_query("")
+    empty = (await _inline_answers(telegram, 1))[0].params
+    assert empty["results"] == []
+    assert empty["button"]["start_parameter"] == "compose"
+    await alice.send("/start compose")
+    await alice.expect(QUESTIONS[0])
+    await alice.send("anxious")
+    for index in range(1, 4):
+        await alice.expect(QUESTIONS[index])
+        await alice.send(ANSWERS[index])
+    await alice.press("✅ Done")
+    await alice.expect(SENT)
+    await alice.inline_query("breaths")
+    await alice.inline_query("nothing-like-this")
+    calls = await _inline_answers(telegram, 3)
+    assert len(calls[1].params["results"]) == 1
+    assert calls[2].params["results"] == []
+
+
+async def test_share_buttons_on_the_finished_message_and_in_history(alice: FakeUser) -> None:
+    await compose_and_finish(alice)
+    final = alice.last_message()
+    assert final.labels == ["📤 Share to a chat", "📋 Copy"]
+    assert final.buttons[0]["switch_inline_query_chosen_chat"]["allow_user_chats"] is True
+    assert final.buttons[1]["copy_text"]["text"] == final.text
+    await alice.send("/history")
+    listing = await alice.expect(r"page 1 of 1")
+    await alice.press(listing.labels[0])
+    shown = await alice.expect(SENT)
+    assert shown.labels == ["📤 Share to a chat", "📋 Copy"]
