@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from telegram import BotCommand
@@ -13,6 +14,9 @@ from bot.content import Content, load_content
 from bot.handlers import register_handlers
 from bot.handlers.commands import MENU
 from bot.handlers.context import AnyApplication, Services, install_services, services
+from bot.places import Places
+from bot.reminders.dispatcher import Dispatcher
+from bot.reminders.sender import ReminderSender
 from bot.settings import Settings
 from bot.storage import Storage, create_engine
 from bot.storage.persistence import DraftPersistence
@@ -52,8 +56,42 @@ async def housekeeping(context: ContextTypes.DEFAULT_TYPE) -> None:
     log.info("housekeeping: drafts=%d history=%d update_ids=%d", drafts, history, updates)
 
 
-def build_application(settings: Settings, content: Content | None = None) -> AnyApplication:
-    """The whole bot, ready for run_polling (or for tests to start by hand)."""
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+# The dispatcher runs at least this often, and sooner when a reminder is due sooner.
+DISPATCH_EVERY = 60.0
+SOON = "dispatch-soon"
+DISPATCHER = "dispatcher"
+
+
+async def dispatch(context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Sends what is due, then sets the next wake-up if one is due within the minute."""
+    found = services(context)
+    await context.bot_data[DISPATCHER].tick()
+    earliest = await found.storage.reminders.earliest_due()
+    if earliest is not None:
+        _wake(context.application, found.clock, earliest)
+
+
+def _wake(application: AnyApplication, clock: Callable[[], datetime], moment: datetime) -> None:
+    """Runs the dispatcher at `moment` if that is before its next regular run."""
+    delay = (moment - clock()).total_seconds()
+    if delay >= DISPATCH_EVERY or application.job_queue is None:
+        return
+    for job in application.job_queue.get_jobs_by_name(SOON):
+        job.schedule_removal()
+    application.job_queue.run_once(dispatch, when=max(delay, 0.0), name=SOON)
+
+
+def build_application(
+    settings: Settings,
+    content: Content | None = None,
+    clock: Callable[[], datetime] = utc_now,
+) -> AnyApplication:
+    """The whole bot, ready for run_polling (or for tests to start by hand). `clock` is
+    injectable so tests can move time for the reminders."""
     content = content or load_content(settings.content_dir, settings.locale)
     storage = Storage(create_engine(settings.database_url, settings.database_busy_timeout_seconds))
     application = (
@@ -63,13 +101,35 @@ def build_application(settings: Settings, content: Content | None = None) -> Any
         .base_file_url(settings.telegram_file_base_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML, disable_notification=False))
         .persistence(DraftPersistence(storage))
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(
+            AIORateLimiter(
+                overall_max_rate=settings.rate_limit_per_second,
+                overall_time_period=1,
+                max_retries=3,
+            )
+        )
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()
     )
-    install_services(application, Services(settings=settings, content=content, storage=storage))
+    found = Services(
+        settings=settings,
+        content=content,
+        storage=storage,
+        places=Places(),
+        clock=clock,
+        wake=lambda moment: _wake(application, clock, moment),
+    )
+    install_services(application, found)
+    application.bot_data[DISPATCHER] = Dispatcher(
+        storage.reminders,
+        ReminderSender(application.bot, content, storage),
+        clock,
+        grace=timedelta(minutes=settings.reminder_grace_minutes),
+        default_zone=settings.default_time_zone,
+    )
     register_handlers(application)
     assert application.job_queue is not None
     application.job_queue.run_repeating(housekeeping, interval=3600, first=60)
+    application.job_queue.run_repeating(dispatch, interval=DISPATCH_EVERY, first=1)
     return application

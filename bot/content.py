@@ -69,6 +69,20 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "accepted_inviter": frozenset({"name"}),
     "declined": frozenset({"name"}),
     "declined_inviter": frozenset({"name"}),
+    "reminders_zone": frozenset({"zone", "now"}),
+    "reminders_daily": frozenset({"time", "days"}),
+    "reminders_paused": frozenset({"date"}),
+    "reminders_quiet": frozenset({"start", "end"}),
+    "daily_set": frozenset({"time", "days", "next"}),
+    "pause_days_button": frozenset({"days"}),
+    "paused": frozenset({"next"}),
+    "resumed": frozenset({"next"}),
+    "zone_set": frozenset({"zone", "now"}),
+    "checkin_saved": frozenset({"feeling"}),
+    "journal_checkin": frozenset({"date", "feeling"}),
+    "journal_outcome": frozenset({"date", "note"}),
+    "send_later_set": frozenset({"next"}),
+    "break_set": frozenset({"next"}),
 }
 
 
@@ -122,6 +136,9 @@ class Commands(_Strict):
     forget: str
     learn: str
     partner: str
+    reminders: str
+    checkin: str
+    journal: str
     help: str
 
 
@@ -256,17 +273,112 @@ class Texts(_Strict):
     invite_own: str
     invite_inviter_paired: str
     invite_already_paired: str
+    reminders_title: str
+    reminders_zone: str
+    reminders_zone_unset: str
+    reminders_daily: str
+    reminders_daily_off: str
+    reminders_paused: str
+    reminders_held: str
+    reminders_quiet: str
+    reminders_quiet_none: str
+    every_day: str
+    weekday_names: str
+    set_time_button: str
+    days_button: str
+    quiet_button: str
+    zone_button: str
+    pause_button: str
+    stop_button: str
+    resume_button_reminders: str
+    ask_daily_time: str
+    type_time_button: str
+    ask_type_time: str
+    bad_time: str
+    daily_set: str
+    ask_days: str
+    days_done_button: str
+    no_days: str
+    ask_quiet: str
+    quiet_none_button: str
+    quiet_set: str
+    ask_pause: str
+    pause_days_button: str
+    pause_day_button: str
+    paused: str
+    stopped: str
+    resumed: str
+    ask_zone: str
+    share_location_button: str
+    zone_set: str
+    zone_choose: str
+    zone_from_clock: str
+    zone_unknown: str
+    zone_needed: str
+    nudges: list[str] = Field(min_length=1)
+    nudge_checkin_button: str
+    nudge_compose_button: str
+    nudge_breathe_button: str
+    nudge_snooze_button: str
+    nudge_skip_button: str
+    snoozed: str
+    skipped: str
+    breathing: str
+    pause_offer: str
+    offer_pause_button: str
+    offer_time_button: str
+    offer_keep_button: str
+    kept_going: str
+    ask_checkin: str
+    checkin_saved: str
+    journal_empty: str
+    journal_title: str
+    journal_checkin: str
+    journal_outcome: str
+    remind_send_button: str
+    ask_send_when: str
+    in_hour_button: str
+    this_evening_button: str
+    tomorrow_morning_button: str
+    send_later_set: str
+    send_now_nudge: str
+    outcome_question: str
+    outcome_well_button: str
+    outcome_hard_button: str
+    outcome_write_button: str
+    outcome_skip_button: str
+    outcome_prompt: str
+    outcome_well: str
+    outcome_hard: str
+    outcome_saved: str
+    flooded_button: str
+    flooded: str
+    break_20_button: str
+    break_hour_button: str
+    break_evening_button: str
+    break_tomorrow_button: str
+    break_set: str
+    ready_to_continue: str
+    continue_button: str
 
     @field_validator("*", mode="before")
     @classmethod
     def _trim(cls, value: Any) -> Any:
         # TOML multi-line strings keep their final line break; chats should not.
+        if isinstance(value, list):
+            return [item.strip() if isinstance(item, str) else item for item in value]
         return value.strip() if isinstance(value, str) else value
 
     @model_validator(mode="after")
     def _placeholders_and_html_match(self) -> Texts:
-        problems = []
+        problems: list[str] = []
         for name, text in self.model_dump().items():
+            if isinstance(text, list):
+                for line in text:
+                    problems.extend(f"{name}: {p}" for p in html_problems(line))
+                    if placeholders(line):
+                        problems.append(f"{name}: has placeholders")
+                continue
             if not text:
                 problems.append(f"{name}: is empty")
             expected = PLACEHOLDERS.get(name, frozenset())

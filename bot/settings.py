@@ -34,6 +34,8 @@ class Settings(BaseSettings):
     retention_days: int | None = Field(default=None, ge=1)
     default_time_zone: str = "UTC"
     database_busy_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    reminder_grace_minutes: int = Field(default=120, ge=0)
+    rate_limit_per_second: float = Field(default=30, gt=0)
     # Support lines the operator adds to the safety message, per locale (plain text).
     safety_resources: dict[str, str] = Field(default_factory=dict)
     poll_timeout_seconds: int = Field(default=30, ge=0, le=50)

@@ -306,11 +306,11 @@ async def test_inline_query_filters_and_offers_compose_when_empty(
 async def test_share_buttons_on_the_finished_message_and_in_history(alice: FakeUser) -> None:
     await compose_and_finish(alice)
     final = alice.last_message()
-    assert final.labels == ["📤 Share to a chat", "📋 Copy"]
+    assert final.labels == ["📤 Share to a chat", "📋 Copy", "⏰ Remind me to send it"]
     assert final.buttons[0]["switch_inline_query_chosen_chat"]["allow_user_chats"] is True
     assert final.buttons[1]["copy_text"]["text"] == final.text
     await alice.send("/history")
     listing = await alice.expect(r"page 1 of 1")
     await alice.press(listing.labels[0])
     shown = await alice.expect(SENT)
-    assert shown.labels == ["📤 Share to a chat", "📋 Copy"]
+    assert shown.labels == ["📤 Share to a chat", "📋 Copy", "⏰ Remind me to send it"]

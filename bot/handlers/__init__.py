@@ -16,6 +16,7 @@ from bot.handlers import (
     learn,
     partner,
     redelivery,
+    reminders,
     safety,
     share,
     start,
@@ -33,6 +34,7 @@ def register_handlers(application: AnyApplication) -> None:
     history.register(application)
     forget.register(application)
     learn.register(application)
+    reminders.register(application)
     share.register(application)
     fallback.register_last(application)
     errors.register(application)

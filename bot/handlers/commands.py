@@ -9,8 +9,8 @@ from telegram.ext import filters
 
 # The menu order; content/<locale>/texts.toml [commands] must describe exactly these.
 MENU = (
-    "start", "compose", "history", "partner", "learn", "export", "back", "cancel", "forget",
-    "help",
+    "start", "compose", "checkin", "history", "journal", "partner", "reminders", "learn",
+    "export", "back", "cancel", "forget", "help",
 )  # fmt: skip
 
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 import html
 import warnings
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from telegram import InlineKeyboardMarkup, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -23,9 +24,11 @@ from telegram.ext import (
 from bot.core.check import Finding, check_draft
 from bot.core.compose import compose_message, find_faux_feeling, tidy_part
 from bot.core.draft import MAX_PART_LENGTH, PARTS, Draft, PartProblem, Step, part_problem
+from bot.core.schedule import Later, later, outside_quiet_hours
 from bot.handlers import commands, forget, keyboards, share
 from bot.handlers.context import AnyApplication, Context, chat_id, logged, services, user_id
 from bot.storage.persistence import COMPOSE_CONVERSATION
+from bot.storage.reminders import CONTINUE
 
 END = ConversationHandler.END
 PRIVATE = filters.ChatType.PRIVATE
@@ -315,6 +318,45 @@ async def check_button(update: Update, context: Context) -> Step | int:
     return await move_on(update, context, draft.keep(key))
 
 
+@logged
+async def flooded(update: Update, context: Context) -> None:
+    """ "Too upset right now": suggest a real break, and offer to ask again later."""
+    await _settle_button(update)
+    texts = services(context).content.texts
+    slots = [
+        (texts.break_20_button, Later.MINUTES_20),
+        (texts.break_hour_button, Later.HOUR),
+        (texts.break_evening_button, Later.EVENING),
+        (texts.break_tomorrow_button, Later.TOMORROW_MORNING),
+    ]
+    rows = [
+        [InlineKeyboardButton(label, callback_data=f"brk:{slot.value}")] for label, slot in slots
+    ]
+    await context.bot.send_message(
+        chat_id(update), texts.flooded, reply_markup=InlineKeyboardMarkup(rows)
+    )
+
+
+@logged
+async def take_break(update: Update, context: Context) -> int:
+    """Keeps the draft, leaves the conversation, and asks "ready?" at the chosen time."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await _settle_button(update)
+    found = services(context)
+    store = found.storage.reminders
+    clock = await store.user_clock(user_id(update))
+    zone = ZoneInfo(clock.time_zone or found.settings.default_time_zone)
+    fire = later(Later(query.data.removeprefix("brk:")), found.clock(), zone)
+    fire = outside_quiet_hours(fire, zone, clock.quiet)
+    await found.storage.set_draft_active(user_id(update), active=False, update_id=update.update_id)
+    await store.add_one_shot(user_id(update), CONTINUE, fire, {})
+    found.wake(fire)
+    when = fire.astimezone(zone).strftime(found.content.texts.date_format)
+    await _say(update, context, found.content.texts.break_set.format(next=when))
+    return END
+
+
 async def finish(update: Update, context: Context, draft: Draft) -> int:
     """Saves the message to history and hands it back on its own, ready to forward."""
     content = services(context).content
@@ -455,6 +497,8 @@ def conversation() -> ConversationHandler[Context]:
                 MessageHandler(
                     filters.COMMAND & PRIVATE & ~commands.known(), unknown_command_in_flow
                 ),
+                CallbackQueryHandler(flooded, pattern=f"^{keyboards.FLOODED}$"),
+                CallbackQueryHandler(take_break, pattern=r"^brk:(20m|hour|evening|morning)$"),
                 *forget.in_flow_handlers(),
                 *share.in_flow_handlers(),
                 CallbackQueryHandler(compose_in_flow, pattern=f"^{keyboards.SAFETY_CONTINUE}$"),

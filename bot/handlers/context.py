@@ -7,12 +7,14 @@ import logging
 import time
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, TypeVar
 
 from telegram import Update
 from telegram.ext import Application, ContextTypes
 
 from bot.content import Content
+from bot.places import Places
 from bot.settings import Settings
 from bot.storage import Storage
 
@@ -33,6 +35,11 @@ class Services:
     settings: Settings
     content: Content
     storage: Storage
+    places: Places
+    # The time, injectable so tests can move it; the same clock drives the dispatcher.
+    clock: Callable[[], datetime]
+    # Asks the dispatcher to run at a moment (a reminder was just scheduled for then).
+    wake: Callable[[datetime], None]
 
 
 def install_services(application: AnyApplication, found: Services) -> None:

@@ -20,7 +20,8 @@ FAUX_KEEP = "faux:keep"
 REVIEW_DONE = "review:done"
 REVIEW_OVER = "review:over"
 # Every button the composer makes; other features' buttons pass through the conversation.
-COMPOSER_BUTTONS = r"^(compose$|draft:|pick:|faux:|feelings:|review:|check:)"
+COMPOSER_BUTTONS = r"^(compose$|draft:|pick:|faux:|feelings:|review:|check:|flood$|brk:)"
+FLOODED = "flood"
 HISTORY_PAGE = "history:page:"
 HISTORY_SHOW = "history:show:"
 FORGET_YES = "forget:yes"
@@ -89,6 +90,7 @@ def feelings_keyboard(content: Content, more: bool) -> InlineKeyboardMarkup:
         )
     elif first_count < len(words):
         rows.append([InlineKeyboardButton(content.texts.more_button, callback_data=FEELINGS_MORE)])
+    rows.append(_flooded_row(content))
     return InlineKeyboardMarkup(rows)
 
 
@@ -103,19 +105,21 @@ def choices(content: Content, step: Step) -> list[str]:
     return []
 
 
-def suggestions_keyboard(content: Content, step: Step) -> InlineKeyboardMarkup | None:
-    words = choices(content, step)
+def suggestions_keyboard(content: Content, step: Step) -> InlineKeyboardMarkup:
+    """The step's suggestions, and a way out for when it is all too much right now."""
     if step is Step.FEELING:
         return feelings_keyboard(content, more=False)
-    if not words:
-        return None
     width = 2 if step is Step.REGULATION else 1
-    return InlineKeyboardMarkup(
-        _rows(
-            [InlineKeyboardButton(w, callback_data=pick(step, i)) for i, w in enumerate(words)],
-            width,
-        )
+    words = choices(content, step)
+    rows = _rows(
+        [InlineKeyboardButton(w, callback_data=pick(step, i)) for i, w in enumerate(words)],
+        width,
     )
+    return InlineKeyboardMarkup([*rows, _flooded_row(content)])
+
+
+def _flooded_row(content: Content) -> list[InlineKeyboardButton]:
+    return [InlineKeyboardButton(content.texts.flooded_button, callback_data=FLOODED)]
 
 
 def faux_keyboard(content: Content, word: str, suggestions: Sequence[str]) -> InlineKeyboardMarkup:

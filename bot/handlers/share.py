@@ -31,6 +31,7 @@ from bot.core.history import SavedMessage, local_time, preview
 from bot.core.pairing import Partner
 from bot.handlers import keyboards
 from bot.handlers.context import AnyApplication, Context, chat_id, logged, services, user_id
+from bot.handlers.reminders import awaited_text, schedule_outcome
 
 log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE
@@ -60,6 +61,8 @@ async def share_keyboard(
         label = texts.send_partner_button.format(name=partner.name)
         data = f"{keyboards.SEND_PARTNER}{message.id}"
         rows.append([InlineKeyboardButton(label, callback_data=data)])
+    later = InlineKeyboardButton(texts.remind_send_button, callback_data=f"fu:ask:{message.id}")
+    rows.append([later])
     return InlineKeyboardMarkup(rows)
 
 
@@ -181,6 +184,7 @@ async def send_to_partner(update: Update, context: Context) -> None:
         await context.bot.send_message(
             chat_id(update), texts.delivered.format(name=html.escape(partner.name))
         )
+        await schedule_outcome(update, context, message_id)
 
 
 # --- answering -----------------------------------------------------------------------------
@@ -277,12 +281,17 @@ async def start_writing(update: Update, context: Context) -> int:
 
 @logged
 async def free_text(update: Update, context: Context) -> None:
-    """Text outside the composer: a reply being written, or a pointer to /compose."""
+    """Text outside the composer: a reply being written, an answer the bot asked for (a time,
+    a time zone, a check-in), or else a pointer to /compose."""
     assert update.message is not None and update.message.text is not None
     storage = services(context).storage
     texts = services(context).content.texts
     pending = await storage.pairing.take_reply(user_id(update))
     if pending is None:
+        awaiting = await storage.reminders.take_awaiting(user_id(update))
+        if awaiting is not None:
+            await awaited_text(update, context, awaiting, update.message.text)
+            return
         await context.bot.send_message(chat_id(update), texts.outside_flow)
         return
     to_user, message_id, kind = pending

@@ -46,6 +46,10 @@ class User(Base):
     pending_reply_to: Mapped[int | None] = mapped_column(BigInteger, default=None)
     pending_reply_message: Mapped[int | None] = mapped_column(Integer, default=None)
     pending_reply_kind: Mapped[str | None] = mapped_column(String(16), default=None)
+    # Quiet hours "HH:MM" (local), and what the user's next free text is for ("time_zone"...).
+    quiet_start: Mapped[str | None] = mapped_column(String(5), default=None)
+    quiet_end: Mapped[str | None] = mapped_column(String(5), default=None)
+    awaiting: Mapped[str | None] = mapped_column(String(32), default=None)
 
 
 class DraftRow(Base):
@@ -108,7 +112,11 @@ class CheckinRow(Base):
     user_id: Mapped[int] = _user_fk(index=True)
     feeling: Mapped[str] = mapped_column(Text)
     note: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    # "checkin", or "outcome" for how a conversation went.
+    kind: Mapped[str] = mapped_column(String(16), default="checkin", server_default="checkin")
+    created_at: Mapped[datetime] = mapped_column(
+        DateTime(timezone=True), default=utc_now, index=True
+    )
 
 
 class ReminderRow(Base):

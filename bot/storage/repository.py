@@ -25,6 +25,7 @@ from bot.storage.models import (
     User,
 )
 from bot.storage.pairing import PairingRepository, forget_pairing
+from bot.storage.reminders import ReminderRepository
 
 
 def _to_draft(row: DraftRow) -> Draft:
@@ -58,6 +59,7 @@ class Storage:
         self.engine = engine
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
         self.pairing = PairingRepository(self._sessions)
+        self.reminders = ReminderRepository(self._sessions)
 
     def _session(self) -> AsyncSession:
         return self._sessions()

@@ -1,0 +1,152 @@
+"""When a reminder fires next: local wall-clock times in the user's zone, across DST changes,
+on chosen weekdays, outside quiet hours; and what to do with a reminder that is due."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from enum import StrEnum
+from zoneinfo import ZoneInfo
+
+ALL_DAYS = frozenset(range(1, 8))  # ISO weekdays, Monday = 1
+# A clock change never skips more than a few hours; walking further means a bad zone.
+_LONGEST_GAP = timedelta(hours=4)
+
+
+def _utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        raise ValueError("times must be aware")
+    return moment.astimezone(UTC)
+
+
+def local_moment(day: date, at: time, zone: ZoneInfo) -> datetime:
+    """The instant (UTC) when the wall clock in `zone` shows `at` on `day`.
+
+    A time that does not exist (clocks spring forward past it) becomes the next minute that
+    does; a time that happens twice (clocks fall back) is its first occurrence, so a daily
+    reminder fires once."""
+    naive = datetime.combine(day, at.replace(second=0, microsecond=0, tzinfo=None))
+    candidate = naive
+    while candidate - naive <= _LONGEST_GAP:
+        aware = candidate.replace(tzinfo=zone, fold=0)
+        if aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None) == candidate:
+            return aware.astimezone(UTC)
+        candidate += timedelta(minutes=1)
+    raise ValueError(f"{at} on {day} does not exist in {zone.key}")
+
+
+@dataclass(frozen=True)
+class QuietHours:
+    """Local hours with no reminders, [start, end); may wrap past midnight (22:00-07:00)."""
+
+    start: time
+    end: time
+
+    def contains(self, local: time) -> bool:
+        if self.start <= self.end:
+            return self.start <= local < self.end
+        return local >= self.start or local < self.end
+
+
+def outside_quiet_hours(moment: datetime, zone: ZoneInfo, quiet: QuietHours | None) -> datetime:
+    """`moment`, or the end of the quiet hours it falls in."""
+    moment = _utc(moment)
+    if quiet is None:
+        return moment
+    local = moment.astimezone(zone)
+    if not quiet.contains(local.time()):
+        return moment
+    end_day = local.date()
+    if quiet.start > quiet.end and local.time() >= quiet.start:
+        end_day += timedelta(days=1)
+    return local_moment(end_day, quiet.end, zone)
+
+
+def next_daily(
+    at: time,
+    zone: ZoneInfo,
+    after: datetime,
+    weekdays: Iterable[int] = ALL_DAYS,
+    quiet: QuietHours | None = None,
+) -> datetime:
+    """The first time after `after` that the daily reminder should fire (UTC)."""
+    after = _utc(after)
+    days = frozenset(weekdays)
+    if not days or not days <= ALL_DAYS:
+        raise ValueError("weekdays must be a non-empty set of 1..7")
+    start = after.astimezone(zone).date() - timedelta(days=1)
+    for offset in range(9):
+        day = start + timedelta(days=offset)
+        if day.isoweekday() not in days:
+            continue
+        fire = outside_quiet_hours(local_moment(day, at, zone), zone, quiet)
+        if fire > after:
+            return fire
+    raise AssertionError("a weekday always comes within 9 days")
+
+
+def end_of_local_day(moment: datetime, zone: ZoneInfo) -> datetime:
+    """The last instant of the local day `moment` falls in (for "skip today")."""
+    day = _utc(moment).astimezone(zone).date() + timedelta(days=1)
+    return local_moment(day, time(0, 0), zone) - timedelta(microseconds=1)
+
+
+class Due(StrEnum):
+    """What the dispatcher does with a reminder whose time has come."""
+
+    SEND = "send"
+    MISSED = "missed"  # the bot was down longer than the grace window: move on, don't send
+    NOT_NEEDED = "not_needed"  # e.g. the user already checked in today
+
+
+def decide(
+    fire_at: datetime, now: datetime, grace: timedelta, *, already_done_today: bool = False
+) -> Due:
+    """Send a due reminder once; never one that is far too late or no longer needed."""
+    if now - _utc(fire_at) > grace:
+        return Due.MISSED
+    if already_done_today:
+        return Due.NOT_NEEDED
+    return Due.SEND
+
+
+# After this many nudges in a row with no answer, the bot asks once and then waits.
+UNANSWERED_LIMIT = 3
+
+
+class Later(StrEnum):
+    """The moments people pick for a follow-up or for the end of a break."""
+
+    MINUTES_20 = "20m"
+    HOUR = "hour"
+    EVENING = "evening"
+    TOMORROW_MORNING = "morning"
+    TOMORROW = "tomorrow"
+
+
+EVENING = time(19, 0)
+MORNING = time(9, 0)
+# A break before a hard talk lasts at least 20 minutes and at most a day.
+LONGEST_BREAK = timedelta(hours=24)
+
+
+def later(choice: Later, now: datetime, zone: ZoneInfo) -> datetime:
+    """When a chosen "later" is, as an instant (UTC); never more than a day away."""
+    now = _utc(now)
+    local = now.astimezone(zone)
+    if choice is Later.MINUTES_20:
+        moment = now + timedelta(minutes=20)
+    elif choice is Later.HOUR:
+        moment = now + timedelta(hours=1)
+    elif choice is Later.EVENING:
+        evening = local_moment(local.date(), EVENING, zone)
+        moment = evening if evening > now + timedelta(minutes=20) else now + timedelta(hours=1)
+    else:
+        moment = local_moment(local.date() + timedelta(days=1), MORNING, zone)
+    return min(moment, now + LONGEST_BREAK)
+
+
+def next_day_evening(now: datetime, zone: ZoneInfo) -> datetime:
+    """For "how did it go?": the next day at 19:00 local."""
+    return local_moment(_utc(now).astimezone(zone).date() + timedelta(days=1), EVENING, zone)

@@ -1,0 +1,751 @@
+"""/reminders, time zones, the daily nudge's answers, /checkin and /journal, follow-ups."""
+
+from __future__ import annotations
+
+import html
+import logging
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from telegram import (
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    KeyboardButton,
+    ReplyKeyboardMarkup,
+    ReplyKeyboardRemove,
+    Update,
+)
+from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from bot.core.schedule import (
+    ALL_DAYS,
+    Later,
+    QuietHours,
+    end_of_local_day,
+    later,
+    next_daily,
+    next_day_evening,
+    outside_quiet_hours,
+)
+from bot.core.timeparse import iana_zone, offset_zone, parse_clock, zones_showing
+from bot.handlers.context import AnyApplication, Context, chat_id, logged, services, user_id
+from bot.storage.reminders import HELD, OFF, OUTCOME, SCHEDULED, SEND_LATER, Reminder
+
+log = logging.getLogger(__name__)
+PRIVATE = filters.ChatType.PRIVATE
+TIME_CHOICES = ("08:00", "12:30", "18:00", "21:00")
+QUIET_CHOICES = (("22:00", "07:00"), ("23:00", "08:00"), ("21:00", "07:00"))
+PAUSE_CHOICES = (1, 3, 7)
+DEFAULT_CHECKIN = time(21, 0)
+CLOCK_TOLERANCE = timedelta(minutes=10)
+MAX_ZONE_CHOICES = 6
+
+# What the user's next text is for.
+AWAIT_ZONE, AWAIT_DAILY_TIME, AWAIT_OUTCOME = "time_zone", "daily_time", "outcome:"
+AWAIT_SEND_TIME = "send_time:"
+
+
+def _keyboard(*rows: list[tuple[str, str]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows]
+    )
+
+
+def _now(context: Context) -> datetime:
+    return services(context).clock()
+
+
+async def _say(update: Update, context: Context, text: str, markup: object = None) -> None:
+    await context.bot.send_message(chat_id(update), text, reply_markup=markup)  # type: ignore[arg-type]
+
+
+async def _answer(update: Update) -> None:
+    if update.callback_query:
+        await update.callback_query.answer()
+
+
+async def _zone(update: Update, context: Context) -> ZoneInfo:
+    found = services(context)
+    clock = await found.storage.reminders.user_clock(user_id(update))
+    return ZoneInfo(clock.time_zone or found.settings.default_time_zone)
+
+
+def _when(context: Context, moment: datetime, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).strftime(services(context).content.texts.date_format)
+
+
+def _days_text(context: Context, days: frozenset[int]) -> str:
+    texts = services(context).content.texts
+    if days == ALL_DAYS:
+        return texts.every_day
+    names = texts.weekday_names.split()
+    return ", ".join(names[day - 1] for day in sorted(days))
+
+
+# --- the settings panel --------------------------------------------------------------------
+
+
+def _panel_text(
+    context: Context, zone: str | None, daily: Reminder | None, quiet: QuietHours | None
+) -> str:
+    texts = services(context).content.texts
+    lines = [texts.reminders_title]
+    if zone:
+        now = _now(context).astimezone(ZoneInfo(zone)).strftime("%H:%M")
+        lines.append(texts.reminders_zone.format(zone=html.escape(zone), now=now))
+    else:
+        lines.append(texts.reminders_zone_unset)
+    if daily is None or daily.status == OFF or daily.at is None:
+        lines.append(texts.reminders_daily_off)
+    else:
+        at = daily.at.strftime("%H:%M")
+        lines.append(
+            texts.reminders_daily.format(time=at, days=_days_text(context, daily.weekdays))
+        )
+        if daily.paused_until and zone:
+            lines.append(
+                texts.reminders_paused.format(
+                    date=_when(context, daily.paused_until, ZoneInfo(zone))
+                )
+            )
+        if daily.status == HELD:
+            lines.append(texts.reminders_held)
+    if quiet:
+        lines.append(
+            texts.reminders_quiet.format(
+                start=quiet.start.strftime("%H:%M"), end=quiet.end.strftime("%H:%M")
+            )
+        )
+    else:
+        lines.append(texts.reminders_quiet_none)
+    return "\n".join(lines)
+
+
+def _panel_keyboard(context: Context, daily: Reminder | None) -> InlineKeyboardMarkup:
+    texts = services(context).content.texts
+    on = daily is not None and daily.status != OFF
+    last = (
+        [(texts.pause_button, "rm:pause"), (texts.stop_button, "rm:stop")]
+        if on
+        else [(texts.resume_button_reminders, "rm:resume")]
+    )
+    return _keyboard(
+        [(texts.set_time_button, "rm:time"), (texts.days_button, "rm:days")],
+        [(texts.quiet_button, "rm:quiet"), (texts.zone_button, "rm:zone")],
+        last,
+    )
+
+
+@logged
+async def reminders(update: Update, context: Context) -> None:
+    """/reminders: the settings at a glance, with buttons to change them."""
+    await _answer(update)
+    store = services(context).storage.reminders
+    clock = await store.user_clock(user_id(update))
+    if clock.time_zone is None:
+        await _ask_zone(update, context, first=True)
+        return
+    daily = await store.daily(user_id(update))
+    text = _panel_text(context, clock.time_zone, daily, clock.quiet)
+    await _say(update, context, text, _panel_keyboard(context, daily))
+
+
+# --- time zone -----------------------------------------------------------------------------
+
+
+async def _ask_zone(update: Update, context: Context, first: bool = False) -> None:
+    texts = services(context).content.texts
+    await services(context).storage.reminders.set_awaiting(user_id(update), AWAIT_ZONE)
+    location = ReplyKeyboardMarkup(
+        [[KeyboardButton(texts.share_location_button, request_location=True)]],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
+    if first:
+        await _say(update, context, texts.zone_needed)
+    await _say(update, context, texts.ask_zone, location)
+
+
+@logged
+async def zone_button(update: Update, context: Context) -> None:
+    await _answer(update)
+    await _ask_zone(update, context)
+
+
+async def _zone_set(update: Update, context: Context, zone: str) -> None:
+    store = services(context).storage.reminders
+    await store.set_time_zone(user_id(update), zone)
+    await store.set_awaiting(user_id(update), None)
+    await _reschedule_daily(update, context)
+    now = _now(context).astimezone(ZoneInfo(zone)).strftime("%H:%M")
+    text = services(context).content.texts.zone_set.format(zone=html.escape(zone), now=now)
+    await _say(update, context, text, ReplyKeyboardRemove())
+    await reminders(update, context)
+
+
+async def zone_from_text(update: Update, context: Context, text: str) -> None:
+    """A city, an IANA name, "UTC+2", or the time on the user's clock."""
+    texts = services(context).content.texts
+    zone = iana_zone(text) or offset_zone(text)
+    if zone:
+        await _zone_set(update, context, zone)
+        return
+    clock = parse_clock(text)
+    if clock is not None:
+        await _choose_zone(update, context, _zones_at(context, clock), texts.zone_from_clock)
+        return
+    places = services(context).places.search(text)
+    if len(places) == 1:
+        await _zone_set(update, context, places[0].time_zone)
+        return
+    if places:
+        choices = [(f"{p.name}, {p.country}", p.time_zone) for p in places]
+        await _choose(update, context, choices, texts.zone_choose)
+        return
+    await services(context).storage.reminders.set_awaiting(user_id(update), AWAIT_ZONE)
+    await _say(update, context, texts.zone_unknown)
+
+
+def _zones_at(context: Context, clock: time) -> list[str]:
+    """Zones showing that time now, the most populous first, one per offset."""
+    places = services(context).places
+    now = _now(context)
+    matching = zones_showing(clock, now, places.zones(), CLOCK_TOLERANCE)
+    by_offset: dict[timedelta | None, str] = {}
+    for zone in sorted(matching, key=places.zone_population, reverse=True):
+        by_offset.setdefault(now.astimezone(ZoneInfo(zone)).utcoffset(), zone)
+    return list(by_offset.values())[:MAX_ZONE_CHOICES]
+
+
+async def _choose_zone(update: Update, context: Context, zones: list[str], intro: str) -> None:
+    if not zones:
+        await services(context).storage.reminders.set_awaiting(user_id(update), AWAIT_ZONE)
+        await _say(update, context, services(context).content.texts.zone_unknown)
+        return
+    await _choose(update, context, [(zone.replace("_", " "), zone) for zone in zones], intro)
+
+
+async def _choose(
+    update: Update, context: Context, choices: list[tuple[str, str]], intro: str
+) -> None:
+    markup = _keyboard(*([(label, f"rm:tz:{zone}")] for label, zone in choices))
+    await _say(update, context, intro, markup)
+
+
+@logged
+async def zone_chosen(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    zone = iana_zone(query.data.removeprefix("rm:tz:"))
+    if zone is None:
+        await query.answer(services(context).content.texts.stale_button)
+        return
+    await query.answer()
+    await _zone_set(update, context, zone)
+
+
+@logged
+async def location(update: Update, context: Context) -> None:
+    """A shared location: the zone of the nearest city."""
+    assert update.message is not None and update.message.location is not None
+    spot = update.message.location
+    place = services(context).places.nearest(spot.latitude, spot.longitude)
+    await _zone_set(update, context, place.time_zone)
+
+
+# --- the daily check-in --------------------------------------------------------------------
+
+
+async def _save_daily(
+    update: Update, context: Context, at: time, days: frozenset[int], *, announce: bool = True
+) -> None:
+    store = services(context).storage.reminders
+    clock = await store.user_clock(user_id(update))
+    zone = ZoneInfo(clock.time_zone or services(context).settings.default_time_zone)
+    fire = next_daily(at, zone, _now(context), days, clock.quiet)
+    await store.save_daily(user_id(update), at=at, weekdays=days, next_fire_at=fire)
+    services(context).wake(fire)
+    if announce:
+        texts = services(context).content.texts
+        text = texts.daily_set.format(
+            time=at.strftime("%H:%M"),
+            days=_days_text(context, days),
+            next=_when(context, fire, zone),
+        )
+        await _say(update, context, text)
+
+
+async def _reschedule_daily(update: Update, context: Context) -> None:
+    """After the zone or quiet hours change, the next check-in moves with them."""
+    daily = await services(context).storage.reminders.daily(user_id(update))
+    if daily is not None and daily.at is not None and daily.status != OFF:
+        await _save_daily(update, context, daily.at, daily.weekdays, announce=False)
+
+
+@logged
+async def ask_time(update: Update, context: Context) -> None:
+    await _answer(update)
+    texts = services(context).content.texts
+    times = [(choice, f"rm:at:{choice.replace(':', '')}") for choice in TIME_CHOICES]
+    markup = _keyboard(times[:2], times[2:], [(texts.type_time_button, "rm:type")])
+    await _say(update, context, texts.ask_daily_time, markup)
+
+
+@logged
+async def type_time(update: Update, context: Context) -> None:
+    await _answer(update)
+    await services(context).storage.reminders.set_awaiting(user_id(update), AWAIT_DAILY_TIME)
+    await _say(update, context, services(context).content.texts.ask_type_time)
+
+
+async def _current_days(update: Update, context: Context) -> frozenset[int]:
+    daily = await services(context).storage.reminders.daily(user_id(update))
+    return daily.weekdays if daily else ALL_DAYS
+
+
+@logged
+async def time_chosen(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    digits = query.data.removeprefix("rm:at:")
+    at = time(int(digits[:2]), int(digits[2:]))
+    if await _needs_zone(update, context):
+        return
+    await _save_daily(update, context, at, await _current_days(update, context))
+
+
+async def _needs_zone(update: Update, context: Context) -> bool:
+    clock = await services(context).storage.reminders.user_clock(user_id(update))
+    if clock.time_zone is None:
+        await _ask_zone(update, context, first=True)
+        return True
+    return False
+
+
+async def daily_time_from_text(update: Update, context: Context, text: str) -> None:
+    at = parse_clock(text)
+    if at is None:
+        await services(context).storage.reminders.set_awaiting(user_id(update), AWAIT_DAILY_TIME)
+        await _say(update, context, services(context).content.texts.bad_time)
+        return
+    if await _needs_zone(update, context):
+        return
+    await _save_daily(update, context, at, await _current_days(update, context))
+
+
+def _days_keyboard(context: Context, days: frozenset[int]) -> InlineKeyboardMarkup:
+    texts = services(context).content.texts
+    names = texts.weekday_names.split()
+    buttons = [
+        (("✓ " if day in days else "") + names[day - 1], f"rm:day:{day}") for day in range(1, 8)
+    ]
+    return _keyboard(buttons[:4], buttons[4:], [(texts.days_done_button, "rm:days:done")])
+
+
+@logged
+async def ask_days(update: Update, context: Context) -> None:
+    await _answer(update)
+    days = await _current_days(update, context)
+    await _say(
+        update, context, services(context).content.texts.ask_days, _days_keyboard(context, days)
+    )
+
+
+@logged
+async def toggle_day(update: Update, context: Context) -> None:
+    """Switches one weekday on or off, in the same message; at least one stays on."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    day = int(query.data.removeprefix("rm:day:"))
+    store = services(context).storage.reminders
+    daily = await store.daily(user_id(update))
+    days = daily.weekdays if daily else ALL_DAYS
+    changed = days ^ {day}
+    texts = services(context).content.texts
+    if not changed:
+        await query.answer(texts.no_days)
+        return
+    await query.answer()
+    if await _needs_zone(update, context):
+        return
+    at = daily.at if daily and daily.at else DEFAULT_CHECKIN
+    await _save_daily(update, context, at, frozenset(changed), announce=False)
+    await query.edit_message_reply_markup(reply_markup=_days_keyboard(context, frozenset(changed)))
+
+
+@logged
+async def days_done(update: Update, context: Context) -> None:
+    await _answer(update)
+    await reminders(update, context)
+
+
+@logged
+async def ask_quiet(update: Update, context: Context) -> None:
+    await _answer(update)
+    texts = services(context).content.texts
+    rows = [
+        [(f"{start}–{end}", f"rm:quiet:{start.replace(':', '')}{end.replace(':', '')}")]
+        for start, end in QUIET_CHOICES
+    ]
+    markup = _keyboard(*rows, [(texts.quiet_none_button, "rm:quiet:none")])
+    await _say(update, context, texts.ask_quiet, markup)
+
+
+@logged
+async def quiet_chosen(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    choice = query.data.removeprefix("rm:quiet:")
+    quiet = None
+    if choice != "none":
+        quiet = QuietHours(
+            time(int(choice[:2]), int(choice[2:4])), time(int(choice[4:6]), int(choice[6:]))
+        )
+    await services(context).storage.reminders.set_quiet_hours(user_id(update), quiet)
+    await _reschedule_daily(update, context)
+    await _say(update, context, services(context).content.texts.quiet_set)
+    await reminders(update, context)
+
+
+@logged
+async def ask_pause(update: Update, context: Context) -> None:
+    await _answer(update)
+    texts = services(context).content.texts
+    labels = [
+        texts.pause_day_button if days == 1 else texts.pause_days_button.format(days=days)
+        for days in PAUSE_CHOICES
+    ]
+    markup = _keyboard(
+        [(label, f"rm:pause:{days}") for label, days in zip(labels, PAUSE_CHOICES, strict=True)]
+    )
+    await _say(update, context, texts.ask_pause, markup)
+
+
+async def _pause(update: Update, context: Context, days: int) -> None:
+    store = services(context).storage.reminders
+    daily = await store.daily(user_id(update))
+    if daily is None or daily.at is None:
+        await _say(update, context, services(context).content.texts.reminders_daily_off)
+        return
+    clock = await store.user_clock(user_id(update))
+    zone = ZoneInfo(clock.time_zone or services(context).settings.default_time_zone)
+    until = _now(context) + timedelta(days=days)
+    fire = next_daily(daily.at, zone, until, daily.weekdays, clock.quiet)
+    await store.save_daily(
+        user_id(update), at=daily.at, weekdays=daily.weekdays, next_fire_at=fire, paused_until=until
+    )
+    await _say(
+        update,
+        context,
+        services(context).content.texts.paused.format(next=_when(context, fire, zone)),
+    )
+
+
+@logged
+async def pause_chosen(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    await _pause(update, context, int(query.data.removeprefix("rm:pause:")))
+
+
+@logged
+async def stop(update: Update, context: Context) -> None:
+    await _answer(update)
+    await services(context).storage.reminders.set_daily_status(user_id(update), OFF)
+    await _say(update, context, services(context).content.texts.stopped)
+
+
+@logged
+async def resume(update: Update, context: Context) -> None:
+    await _answer(update)
+    if await _needs_zone(update, context):
+        return
+    daily = await services(context).storage.reminders.daily(user_id(update))
+    at = daily.at if daily and daily.at else DEFAULT_CHECKIN
+    await _save_daily(update, context, at, daily.weekdays if daily else ALL_DAYS)
+
+
+# --- answering the nudge -------------------------------------------------------------------
+
+
+def checkin_keyboard(context: Context) -> InlineKeyboardMarkup:
+    feelings = services(context).content.words.feelings
+    first = sum(len(group) for group in feelings.groups[: feelings.first_page])
+    buttons = [(word, f"ci:{index}") for index, word in enumerate(feelings.words[:first])]
+    return _keyboard(*(buttons[i : i + 4] for i in range(0, len(buttons), 4)))
+
+
+@logged
+async def checkin(update: Update, context: Context) -> None:
+    """/checkin or the nudge's "check in now": a feeling keyboard (or their own word)."""
+    await _answer(update)
+    await services(context).storage.reminders.answered(user_id(update))
+    await services(context).storage.reminders.set_awaiting(user_id(update), "checkin")
+    await _say(
+        update, context, services(context).content.texts.ask_checkin, checkin_keyboard(context)
+    )
+
+
+async def save_checkin(update: Update, context: Context, feeling: str) -> None:
+    await services(context).storage.reminders.set_awaiting(user_id(update), None)
+    await services(context).storage.reminders.add_checkin(user_id(update), feeling.strip())
+    text = services(context).content.texts.checkin_saved.format(
+        feeling=html.escape(feeling.strip())
+    )
+    await _say(update, context, text)
+
+
+@logged
+async def checkin_feeling(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    words = services(context).content.words.feelings.words
+    index = int(query.data.removeprefix("ci:"))
+    if index >= len(words):
+        await query.answer(services(context).content.texts.stale_button)
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(reply_markup=None)
+    await save_checkin(update, context, words[index])
+
+
+@logged
+async def nudge_answer(update: Update, context: Context) -> None:
+    """Breathing, snooze an hour, or skip today; any answer resets the unanswered count."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    store = services(context).storage.reminders
+    await store.answered(user_id(update))
+    texts = services(context).content.texts
+    action = query.data.removeprefix("nd:")
+    if action == "breathe":
+        await _say(update, context, texts.breathing)
+        return
+    daily = await store.daily(user_id(update))
+    if daily is None or daily.at is None:
+        await query.answer(texts.stale_button)
+        return
+    clock = await store.user_clock(user_id(update))
+    zone = ZoneInfo(clock.time_zone or services(context).settings.default_time_zone)
+    now = _now(context)
+    if action == "snooze":
+        fire = outside_quiet_hours(now + timedelta(hours=1), zone, clock.quiet)
+        reply = texts.snoozed
+    else:
+        fire = next_daily(daily.at, zone, end_of_local_day(now, zone), daily.weekdays, clock.quiet)
+        reply = texts.skipped
+    await store.save_daily(user_id(update), at=daily.at, weekdays=daily.weekdays, next_fire_at=fire)
+    services(context).wake(fire)
+    await query.edit_message_reply_markup(reply_markup=None)
+    await _say(update, context, reply)
+
+
+@logged
+async def offer_answer(update: Update, context: Context) -> None:
+    """The answer to "pause or change the time?": the check-ins start again as chosen."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    await query.edit_message_reply_markup(reply_markup=None)
+    action = query.data.removeprefix("of:")
+    if action == "pause":
+        await _pause(update, context, 7)
+    elif action == "time":
+        await services(context).storage.reminders.set_daily_status(user_id(update), SCHEDULED)
+        await ask_time(update, context)
+    else:
+        await services(context).storage.reminders.set_daily_status(user_id(update), SCHEDULED)
+        await _say(update, context, services(context).content.texts.kept_going)
+
+
+@logged
+async def journal(update: Update, context: Context) -> None:
+    """/journal: the latest check-ins and notes, in the user's time."""
+    texts = services(context).content.texts
+    entries = await services(context).storage.reminders.journal(user_id(update), limit=15)
+    if not entries:
+        await _say(update, context, texts.journal_empty)
+        return
+    zone = await _zone(update, context)
+    lines = [texts.journal_title]
+    for entry in entries:
+        date = _when(context, entry.created_at, zone)
+        if entry.kind == OUTCOME:
+            lines.append(texts.journal_outcome.format(date=date, note=html.escape(entry.note)))
+        else:
+            lines.append(
+                texts.journal_checkin.format(date=date, feeling=html.escape(entry.feeling))
+            )
+    await _say(update, context, "\n".join(lines))
+
+
+# --- follow-ups after composing ------------------------------------------------------------
+
+
+@logged
+async def ask_send_when(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    message_id = int(query.data.removeprefix("fu:ask:"))
+    if await services(context).storage.saved_message(user_id(update), message_id) is None:
+        await query.answer(services(context).content.texts.stale_button)
+        return
+    await query.answer()
+    texts = services(context).content.texts
+    markup = _keyboard(
+        [
+            (texts.in_hour_button, f"fu:hour:{message_id}"),
+            (texts.this_evening_button, f"fu:evening:{message_id}"),
+        ],
+        [
+            (texts.tomorrow_morning_button, f"fu:morning:{message_id}"),
+            (texts.type_time_button, f"fu:type:{message_id}"),
+        ],
+    )
+    await _say(update, context, texts.ask_send_when, markup)
+
+
+async def schedule_follow_ups(
+    update: Update, context: Context, message_id: int, fire: datetime
+) -> None:
+    """ "Send it" at `fire`, and "how did it go?" the next evening."""
+    store = services(context).storage.reminders
+    clock = await store.user_clock(user_id(update))
+    zone = ZoneInfo(clock.time_zone or services(context).settings.default_time_zone)
+    fire = outside_quiet_hours(fire, zone, clock.quiet)
+    await store.add_one_shot(user_id(update), SEND_LATER, fire, {"message_id": message_id})
+    await schedule_outcome(update, context, message_id)
+    services(context).wake(fire)
+    await _say(
+        update,
+        context,
+        services(context).content.texts.send_later_set.format(next=_when(context, fire, zone)),
+    )
+
+
+async def schedule_outcome(update: Update, context: Context, message_id: int) -> None:
+    """ "How did the conversation go?" the next evening, once per message."""
+    store = services(context).storage.reminders
+    if any(
+        r.kind == OUTCOME and r.payload.get("message_id") == message_id
+        for r in await store.one_shots(user_id(update))
+    ):
+        return
+    clock = await store.user_clock(user_id(update))
+    zone = ZoneInfo(clock.time_zone or services(context).settings.default_time_zone)
+    fire = outside_quiet_hours(next_day_evening(_now(context), zone), zone, clock.quiet)
+    await store.add_one_shot(user_id(update), OUTCOME, fire, {"message_id": message_id})
+
+
+@logged
+async def send_when_chosen(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    _, slot, message_id = query.data.split(":")
+    if await services(context).storage.saved_message(user_id(update), int(message_id)) is None:
+        await query.answer(services(context).content.texts.stale_button)
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(reply_markup=None)
+    if slot == "type":
+        await services(context).storage.reminders.set_awaiting(
+            user_id(update), f"{AWAIT_SEND_TIME}{message_id}"
+        )
+        await _say(update, context, services(context).content.texts.ask_type_time)
+        return
+    zone = await _zone(update, context)
+    fire = later(Later(slot), _now(context), zone)
+    await schedule_follow_ups(update, context, int(message_id), fire)
+
+
+async def send_time_from_text(update: Update, context: Context, text: str, message_id: int) -> None:
+    at = parse_clock(text)
+    if at is None:
+        await services(context).storage.reminders.set_awaiting(
+            user_id(update), f"{AWAIT_SEND_TIME}{message_id}"
+        )
+        await _say(update, context, services(context).content.texts.bad_time)
+        return
+    zone = await _zone(update, context)
+    fire = next_daily(at, zone, _now(context))
+    await schedule_follow_ups(update, context, message_id, fire)
+
+
+@logged
+async def outcome_answer(update: Update, context: Context) -> None:
+    """How the conversation went: a tap, or a few words, saved to the journal."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    _, kind, message_id = query.data.split(":")
+    texts = services(context).content.texts
+    await query.answer()
+    await query.edit_message_reply_markup(reply_markup=None)
+    store = services(context).storage.reminders
+    if kind == "write":
+        await store.set_awaiting(user_id(update), f"{AWAIT_OUTCOME}{message_id}")
+        await _say(update, context, texts.outcome_prompt)
+        return
+    if kind == "skip":
+        return
+    note = texts.outcome_well if kind == "well" else texts.outcome_hard
+    await store.add_checkin(user_id(update), "", note, kind=OUTCOME)
+    await _say(update, context, texts.outcome_saved)
+
+
+async def outcome_from_text(update: Update, context: Context, text: str) -> None:
+    await services(context).storage.reminders.add_checkin(
+        user_id(update), "", text.strip(), kind=OUTCOME
+    )
+    await _say(update, context, services(context).content.texts.outcome_saved)
+
+
+async def awaited_text(update: Update, context: Context, awaiting: str, text: str) -> None:
+    """Routes a text the bot asked for (see `AWAIT_*`)."""
+    if awaiting == AWAIT_ZONE:
+        await zone_from_text(update, context, text)
+    elif awaiting == AWAIT_DAILY_TIME:
+        await daily_time_from_text(update, context, text)
+    elif awaiting == "checkin":
+        await save_checkin(update, context, text)
+    elif awaiting.startswith(AWAIT_OUTCOME):
+        await outcome_from_text(update, context, text)
+    elif awaiting.startswith(AWAIT_SEND_TIME):
+        await send_time_from_text(
+            update, context, text, int(awaiting.removeprefix(AWAIT_SEND_TIME))
+        )
+
+
+def register(application: AnyApplication) -> None:
+    application.add_handler(CommandHandler("reminders", reminders, filters=PRIVATE))
+    application.add_handler(CommandHandler("checkin", checkin, filters=PRIVATE))
+    application.add_handler(CommandHandler("journal", journal, filters=PRIVATE))
+    application.add_handler(MessageHandler(filters.LOCATION & PRIVATE, location))
+    buttons = {
+        r"^rm:zone$": zone_button,
+        r"^rm:tz:[A-Za-z0-9_/+\-]+$": zone_chosen,
+        r"^rm:time$": ask_time,
+        r"^rm:type$": type_time,
+        r"^rm:at:\d{4}$": time_chosen,
+        r"^rm:days$": ask_days,
+        r"^rm:day:[1-7]$": toggle_day,
+        r"^rm:days:done$": days_done,
+        r"^rm:quiet$": ask_quiet,
+        r"^rm:quiet:(none|\d{8})$": quiet_chosen,
+        r"^rm:pause$": ask_pause,
+        r"^rm:pause:\d+$": pause_chosen,
+        r"^rm:stop$": stop,
+        r"^rm:resume$": resume,
+        r"^nd:checkin$": checkin,
+        r"^nd:(breathe|snooze|skip)$": nudge_answer,
+        r"^of:(pause|time|keep)$": offer_answer,
+        r"^ci:\d+$": checkin_feeling,
+        r"^fu:ask:\d+$": ask_send_when,
+        r"^fu:(hour|evening|morning|type):\d+$": send_when_chosen,
+        r"^oc:(well|hard|write|skip):\d+$": outcome_answer,
+    }
+    for pattern, callback in buttons.items():
+        application.add_handler(CallbackQueryHandler(callback, pattern=pattern))

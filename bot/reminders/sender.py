@@ -1,0 +1,93 @@
+"""Turns a due reminder into a Telegram message. Telegram's answer decides the outcome: sent,
+blocked (403), or a passing failure to retry later."""
+
+from __future__ import annotations
+
+import html
+import logging
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.error import BadRequest, Forbidden, TelegramError
+
+from bot.content import Content
+from bot.handlers import keyboards
+from bot.reminders.dispatcher import Sent
+from bot.storage import Storage
+from bot.storage.reminders import CHECKIN, CONTINUE, SEND_LATER, DueReminder
+
+log = logging.getLogger(__name__)
+
+
+def _rows(*rows: list[tuple[str, str]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows]
+    )
+
+
+class ReminderSender:
+    def __init__(self, bot: Bot, content: Content, storage: Storage) -> None:
+        self.bot = bot
+        self.content = content
+        self.storage = storage
+
+    async def __call__(self, due: DueReminder, offer_pause: bool) -> Sent:
+        message = await self._message(due, offer_pause)
+        if message is None:
+            return Sent.SENT  # nothing left to remind about (e.g. the message was deleted)
+        text, markup = message
+        try:
+            await self.bot.send_message(due.reminder.user_id, text, reply_markup=markup)
+        except Forbidden:
+            return Sent.BLOCKED
+        except BadRequest as error:
+            if "chat not found" in error.message.lower():
+                return Sent.BLOCKED
+            log.warning("reminder=%s rejected: %s", due.reminder.id, error.__class__.__name__)
+            return Sent.RETRY
+        except TelegramError as error:
+            log.warning("reminder=%s not sent: %s", due.reminder.id, error.__class__.__name__)
+            return Sent.RETRY
+        return Sent.SENT
+
+    async def _message(
+        self, due: DueReminder, offer_pause: bool
+    ) -> tuple[str, InlineKeyboardMarkup | None] | None:
+        texts = self.content.texts
+        kind = due.reminder.kind
+        if kind == CHECKIN and offer_pause:
+            return texts.pause_offer, _rows(
+                [(texts.offer_pause_button, "of:pause")],
+                [(texts.offer_time_button, "of:time")],
+                [(texts.offer_keep_button, "of:keep")],
+            )
+        if kind == CHECKIN:
+            return self._nudge_text(due), _rows(
+                [(texts.nudge_checkin_button, "nd:checkin")],
+                [(texts.nudge_compose_button, keyboards.COMPOSE)],
+                [(texts.nudge_breathe_button, "nd:breathe")],
+                [(texts.nudge_snooze_button, "nd:snooze"), (texts.nudge_skip_button, "nd:skip")],
+            )
+        if kind == CONTINUE:
+            return texts.ready_to_continue, _rows([(texts.continue_button, keyboards.RESUME)])
+        message_id = int(due.reminder.payload.get("message_id", 0))
+        saved = await self.storage.saved_message(due.reminder.user_id, message_id)
+        if saved is None:
+            return None
+        if kind == SEND_LATER:
+            quoted = html.escape(saved.text, quote=False)
+            return f"{texts.send_now_nudge}\n\n<blockquote>{quoted}</blockquote>", None
+        return texts.outcome_question, _rows(
+            [(texts.outcome_well_button, f"oc:well:{message_id}")],
+            [(texts.outcome_hard_button, f"oc:hard:{message_id}")],
+            [(texts.outcome_write_button, f"oc:write:{message_id}")],
+            [(texts.outcome_skip_button, f"oc:skip:{message_id}")],
+        )
+
+    def _nudge_text(self, due: DueReminder) -> str:
+        """The day's nudge: varied, but the same all day for one person."""
+        nudges = self.content.texts.nudges
+        moment = due.reminder.next_fire_at or datetime.now(UTC)
+        today = moment.astimezone(ZoneInfo(due.time_zone)).date().toordinal()
+        return nudges[(today + due.reminder.user_id) % len(nudges)]
