@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -70,11 +71,35 @@ def settings(telegram: FakeTelegram, database_url: str) -> Settings:
     )
 
 
+class FakeClock:
+    """The bot's clock in tests: starts at a fixed moment and moves only when told."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+    def set(self, moment: datetime) -> None:
+        self.now = moment.astimezone(UTC)
+
+
 @pytest.fixture
-async def running_bot(settings: Settings, telegram: FakeTelegram) -> AsyncIterator[Any]:
+def clock() -> FakeClock:
+    # A Friday in winter time, two days before Europe switches to summer time.
+    return FakeClock(datetime(2026, 3, 27, 12, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+async def running_bot(
+    settings: Settings, telegram: FakeTelegram, clock: FakeClock
+) -> AsyncIterator[Any]:
     """The real Application, polling the fake Bot API over HTTP, as `python -m bot` runs it."""
     await prepare_database(settings.database_url)
-    application = build_application(settings)
+    application = build_application(settings, clock=clock)
     await application.initialize()
     if application.post_init:
         await application.post_init(application)

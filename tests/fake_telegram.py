@@ -443,7 +443,8 @@ def _parse(form: Any) -> dict[str, Any]:
 
 
 def _checked_markup(markup: Any) -> dict[str, Any] | None:
-    if not markup:
+    """The inline keyboard a message carries (Telegram returns no other kind with it)."""
+    if not markup or "inline_keyboard" not in markup:
         return None
     for row in markup.get("inline_keyboard", []):
         for button in row:

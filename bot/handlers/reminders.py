@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import itertools
 import logging
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -207,14 +208,16 @@ async def zone_from_text(update: Update, context: Context, text: str) -> None:
 
 
 def _zones_at(context: Context, clock: time) -> list[str]:
-    """Zones showing that time now, the most populous first, one per offset."""
+    """Zones showing that time now: the best-known first, taking turns between regions so
+    that Europe/Berlin is offered next to Africa/Lagos."""
     places = services(context).places
-    now = _now(context)
-    matching = zones_showing(clock, now, places.zones(), CLOCK_TOLERANCE)
-    by_offset: dict[timedelta | None, str] = {}
+    matching = zones_showing(clock, _now(context), places.zones(), CLOCK_TOLERANCE)
+    by_region: dict[str, list[str]] = {}
     for zone in sorted(matching, key=places.zone_population, reverse=True):
-        by_offset.setdefault(now.astimezone(ZoneInfo(zone)).utcoffset(), zone)
-    return list(by_offset.values())[:MAX_ZONE_CHOICES]
+        by_region.setdefault(zone.split("/")[0], []).append(zone)
+    regions = sorted(by_region.values(), key=lambda zones: -places.zone_population(zones[0]))
+    turns = [zone for round_ in itertools.zip_longest(*regions) for zone in round_ if zone]
+    return turns[:MAX_ZONE_CHOICES]
 
 
 async def _choose_zone(update: Update, context: Context, zones: list[str], intro: str) -> None:
@@ -229,6 +232,8 @@ async def _choose(
     update: Update, context: Context, choices: list[tuple[str, str]], intro: str
 ) -> None:
     markup = _keyboard(*([(label, f"rm:tz:{zone}")] for label, zone in choices))
+    # Typing another place instead of tapping one still works.
+    await services(context).storage.reminders.set_awaiting(user_id(update), AWAIT_ZONE)
     await _say(update, context, intro, markup)
 
 
@@ -491,7 +496,9 @@ async def checkin(update: Update, context: Context) -> None:
 
 async def save_checkin(update: Update, context: Context, feeling: str) -> None:
     await services(context).storage.reminders.set_awaiting(user_id(update), None)
-    await services(context).storage.reminders.add_checkin(user_id(update), feeling.strip())
+    await services(context).storage.reminders.add_checkin(
+        user_id(update), _now(context), feeling.strip()
+    )
     text = services(context).content.texts.checkin_saved.format(
         feeling=html.escape(feeling.strip())
     )
@@ -692,13 +699,13 @@ async def outcome_answer(update: Update, context: Context) -> None:
     if kind == "skip":
         return
     note = texts.outcome_well if kind == "well" else texts.outcome_hard
-    await store.add_checkin(user_id(update), "", note, kind=OUTCOME)
+    await store.add_checkin(user_id(update), _now(context), "", note, kind=OUTCOME)
     await _say(update, context, texts.outcome_saved)
 
 
 async def outcome_from_text(update: Update, context: Context, text: str) -> None:
     await services(context).storage.reminders.add_checkin(
-        user_id(update), "", text.strip(), kind=OUTCOME
+        user_id(update), _now(context), "", text.strip(), kind=OUTCOME
     )
     await _say(update, context, services(context).content.texts.outcome_saved)
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import datetime, time
 from typing import Any
 
 from sqlalchemy import and_, delete, func, or_, select, update
@@ -314,7 +314,7 @@ class ReminderRepository:
     # --- check-ins -------------------------------------------------------------------------
 
     async def add_checkin(
-        self, user_id: int, feeling: str, note: str = "", kind: str = CHECKIN
+        self, user_id: int, at: datetime, feeling: str, note: str = "", kind: str = CHECKIN
     ) -> None:
         """A journal entry; it also counts as answering the daily nudge."""
         async with self._sessions() as session, session.begin():
@@ -325,7 +325,7 @@ class ReminderRepository:
                     feeling=feeling,
                     note=note,
                     kind=kind,
-                    created_at=datetime.now(UTC),
+                    created_at=at,
                 )
             )
             await session.execute(

@@ -1,0 +1,319 @@
+"""Reminders end to end: time zones, the daily check-in, the dispatcher with a moved clock."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.core.schedule import next_daily
+from bot.reminders.dispatcher import Dispatcher
+from bot.storage.reminders import CLAIMED, HELD, OFF
+from tests.conftest import FakeClock
+from tests.driver import FakeUser
+from tests.fake_telegram import FakeTelegram
+from tests.test_compose_flow import ANSWERS, QUESTIONS, reach
+from tests.test_your_data import storage_of
+
+BERLIN = ZoneInfo("Europe/Berlin")
+NUDGE = r"(check-in|How are you|how are you feeling|heart saying|How's today|for yourself)"
+
+
+def dispatcher_of(application: Any) -> Dispatcher:
+    found = application.bot_data["dispatcher"]
+    assert isinstance(found, Dispatcher)
+    return found
+
+
+async def set_berlin_at_21(user: FakeUser) -> None:
+    await user.send("/reminders")
+    await user.expect(r"your time zone")
+    await user.send("Berlin")
+    await user.expect(r"Time zone set: Europe/Berlin\. It's 13:00 there")
+    await user.expect(r"Your reminders")
+    await user.press("🕘 Set the time")
+    await user.press("21:00")
+    await user.expect(r"a check-in at 21:00, every day\. The next one comes 27 Mar 2026, 21:00")
+
+
+async def at_berlin(clock: FakeClock, day: int, hour: int, minute: int = 0) -> None:
+    clock.set(datetime(2026, 3, day, hour, minute, tzinfo=BERLIN))
+
+
+async def test_set_a_check_in_receive_it_answer_it_see_the_journal(
+    alice: FakeUser, clock: FakeClock, running_bot: Any
+) -> None:
+    await set_berlin_at_21(alice)
+    dispatcher = dispatcher_of(running_bot)
+    await at_berlin(clock, 27, 20, 59)
+    assert (await dispatcher.tick()).sent == 0
+    await at_berlin(clock, 27, 21, 0)
+    assert (await dispatcher.tick()).sent == 1
+    await alice.expect(NUDGE)
+    assert (await dispatcher.tick()).sent == 0  # never twice
+    await alice.press("✅ Check in now")
+    await alice.press("anxious")
+    await alice.expect(r"Saved to your journal: anxious")
+    await alice.send("/journal")
+    journal = await alice.expect(r"Your journal")
+    assert "27 Mar 2026, 21:00: anxious" in journal.text
+
+
+async def test_the_check_in_stays_at_21_berlin_across_the_clock_change(
+    alice: FakeUser, clock: FakeClock, running_bot: Any
+) -> None:
+    await set_berlin_at_21(alice)
+    dispatcher = dispatcher_of(running_bot)
+    store = storage_of(running_bot).reminders
+    for day in (27, 28, 29, 30):
+        await at_berlin(clock, day, 21, 0)
+        assert (await dispatcher.tick()).sent == 1, day
+        await store.answered(alice.id)
+        daily = await store.daily(alice.id)
+        assert daily.next_fire_at.astimezone(BERLIN) == datetime(
+            2026, 3, day + 1, 21, tzinfo=BERLIN
+        )
+    # 20:00 UTC before the change, 19:00 UTC after it: always 21:00 on the wall.
+    assert daily.next_fire_at == datetime(2026, 3, 31, 19, tzinfo=UTC)
+
+
+async def test_time_zone_from_the_clock_and_from_a_location(
+    alice: FakeUser, bob: FakeUser, running_bot: Any
+) -> None:
+    await alice.send("/reminders")
+    await alice.expect(r"Where are you")
+    await alice.send("13:00")
+    choose = await alice.expect(r"These zones show that time")
+    assert "Europe/Berlin" in choose.labels and len(choose.labels) <= 6
+    await alice.press("Europe/Berlin")
+    await alice.expect(r"Time zone set: Europe/Berlin")
+    await bob.send("/reminders")
+    await bob.expect(r"Where are you")
+    await bob.send_location()
+    await bob.expect(r"Time zone set: Europe/Berlin")
+
+
+async def test_ambiguous_unknown_and_typed_zones(alice: FakeUser) -> None:
+    await alice.send("/reminders")
+    await alice.expect(r"Where are you")
+    await alice.send("xyzzyqq")
+    await alice.expect(r"couldn't find that")
+    await alice.send("Springfield")
+    choose = await alice.expect(r"A few places match")
+    assert len(choose.labels) > 1
+    await alice.send("UTC+2")
+    await alice.expect(r"Time zone set: Etc/GMT-2")
+
+
+async def test_days_quiet_hours_pause_stop_and_resume(
+    alice: FakeUser, clock: FakeClock, running_bot: Any
+) -> None:
+    await set_berlin_at_21(alice)
+    await alice.send("/reminders")
+    await alice.press("📅 Days")
+    await alice.expect(r"Which days")
+    await alice.press("✓ Fri")
+    daily = await _daily_when(running_bot, alice, lambda d: 5 not in d.weekdays)
+    assert daily.next_fire_at.astimezone(BERLIN).date().day == 28
+    await alice.press("Done")
+    panel = await alice.expect(r"Daily check-in: 21:00, Mon, Tue, Wed, Thu, Sat, Sun")
+    assert panel
+    await alice.press("🌙 Quiet hours")
+    await alice.press("21:00–07:00")
+    await alice.expect(r"Quiet hours set")
+    await alice.expect(r"Quiet hours: 21:00–07:00")
+    daily = await storage_of(running_bot).reminders.daily(alice.id)
+    assert daily.next_fire_at.astimezone(BERLIN).hour == 7
+    await alice.send("/reminders")
+    await alice.press("⏸ Pause")
+    await alice.press("3 days")
+    await alice.expect(r"Paused\. They start again")
+    await alice.send("/reminders")
+    await alice.press("⏹ Stop")
+    await alice.expect(r"daily check-in is off")
+    await at_berlin(clock, 31, 7)
+    assert (await dispatcher_of(running_bot).tick()).sent == 0
+    await alice.send("/reminders")
+    await alice.press("▶️ Turn on")
+    await alice.expect(r"a check-in at 21:00")
+
+
+async def _daily_when(application: Any, user: FakeUser, ready: Any) -> Any:
+    import asyncio
+
+    for _ in range(100):
+        daily = await storage_of(application).reminders.daily(user.id)
+        if daily is not None and ready(daily):
+            return daily
+        await asyncio.sleep(0.05)
+    raise AssertionError("the daily reminder did not change")
+
+
+async def test_snooze_and_skip(alice: FakeUser, clock: FakeClock, running_bot: Any) -> None:
+    await set_berlin_at_21(alice)
+    dispatcher = dispatcher_of(running_bot)
+    await at_berlin(clock, 27, 21)
+    await dispatcher.tick()
+    await alice.press("⏰ In an hour")
+    await alice.expect(r"ask again in an hour")
+    await at_berlin(clock, 27, 21, 59)
+    assert (await dispatcher.tick()).sent == 0
+    await at_berlin(clock, 27, 22, 0)
+    assert (await dispatcher.tick()).sent == 1
+    await alice.expect(NUDGE)
+    await alice.press("Skip today")
+    await alice.expect(r"see you tomorrow")
+    daily = await storage_of(running_bot).reminders.daily(alice.id)
+    assert daily.next_fire_at.astimezone(BERLIN) == datetime(2026, 3, 28, 21, tzinfo=BERLIN)
+
+
+async def test_no_nudge_on_a_day_already_checked_in(
+    alice: FakeUser, clock: FakeClock, running_bot: Any
+) -> None:
+    await set_berlin_at_21(alice)
+    await alice.send("/checkin")
+    await alice.expect(r"How are you feeling")
+    await alice.send("calm, actually")
+    await alice.expect(r"Saved to your journal: calm, actually")
+    await at_berlin(clock, 27, 21)
+    tick = await dispatcher_of(running_bot).tick()
+    assert tick.sent == 0 and tick.counts["not_needed"] == 1
+
+
+async def test_after_three_unanswered_nudges_one_offer_then_silence(
+    alice: FakeUser, clock: FakeClock, running_bot: Any
+) -> None:
+    await set_berlin_at_21(alice)
+    dispatcher = dispatcher_of(running_bot)
+    for day in (27, 28, 29):
+        await at_berlin(clock, day, 21)
+        assert (await dispatcher.tick()).sent == 1
+    await at_berlin(clock, 30, 21)
+    assert (await dispatcher.tick()).sent == 1
+    offer = await alice.expect(r"without an answer")
+    assert "Pause for a week" in offer.labels
+    assert (await storage_of(running_bot).reminders.daily(alice.id)).status == HELD
+    await at_berlin(clock, 31, 21)
+    assert (await dispatcher.tick()).sent == 0
+    await alice.press("Keep them coming")
+    await alice.expect(r"keep coming")
+    await at_berlin(clock, 31, 21, 30)
+    assert (await dispatcher.tick()).sent == 1
+
+
+@pytest.mark.parametrize(("late", "sent"), [(timedelta(minutes=119), 1), (timedelta(hours=3), 0)])
+async def test_missed_while_down_fires_once_within_the_grace_window(
+    alice: FakeUser, clock: FakeClock, running_bot: Any, late: timedelta, sent: int
+) -> None:
+    await set_berlin_at_21(alice)
+    clock.set(datetime(2026, 3, 27, 21, tzinfo=BERLIN) + late)
+    tick = await dispatcher_of(running_bot).tick()
+    assert tick.sent == sent
+    assert (await dispatcher_of(running_bot).tick()).sent == 0
+    daily = await storage_of(running_bot).reminders.daily(alice.id)
+    assert daily.next_fire_at.astimezone(BERLIN) == datetime(2026, 3, 28, 21, tzinfo=BERLIN)
+
+
+async def test_a_user_who_blocked_the_bot_gets_no_more_reminders(
+    alice: FakeUser, clock: FakeClock, running_bot: Any, telegram: FakeTelegram
+) -> None:
+    await set_berlin_at_21(alice)
+    telegram.blocked.add(alice.id)
+    await at_berlin(clock, 27, 21)
+    tick = await dispatcher_of(running_bot).tick()
+    assert tick.counts["blocked"] == 1
+    assert (await storage_of(running_bot).reminders.daily(alice.id)).status == OFF
+
+
+async def test_too_many_requests_is_waited_out_and_sent_once(
+    alice: FakeUser, clock: FakeClock, running_bot: Any, telegram: FakeTelegram
+) -> None:
+    await set_berlin_at_21(alice)
+    telegram.fail("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1,
+                  chat_id=alice.id)  # fmt: skip
+    await at_berlin(clock, 27, 21)
+    tick = await dispatcher_of(running_bot).tick()
+    assert tick.sent == 1
+    nudges = [c for c in telegram.calls_of("sendMessage") if c.params["chat_id"] == alice.id]
+    assert sum("Check in now" in str(c.params.get("reply_markup")) for c in nudges) == 2
+
+
+async def test_a_passing_failure_is_retried_later_without_blocking_others(
+    alice: FakeUser, bob: FakeUser, clock: FakeClock, running_bot: Any, telegram: FakeTelegram
+) -> None:
+    await set_berlin_at_21(alice)
+    await set_berlin_at_21(bob)
+    telegram.fail("sendMessage", 500, "Internal Server Error", chat_id=alice.id)
+    await at_berlin(clock, 27, 21)
+    tick = await dispatcher_of(running_bot).tick()
+    assert tick.sent == 1 and tick.counts["retry"] == 1
+    await bob.expect(NUDGE)
+    clock.advance(minutes=5)
+    assert (await dispatcher_of(running_bot).tick()).sent == 1
+    await alice.expect(NUDGE)
+
+
+async def test_killed_between_claim_and_send_is_sent_once_after_the_lease(
+    alice: FakeUser, clock: FakeClock, running_bot: Any
+) -> None:
+    await set_berlin_at_21(alice)
+    await at_berlin(clock, 27, 21)
+    store = storage_of(running_bot).reminders
+    # A dispatcher claims the row and dies before sending or finishing.
+    claimed = await store.claim_due(clock(), clock() + timedelta(minutes=2), 10)
+    assert len(claimed) == 1 and (await store.daily(alice.id)).status == CLAIMED
+    assert (await dispatcher_of(running_bot).tick()).sent == 0  # still leased to the dead one
+    clock.advance(minutes=3)
+    assert (await dispatcher_of(running_bot).tick()).sent == 1
+    assert (await dispatcher_of(running_bot).tick()).sent == 0
+
+
+async def test_remind_me_to_send_it_and_how_did_it_go(
+    alice: FakeUser, clock: FakeClock, running_bot: Any
+) -> None:
+    await set_berlin_at_21(alice)
+    await reach(alice, 0)
+    for index, answer in enumerate(ANSWERS):
+        await alice.send(answer)
+        await alice.expect(QUESTIONS[index + 1])
+    await alice.press("✅ Done")
+    await alice.press("⏰ Remind me to send it")
+    await alice.press("In an hour")
+    await alice.expect(r"I'll remind you 27 Mar 2026, 14:00")
+    dispatcher = dispatcher_of(running_bot)
+    clock.advance(hours=1)
+    assert (await dispatcher.tick()).sent == 1
+    await alice.expect(r"A calm moment to send.*I feel anxious because")
+    await at_berlin(clock, 28, 19)
+    assert (await dispatcher.tick()).sent == 1
+    await alice.expect(r"How did the conversation")
+    await alice.press("✍️ A few words")
+    await alice.send("we listened to each other <3")
+    await alice.expect(r"Saved to your journal")
+    await alice.send("/journal")
+    await alice.expect(r"how the talk went: we listened to each other <3")
+
+
+async def test_too_upset_takes_a_break_and_asks_later(
+    alice: FakeUser, clock: FakeClock, running_bot: Any
+) -> None:
+    await set_berlin_at_21(alice)
+    await reach(alice, 2)
+    await alice.press("😮‍💨 Too upset right now")
+    await alice.expect(r"wise moment to pause")
+    await alice.press("In 20 minutes")
+    await alice.expect(r"I'll ask 27 Mar 2026, 13:20")
+    await alice.send("hello")
+    await alice.expect(r"/compose starts one")
+    clock.advance(minutes=20)
+    assert (await dispatcher_of(running_bot).tick()).sent == 1
+    await alice.expect(r"Ready to continue")
+    await alice.press("Continue my draft")
+    await alice.expect(QUESTIONS[2])
+
+
+def test_the_next_fire_time_used_by_the_bot_is_the_core_one() -> None:
+    now = datetime(2026, 3, 27, 12, tzinfo=UTC)
+    assert next_daily(time(21), BERLIN, now) == datetime(2026, 3, 27, 20, tzinfo=UTC)

@@ -1,0 +1,78 @@
+"""Times and zones as people type them, and the city index."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, time, timedelta
+
+import pytest
+
+from bot.core.timeparse import iana_zone, offset_zone, parse_clock, zones_showing
+from bot.places import Places
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("21:30", time(21, 30)), ("9pm", time(21)), ("9:30 am", time(9, 30)),
+        ("9.30pm", time(21, 30)), ("12am", time(0)), ("12 PM", time(12)), ("7", time(7)),
+        ("07:05", time(7, 5)), ("24:00", time(0)), ("21h30", time(21, 30)),
+    ],
+)  # fmt: skip
+def test_clock_times(text: str, expected: time) -> None:
+    assert parse_clock(text) == expected
+
+
+@pytest.mark.parametrize("text", ["25:00", "13pm", "9:75", "evening", "", "21:3"])
+def test_not_clock_times(text: str) -> None:
+    assert parse_clock(text) is None
+
+
+def test_zone_names_and_offsets() -> None:
+    assert iana_zone("europe/berlin") == "Europe/Berlin"
+    assert iana_zone("America/New York") == "America/New_York"
+    assert iana_zone("Berlin") is None
+    assert offset_zone("UTC+2") == "Etc/GMT-2"
+    assert offset_zone("gmt -5") == "Etc/GMT+5"
+    assert offset_zone("+0") == "Etc/UTC"
+    assert offset_zone("UTC+5:30") is None
+    assert offset_zone("hello") is None
+
+
+def test_zones_showing_a_time() -> None:
+    now = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
+    found = zones_showing(time(13, 0), now, ["Europe/Berlin", "Europe/London", "Asia/Tokyo"],
+                          timedelta(minutes=10))  # fmt: skip
+    assert found == ["Europe/Berlin"]
+
+
+@pytest.fixture(scope="module")
+def places() -> Places:
+    return Places()
+
+
+@pytest.mark.parametrize(
+    ("typed", "zone"),
+    [
+        ("Berlin", "Europe/Berlin"), ("new york", "America/New_York"), ("Munich", "Europe/Berlin"),
+        ("São Paulo", "America/Sao_Paulo"), ("sao paulo", "America/Sao_Paulo"),
+        ("Londn", "Europe/London"), ("mumbai", "Asia/Kolkata"),
+    ],
+)  # fmt: skip
+def test_cities(places: Places, typed: str, zone: str) -> None:
+    found = places.search(typed)
+    assert [place.time_zone for place in found] == [zone]
+
+
+def test_ambiguous_and_unknown_cities(places: Places) -> None:
+    assert len(places.search("Springfield")) > 1
+    assert places.search("xyzzyqq") == []
+
+
+def test_nearest_city_to_a_location(places: Places) -> None:
+    assert places.nearest(52.52, 13.40).time_zone == "Europe/Berlin"
+    assert places.nearest(-33.87, 151.21).time_zone == "Australia/Sydney"
+
+
+def test_a_clock_time_is_not_an_offset() -> None:
+    assert offset_zone("13:00") is None
+    assert offset_zone("−3") == "Etc/GMT+3"
