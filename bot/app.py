@@ -10,6 +10,7 @@ from telegram import BotCommand
 from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defaults
 
+from bot.concurrency import PerChatUpdateProcessor
 from bot.content import Content, load_content
 from bot.handlers import register_handlers
 from bot.handlers.commands import MENU
@@ -64,6 +65,7 @@ def utc_now() -> datetime:
 DISPATCH_EVERY = 60.0
 SOON = "dispatch-soon"
 DISPATCHER = "dispatcher"
+DISPATCH_BATCH = 500
 
 
 async def dispatch(context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -101,6 +103,7 @@ def build_application(
         .base_file_url(settings.telegram_file_base_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML, disable_notification=False))
         .persistence(DraftPersistence(storage))
+        .concurrent_updates(PerChatUpdateProcessor(settings.max_concurrent_updates))
         .rate_limiter(
             AIORateLimiter(
                 overall_max_rate=settings.rate_limit_per_second,
@@ -126,6 +129,10 @@ def build_application(
         ReminderSender(application.bot, content, storage),
         clock,
         grace=timedelta(minutes=settings.reminder_grace_minutes),
+        # Long enough to send a whole batch at the configured rate, twice over: a claim must
+        # not run out while its reminders are still going out.
+        lease=timedelta(seconds=max(120.0, 2 * DISPATCH_BATCH / settings.rate_limit_per_second)),
+        batch=DISPATCH_BATCH,
         default_zone=settings.default_time_zone,
     )
     register_handlers(application)

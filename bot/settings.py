@@ -36,6 +36,7 @@ class Settings(BaseSettings):
     database_busy_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
     reminder_grace_minutes: int = Field(default=120, ge=0)
     rate_limit_per_second: float = Field(default=30, gt=0)
+    max_concurrent_updates: int = Field(default=256, ge=1)
     # Support lines the operator adds to the safety message, per locale (plain text).
     safety_resources: dict[str, str] = Field(default_factory=dict)
     poll_timeout_seconds: int = Field(default=30, ge=0, le=50)

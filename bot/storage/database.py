@@ -19,6 +19,7 @@ from sqlalchemy.exc import (
     OperationalError,
     SQLAlchemyError,
 )
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -44,7 +45,13 @@ def _sqlite_pragmas(busy_timeout_seconds: float) -> Callable[[Any, Any], None]:
 def is_unavailable(error: BaseException) -> bool:
     """A database that is locked, restarting or out of reach: worth a "try again in a moment"."""
     return isinstance(
-        error, OperationalError | InterfaceError | DisconnectionError | OSError | TimeoutError
+        error,
+        OperationalError
+        | InterfaceError
+        | DisconnectionError
+        | PoolTimeout
+        | OSError
+        | TimeoutError,
     )
 
 
@@ -58,7 +65,16 @@ def create_engine(database_url: str, busy_timeout_seconds: float = 5.0) -> Async
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
             Path(url.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_async_engine(url, hide_parameters=True)
+        # One connection: SQLite has one writer at a time anyway, and a single connection
+        # means a transaction never has to upgrade a read lock another writer is waiting on
+        # (which SQLite refuses at once instead of waiting). Others queue for the connection.
+        engine = create_async_engine(
+            url,
+            hide_parameters=True,
+            pool_size=1,
+            max_overflow=0,
+            pool_timeout=busy_timeout_seconds,
+        )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas(busy_timeout_seconds))
         return engine
     return create_async_engine(

@@ -1,0 +1,35 @@
+"""Many people at once, each typing quickly: handled concurrently, each in order."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from bot.concurrency import PerChatUpdateProcessor
+from tests.driver import FakeUser
+from tests.fake_telegram import FakeTelegram
+from tests.test_compose_flow import QUESTIONS
+
+USERS = 25
+
+
+async def test_back_to_back_answers_from_many_users_stay_in_order(
+    telegram: FakeTelegram, running_bot: Any
+) -> None:
+    assert isinstance(running_bot.update_processor, PerChatUpdateProcessor)
+    users = [FakeUser(telegram, 5000 + n, f"User{n}") for n in range(USERS)]
+
+    async def compose_without_waiting(user: FakeUser) -> None:
+        await user.send("/compose")
+        await user.expect(QUESTIONS[0])
+        # Four answers in a row, without waiting for the questions in between.
+        for part in ("tense", "the call", "walking", "a hug"):
+            await user.send(f"{part} ({user.first_name})")
+        review = await user.expect(r"Here is your soft start-up", timeout=20)
+        name = user.first_name
+        assert review.text.count(name) == 4
+        assert f"I feel tense ({name}) because the call ({name})." in review.text
+        assert f"I'm walking ({name}). I would appreciate a hug ({name})." in review.text
+
+    await asyncio.gather(*(compose_without_waiting(user) for user in users))
+    assert running_bot.update_processor.chats_in_flight == 0
