@@ -1,0 +1,29 @@
+"""The bots a benchmark runs, each as its own process: ours (`python -m bot`) and two bare
+PTB echo bots as the baseline (sequential, and with concurrent_updates)."""
+
+from __future__ import annotations
+
+import sys
+
+from telegram import Update
+from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
+
+
+async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    assert update.effective_chat is not None and update.effective_message is not None
+    await context.bot.send_message(update.effective_chat.id, update.effective_message.text or "")
+
+
+def run_echo(base_url: str, token: str, concurrent: bool) -> None:
+    builder = ApplicationBuilder().token(token).base_url(base_url)
+    if concurrent:
+        builder = builder.concurrent_updates(True)
+    application = builder.build()
+    application.add_handler(MessageHandler(filters.ALL, echo))
+    application.run_polling(allowed_updates=Update.ALL_TYPES, timeout=5)
+
+
+if __name__ == "__main__":
+    # python -m bench.bots echo-sequential|echo-concurrent BASE_URL TOKEN
+    kind, url, bot_token = sys.argv[1:4]
+    run_echo(url, bot_token, concurrent=kind == "echo-concurrent")

@@ -1,0 +1,173 @@
+"""Conversation throughput: our bot against bare PTB echo bots, in the same run.
+
+    python -m bench.conversation                 # the full table (takes a while)
+    python -m bench.conversation --smoke         # a few seconds, to check it still runs
+
+Each cell: N simulated people in closed loops against the fake Bot API (this process), the bot
+in its own process; steps/s and step latency percentiles, the median of the repetitions
+(interleaved, so drift on a noisy machine hits every bot alike), and ratios ours/echo.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import signal
+import statistics
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from bench.fake_api import TOKEN, FakeBotApi, LoadResult
+
+REPO = Path(__file__).resolve().parent.parent
+BOTS = ("ours-sqlite", "ours-postgresql", "echo-sequential", "echo-concurrent")
+OUR_SCRIPT = [
+    "anxious", "the call ran late last night", "taking a few slow breaths",
+    "a hug, if you're able", "/back", "/back", "/back", "/back",
+]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Cell:
+    bot: str
+    users: int
+    delay_ms: int
+
+
+async def _start_bot(
+    bot: str, api: FakeBotApi, database_url: str | None
+) -> asyncio.subprocess.Process:
+    env = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG"}}
+    env["PYTHONPATH"] = str(REPO)
+    if bot.startswith("ours"):
+        env.update(
+            TELEGRAM_BOT_TOKEN=TOKEN,
+            TELEGRAM_API_BASE_URL=api.base_url,
+            DATABASE_URL=database_url or "",
+            POLL_TIMEOUT_SECONDS="5",
+            # Measure the bot's own capacity, not Telegram's 30 messages/s cap.
+            RATE_LIMIT_PER_SECOND="1000000",
+        )
+        command = [sys.executable, "-m", "bot"]
+    else:
+        command = [sys.executable, "-m", "bench.bots", bot, api.base_url, TOKEN]
+    return await asyncio.create_subprocess_exec(
+        *command, cwd=tempfile.gettempdir(), env=env,
+        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+    )  # fmt: skip
+
+
+async def run_cell(
+    cell: Cell, seconds: float, warm_up: float, database_url: str | None
+) -> LoadResult:
+    ours = cell.bot.startswith("ours")
+    script = OUR_SCRIPT if ours else ["hello again"]
+    api = FakeBotApi(cell.users, script, cell.delay_ms / 1000, "/compose" if ours else "hello")
+    await api.start()
+    process = await _start_bot(cell.bot, api, database_url)
+    try:
+        return await api.measure(warm_up, seconds)
+    finally:
+        process.send_signal(signal.SIGTERM)
+        try:
+            await asyncio.wait_for(process.wait(), 15)
+        except TimeoutError:
+            process.kill()
+        await api.stop()
+
+
+def _database_url(bot: str, folder: Path, run: int, postgres: object | None) -> str | None:
+    if bot == "ours-sqlite":
+        return f"sqlite+aiosqlite:///{folder / f'bench-{run}.sqlite3'}"
+    if bot == "ours-postgresql" and postgres is not None:
+        return postgres.new_database()  # type: ignore[attr-defined]
+    return None
+
+
+async def main(argv: list[str]) -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--users", default="10,100,500")
+    parser.add_argument("--delays", default="0,50", help="fake Bot API reply delay, ms")
+    parser.add_argument(
+        "--bots", default="ours-sqlite,ours-postgresql,echo-sequential,echo-concurrent"
+    )
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=8)
+    parser.add_argument("--warm-up", type=float, default=4)
+    parser.add_argument("--smoke", action="store_true", help="a few seconds: 10 users, 0 ms")
+    args = parser.parse_args(argv)
+    if args.smoke:
+        args.users, args.delays, args.repeats, args.seconds, args.warm_up = "10", "0", 1, 1.5, 2
+        args.bots = "ours-sqlite,echo-sequential"
+    bots = args.bots.split(",")
+    postgres = _postgres() if "ours-postgresql" in bots else None
+    if "ours-postgresql" in bots and postgres is None:
+        print("PostgreSQL binaries not found: skipping ours-postgresql")
+        bots.remove("ours-postgresql")
+    cells = [
+        Cell(bot, int(users), int(delay))
+        for users in args.users.split(",")
+        for delay in args.delays.split(",")
+        for bot in bots
+    ]
+    results: dict[Cell, list[LoadResult]] = {cell: [] for cell in cells}
+    with tempfile.TemporaryDirectory() as folder:
+        try:
+            for repeat in range(args.repeats):
+                for number, cell in enumerate(cells):
+                    url = _database_url(cell.bot, Path(folder), repeat * 1000 + number, postgres)
+                    result = await run_cell(cell, args.seconds, args.warm_up, url)
+                    results[cell].append(result)
+                    print(f"  run {repeat + 1}: {cell.bot:<16} users={cell.users:<4} "
+                          f"delay={cell.delay_ms}ms {result.steps_per_second:8.1f} steps/s",
+                          flush=True)  # fmt: skip
+        finally:
+            if postgres is not None:
+                postgres.stop()
+    print(report(results))
+
+
+def _postgres() -> object | None:
+    from tests.postgres import PostgresServer, find_binaries
+
+    binaries = find_binaries()
+    if binaries is None:
+        return None
+    server = PostgresServer(binaries)
+    server.start()
+    return server
+
+
+def report(results: dict[Cell, list[LoadResult]]) -> str:
+    """Medians per cell, and ours/echo ratios for the same users and delay."""
+
+    def median(cell: Cell) -> float:
+        return statistics.median(r.steps_per_second for r in results[cell])
+
+    lines = [
+        f"{'bot':<17}{'users':>6}{'delay':>7}{'steps/s':>10}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
+        f"{'/echo-seq':>11}{'/echo-conc':>11}"
+    ]
+    for cell, runs in results.items():
+        best = sorted(runs, key=lambda r: r.steps_per_second)[len(runs) // 2]
+        ratios = []
+        for baseline in ("echo-sequential", "echo-concurrent"):
+            other = Cell(baseline, cell.users, cell.delay_ms)
+            ratios.append(
+                f"{median(cell) / median(other):>11.2f}"
+                if other in results and median(other)
+                else f"{'-':>11}"
+            )
+        lines.append(
+            f"{cell.bot:<17}{cell.users:>6}{cell.delay_ms:>5}ms{median(cell):>10.1f}"
+            f"{best.percentile(0.5) * 1000:>9.1f}{best.percentile(0.95) * 1000:>9.1f}"
+            f"{best.percentile(0.99) * 1000:>9.1f}{''.join(ratios)}"
+        )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    asyncio.run(main(sys.argv[1:]))

@@ -1,0 +1,184 @@
+"""A fake Bot API that is also the load: N simulated people, each in a closed loop (send a
+message, wait for the bot's answer, send the next), with a configurable reply delay.
+
+Runs in the benchmark's process; the bot under test runs in another.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import json
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+BOT_ID = 700000001
+TOKEN = f"{BOT_ID}:AAHfakeTokenForBenchOnly0123456789abcdef"
+BOT_USER = {"id": BOT_ID, "is_bot": True, "first_name": "Bench", "username": "bench_bot"}
+
+
+@dataclass
+class Person:
+    user_id: int
+    script: Sequence[str]
+    position: int = 0
+    sent_at: float = 0.0
+    message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+
+
+@dataclass
+class LoadResult:
+    steps: int
+    seconds: float
+    latencies: list[float]
+
+    @property
+    def steps_per_second(self) -> float:
+        return self.steps / self.seconds if self.seconds else 0.0
+
+    def percentile(self, share: float) -> float:
+        if not self.latencies:
+            return float("nan")
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
+
+
+class FakeBotApi:
+    """getUpdates hands out the people's messages; sendMessage to a person is their answer."""
+
+    def __init__(self, people: int, script: Sequence[str], delay: float, opening: str) -> None:
+        self.delay = delay
+        self.opening = opening
+        self.people = {1_000_000 + n: Person(1_000_000 + n, script) for n in range(people)}
+        self.queue: list[dict[str, Any]] = []
+        self.update_ids = itertools.count(1)
+        self.new_update = asyncio.Event()
+        self.counting = False
+        self.steps = 0
+        self.latencies: list[float] = []
+        self.sent_to: dict[int, int] = {}
+        self.runner: web.AppRunner | None = None
+        self.port = 0
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/bot"
+
+    async def start(self) -> None:
+        app = web.Application()
+        app.router.add_get("/stats", self.stats)
+        app.router.add_route("*", "/bot{token}/{method}", self.handle)
+        self.runner = web.AppRunner(app, access_log=None)
+        await self.runner.setup()
+        site = web.TCPSite(self.runner, "127.0.0.1", 0, backlog=1024)
+        await site.start()
+        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def stop(self) -> None:
+        if self.runner:
+            await self.runner.cleanup()
+
+    def begin(self) -> None:
+        """Every person sends their opening message."""
+        for person in self.people.values():
+            self._say(person, self.opening)
+
+    def _say(self, person: Person, text: str) -> None:
+        message: dict[str, Any] = {
+            "message_id": next(person.message_ids),
+            "date": int(time.time()),
+            "chat": {"id": person.user_id, "type": "private", "first_name": "P"},
+            "from": {"id": person.user_id, "is_bot": False, "first_name": "P"},
+            "text": text,
+        }
+        if text.startswith("/"):
+            message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text)}]
+        person.sent_at = time.perf_counter()
+        self.queue.append({"update_id": next(self.update_ids), "message": message})
+        self.new_update.set()
+
+    def _answered(self, chat_id: int) -> None:
+        person = self.people.get(chat_id)
+        if person is None:
+            return
+        if self.counting:
+            self.steps += 1
+            self.latencies.append(time.perf_counter() - person.sent_at)
+        text = person.script[person.position % len(person.script)]
+        person.position += 1
+        self._say(person, text)
+
+    async def handle(self, request: web.Request) -> web.Response:
+        method = request.match_info["method"]
+        form = dict(await request.post()) if request.can_read_body else {}
+        if method == "getUpdates":
+            return self._ok(await self._get_updates(form))
+        if self.delay:
+            await asyncio.sleep(self.delay)
+        if method == "getMe":
+            return self._ok(BOT_USER)
+        if method == "sendMessage":
+            chat_id = int(str(form["chat_id"]))
+            self.sent_to[chat_id] = self.sent_to.get(chat_id, 0) + 1
+            result = {
+                "message_id": next(self.update_ids),
+                "date": int(time.time()),
+                "chat": {"id": chat_id, "type": "private"},
+                "from": BOT_USER,
+                "text": str(form.get("text", "")),
+            }
+            self._answered(chat_id)
+            return self._ok(result)
+        return self._ok(True)
+
+    async def stats(self, request: web.Request) -> web.Response:
+        """Deliveries per chat, summarised: for a benchmark in another process."""
+        counts = list(self.sent_to.values())
+        body = {"chats": len(counts), "messages": sum(counts),
+                "doubled": sum(1 for count in counts if count > 1)}  # fmt: skip
+        return web.json_response(body)
+
+    async def _get_updates(self, form: dict[str, Any]) -> list[dict[str, Any]]:
+        offset = int(str(form.get("offset") or 0))
+        if offset:
+            self.queue = [u for u in self.queue if u["update_id"] >= offset]
+        timeout = float(str(form.get("timeout") or 0))
+        deadline = time.monotonic() + timeout
+        while not self.queue and time.monotonic() < deadline:
+            self.new_update.clear()
+            try:
+                await asyncio.wait_for(self.new_update.wait(), deadline - time.monotonic())
+            except TimeoutError:
+                break
+        return self.queue[:100]
+
+    @staticmethod
+    def _ok(result: Any) -> web.Response:
+        return web.Response(text=json.dumps({"ok": True, "result": result}),
+                            content_type="application/json")  # fmt: skip
+
+    async def measure(self, warm_up: float, duration: float) -> LoadResult:
+        """Runs the people, ignores the warm-up, then counts for `duration` seconds."""
+        self.begin()
+        await asyncio.sleep(warm_up)
+        self.counting, self.steps, self.latencies = True, 0, []
+        started = time.perf_counter()
+        await asyncio.sleep(duration)
+        self.counting = False
+        return LoadResult(self.steps, time.perf_counter() - started, list(self.latencies))
+
+
+async def serve() -> None:
+    """python -m bench.fake_api: a passive fake Bot API in its own process; prints its port."""
+    api = FakeBotApi(0, [""], 0.0, "")
+    await api.start()
+    print(api.port, flush=True)
+    await asyncio.Event().wait()
+
+
+if __name__ == "__main__":
+    asyncio.run(serve())
