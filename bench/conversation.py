@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.fake_api import TOKEN, FakeBotApi, LoadResult
+from tests.postgres import PostgresServer, find_binaries
 
 REPO = Path(__file__).resolve().parent.parent
 BOTS = ("ours-sqlite", "ours-postgresql", "echo-sequential", "echo-concurrent")
@@ -79,11 +80,11 @@ async def run_cell(
         await api.stop()
 
 
-def _database_url(bot: str, folder: Path, run: int, postgres: object | None) -> str | None:
+def _database_url(bot: str, folder: Path, run: int, postgres: PostgresServer | None) -> str | None:
     if bot == "ours-sqlite":
         return f"sqlite+aiosqlite:///{folder / f'bench-{run}.sqlite3'}"
     if bot == "ours-postgresql" and postgres is not None:
-        return postgres.new_database()  # type: ignore[attr-defined]
+        return postgres.new_database()
     return None
 
 
@@ -130,9 +131,7 @@ async def main(argv: list[str]) -> None:
     print(report(results))
 
 
-def _postgres() -> object | None:
-    from tests.postgres import PostgresServer, find_binaries
-
+def _postgres() -> PostgresServer | None:
     binaries = find_binaries()
     if binaries is None:
         return None
