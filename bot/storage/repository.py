@@ -64,11 +64,14 @@ class Storage:
     def _session(self) -> AsyncSession:
         return self._sessions()
 
-    async def _applied(self, session: AsyncSession, user_id: int, update_id: int | None) -> None:
+    async def _applied(
+        self, session: AsyncSession, user_id: int, update_id: int | None, *, user_exists: bool
+    ) -> None:
         """Marks the update as applied, in the caller's transaction (idempotent)."""
         if update_id is None:
             return
-        await ensure_user(session, user_id)
+        if not user_exists:
+            await ensure_user(session, user_id)
         await session.execute(
             insert_for(session)(ProcessedUpdate)
             .values(update_id=update_id, user_id=user_id, applied_at=datetime.now(UTC))
@@ -101,29 +104,33 @@ class Storage:
         self, user_id: int, draft: Draft, *, update_id: int | None, active: bool = True
     ) -> None:
         """Writes the whole draft at once: the step and the answers can never disagree."""
+        values = {
+            "feeling": draft.feeling,
+            "reason": draft.reason,
+            "regulation": draft.regulation,
+            "request": draft.request,
+            "step": draft.step.value,
+            "editing": draft.editing,
+            "kept_checks": " ".join(sorted(draft.kept)),
+            "active": active,
+            "updated_at": datetime.now(UTC),
+        }
         async with self._session() as session, session.begin():
             await ensure_user(session, user_id)
-            row = await session.get(DraftRow, user_id)
-            if row is None:
-                row = DraftRow(user_id=user_id)
-                session.add(row)
-            row.feeling = draft.feeling
-            row.reason = draft.reason
-            row.regulation = draft.regulation
-            row.request = draft.request
-            row.step = draft.step.value
-            row.editing = draft.editing
-            row.kept_checks = " ".join(sorted(draft.kept))
-            row.active = active
-            row.updated_at = datetime.now(UTC)
-            await self._applied(session, user_id, update_id)
+            # One upsert: the hot path of every conversation step.
+            await session.execute(
+                insert_for(session)(DraftRow)
+                .values(user_id=user_id, **values)
+                .on_conflict_do_update(index_elements=[DraftRow.user_id], set_=values)
+            )
+            await self._applied(session, user_id, update_id, user_exists=True)
 
     async def set_draft_active(self, user_id: int, active: bool, *, update_id: int | None) -> None:
         async with self._session() as session, session.begin():
             row = await session.get(DraftRow, user_id)
             if row is not None:
                 row.active = active
-                await self._applied(session, user_id, update_id)
+                await self._applied(session, user_id, update_id, user_exists=True)
 
     async def finish_draft(
         self, user_id: int, draft: Draft, text: str, *, update_id: int | None
@@ -142,7 +149,7 @@ class Storage:
             )
             session.add(message)
             await session.execute(delete(DraftRow).where(DraftRow.user_id == user_id))
-            await self._applied(session, user_id, update_id)
+            await self._applied(session, user_id, update_id, user_exists=True)
             await session.flush()
             return message.id
 
