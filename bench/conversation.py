@@ -80,11 +80,13 @@ async def run_cell(
         await api.stop()
 
 
-def _database_url(bot: str, folder: Path, run: int, postgres: PostgresServer | None) -> str | None:
+async def _database_url(
+    bot: str, folder: Path, run: int, postgres: PostgresServer | None
+) -> str | None:
     if bot == "ours-sqlite":
         return f"sqlite+aiosqlite:///{folder / f'bench-{run}.sqlite3'}"
     if bot == "ours-postgresql" and postgres is not None:
-        return postgres.new_database()
+        return await postgres.create_database()
     return None
 
 
@@ -119,7 +121,9 @@ async def main(argv: list[str]) -> None:
         try:
             for repeat in range(args.repeats):
                 for number, cell in enumerate(cells):
-                    url = _database_url(cell.bot, Path(folder), repeat * 1000 + number, postgres)
+                    url = await _database_url(
+                        cell.bot, Path(folder), repeat * 1000 + number, postgres
+                    )
                     result = await run_cell(cell, args.seconds, args.warm_up, url)
                     results[cell].append(result)
                     print(f"  run {repeat + 1}: {cell.bot:<16} users={cell.users:<4} "

@@ -14,7 +14,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import logging
+
 from aiohttp import web
+
+# A bot process stopped mid long-poll drops its connection; that is not worth a traceback.
+logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)
 
 BOT_ID = 700000001
 TOKEN = f"{BOT_ID}:AAHfakeTokenForBenchOnly0123456789abcdef"

@@ -75,18 +75,18 @@ class PostgresServer:
         finally:
             shutil.rmtree(self.folder, ignore_errors=True)
 
-    def new_database(self) -> str:
-        """A fresh, empty database; returns its SQLAlchemy URL."""
+    async def create_database(self) -> str:
+        """A fresh, empty database; returns its SQLAlchemy URL (from async code)."""
         name = f"softstart_{next(self._names)}"
-
-        async def create() -> None:
-            connection = await asyncpg.connect(
-                host="127.0.0.1", port=self.port, user="postgres", database="postgres"
-            )
-            try:
-                await connection.execute(f'CREATE DATABASE "{name}"')
-            finally:
-                await connection.close()
-
-        asyncio.run(create())
+        connection = await asyncpg.connect(
+            host="127.0.0.1", port=self.port, user="postgres", database="postgres"
+        )
+        try:
+            await connection.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await connection.close()
         return f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/{name}"
+
+    def new_database(self) -> str:
+        """The same, from synchronous code (fixtures)."""
+        return asyncio.run(self.create_database())
