@@ -56,6 +56,13 @@ def review_edit(step: Step) -> str:
     return f"review:edit:{step.value}"
 
 
+def grid(*rows: Sequence[tuple[str, str]]) -> InlineKeyboardMarkup:
+    """A keyboard from rows of (label, callback data)."""
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows]
+    )
+
+
 def _rows(buttons: Sequence[InlineKeyboardButton], width: int) -> list[list[InlineKeyboardButton]]:
     return [list(buttons[i : i + width]) for i in range(0, len(buttons), width)]
 

@@ -30,10 +30,6 @@ def _first_name(update: Update) -> str:
     return update.effective_user.first_name if update.effective_user else ""
 
 
-def _button(text: str, data: str) -> list[InlineKeyboardButton]:
-    return [InlineKeyboardButton(text, callback_data=data)]
-
-
 async def _tell(context: Context, user: int, text: str) -> None:
     """A message to the other side; one who blocked the bot is simply not told."""
     try:
@@ -50,22 +46,20 @@ async def partner(update: Update, context: Context) -> None:
     paired = await found.storage.pairing.partner_of(user_id(update))
     if paired is not None:
         text = texts.partner_paired.format(name=html.escape(paired.name))
-        markup = InlineKeyboardMarkup([_button(texts.end_pairing_button, keyboards.PARTNER_END)])
+        markup = keyboards.grid([(texts.end_pairing_button, keyboards.PARTNER_END)])
         await context.bot.send_message(chat_id(update), text, reply_markup=markup)
         return
     now = datetime.now(UTC)
     invite = await found.storage.pairing.open_invite(user_id(update), now)
     if invite is None:
-        markup = InlineKeyboardMarkup([_button(texts.invite_button, keyboards.PARTNER_INVITE)])
+        markup = keyboards.grid([(texts.invite_button, keyboards.PARTNER_INVITE)])
         await context.bot.send_message(chat_id(update), texts.partner_none, reply_markup=markup)
         return
     time_zone = await found.storage.time_zone(user_id(update)) or found.settings.default_time_zone
     until = local_time(invite.expires_at, time_zone).strftime(texts.date_format)
-    markup = InlineKeyboardMarkup(
-        [
-            _button(texts.new_invite_button, keyboards.PARTNER_INVITE),
-            _button(texts.revoke_button, keyboards.PARTNER_REVOKE),
-        ]
+    markup = keyboards.grid(
+        [(texts.new_invite_button, keyboards.PARTNER_INVITE)],
+        [(texts.revoke_button, keyboards.PARTNER_REVOKE)],
     )
     text = texts.partner_open_invite.format(date=until)
     await context.bot.send_message(chat_id(update), text, reply_markup=markup)
@@ -92,7 +86,7 @@ async def create_invite(update: Update, context: Context) -> None:
     markup = InlineKeyboardMarkup(
         [
             [InlineKeyboardButton(texts.share_link_button, url=share_url)],
-            _button(texts.revoke_button, keyboards.PARTNER_REVOKE),
+            [InlineKeyboardButton(texts.revoke_button, callback_data=keyboards.PARTNER_REVOKE)],
         ]
     )
     log.info("user=%s created an invite", user_id(update))
@@ -197,11 +191,9 @@ async def ask_to_end(update: Update, context: Context) -> None:
         await query.answer(texts.stale_button)
         return
     await query.answer()
-    markup = InlineKeyboardMarkup(
-        [
-            _button(texts.end_pairing_yes_button, keyboards.PARTNER_END_YES),
-            _button(texts.end_pairing_no_button, keyboards.PARTNER_END_NO),
-        ]
+    markup = keyboards.grid(
+        [(texts.end_pairing_yes_button, keyboards.PARTNER_END_YES)],
+        [(texts.end_pairing_no_button, keyboards.PARTNER_END_NO)],
     )
     text = texts.end_pairing_confirm.format(name=html.escape(paired.name))
     await context.bot.send_message(chat_id(update), text, reply_markup=markup)

@@ -9,7 +9,6 @@ from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from telegram import (
-    InlineKeyboardButton,
     InlineKeyboardMarkup,
     KeyboardButton,
     ReplyKeyboardMarkup,
@@ -30,6 +29,7 @@ from bot.core.schedule import (
 )
 from bot.core.timeparse import iana_zone, offset_zone, parse_clock, zones_showing
 from bot.handlers.context import AnyApplication, Context, chat_id, logged, services, user_id
+from bot.handlers.keyboards import grid
 from bot.storage.reminders import HELD, OFF, OUTCOME, SCHEDULED, SEND_LATER, Reminder
 
 log = logging.getLogger(__name__)
@@ -44,12 +44,6 @@ MAX_ZONE_CHOICES = 6
 # What the user's next text is for.
 AWAIT_ZONE, AWAIT_DAILY_TIME, AWAIT_OUTCOME = "time_zone", "daily_time", "outcome:"
 AWAIT_SEND_TIME = "send_time:"
-
-
-def _keyboard(*rows: list[tuple[str, str]]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows]
-    )
 
 
 def _now(context: Context) -> datetime:
@@ -122,7 +116,7 @@ def _panel_text(
     return "\n".join(lines)
 
 
-def _panel_keyboard(context: Context, daily: Reminder | None) -> InlineKeyboardMarkup:
+def _panelgrid(context: Context, daily: Reminder | None) -> InlineKeyboardMarkup:
     texts = services(context).content.texts
     on = daily is not None and daily.status != OFF
     last = (
@@ -130,7 +124,7 @@ def _panel_keyboard(context: Context, daily: Reminder | None) -> InlineKeyboardM
         if on
         else [(texts.resume_button_reminders, "rm:resume")]
     )
-    return _keyboard(
+    return grid(
         [(texts.set_time_button, "rm:time"), (texts.days_button, "rm:days")],
         [(texts.quiet_button, "rm:quiet"), (texts.zone_button, "rm:zone")],
         last,
@@ -148,7 +142,7 @@ async def reminders(update: Update, context: Context) -> None:
         return
     daily = await store.daily(user_id(update))
     text = _panel_text(context, clock.time_zone, daily, clock.quiet)
-    await _say(update, context, text, _panel_keyboard(context, daily))
+    await _say(update, context, text, _panelgrid(context, daily))
 
 
 # --- time zone -----------------------------------------------------------------------------
@@ -231,7 +225,7 @@ async def _choose_zone(update: Update, context: Context, zones: list[str], intro
 async def _choose(
     update: Update, context: Context, choices: list[tuple[str, str]], intro: str
 ) -> None:
-    markup = _keyboard(*([(label, f"rm:tz:{zone}")] for label, zone in choices))
+    markup = grid(*([(label, f"rm:tz:{zone}")] for label, zone in choices))
     # Typing another place instead of tapping one still works.
     await services(context).storage.reminders.set_awaiting(user_id(update), AWAIT_ZONE)
     await _say(update, context, intro, markup)
@@ -292,7 +286,7 @@ async def ask_time(update: Update, context: Context) -> None:
     await _answer(update)
     texts = services(context).content.texts
     times = [(choice, f"rm:at:{choice.replace(':', '')}") for choice in TIME_CHOICES]
-    markup = _keyboard(times[:2], times[2:], [(texts.type_time_button, "rm:type")])
+    markup = grid(times[:2], times[2:], [(texts.type_time_button, "rm:type")])
     await _say(update, context, texts.ask_daily_time, markup)
 
 
@@ -339,22 +333,20 @@ async def daily_time_from_text(update: Update, context: Context, text: str) -> N
     await _save_daily(update, context, at, await _current_days(update, context))
 
 
-def _days_keyboard(context: Context, days: frozenset[int]) -> InlineKeyboardMarkup:
+def _daysgrid(context: Context, days: frozenset[int]) -> InlineKeyboardMarkup:
     texts = services(context).content.texts
     names = texts.weekday_names.split()
     buttons = [
         (("✓ " if day in days else "") + names[day - 1], f"rm:day:{day}") for day in range(1, 8)
     ]
-    return _keyboard(buttons[:4], buttons[4:], [(texts.days_done_button, "rm:days:done")])
+    return grid(buttons[:4], buttons[4:], [(texts.days_done_button, "rm:days:done")])
 
 
 @logged
 async def ask_days(update: Update, context: Context) -> None:
     await _answer(update)
     days = await _current_days(update, context)
-    await _say(
-        update, context, services(context).content.texts.ask_days, _days_keyboard(context, days)
-    )
+    await _say(update, context, services(context).content.texts.ask_days, _daysgrid(context, days))
 
 
 @logged
@@ -376,7 +368,7 @@ async def toggle_day(update: Update, context: Context) -> None:
         return
     at = daily.at if daily and daily.at else DEFAULT_CHECKIN
     await _save_daily(update, context, at, frozenset(changed), announce=False)
-    await query.edit_message_reply_markup(reply_markup=_days_keyboard(context, frozenset(changed)))
+    await query.edit_message_reply_markup(reply_markup=_daysgrid(context, frozenset(changed)))
 
 
 @logged
@@ -393,7 +385,7 @@ async def ask_quiet(update: Update, context: Context) -> None:
         [(f"{start}–{end}", f"rm:quiet:{start.replace(':', '')}{end.replace(':', '')}")]
         for start, end in QUIET_CHOICES
     ]
-    markup = _keyboard(*rows, [(texts.quiet_none_button, "rm:quiet:none")])
+    markup = grid(*rows, [(texts.quiet_none_button, "rm:quiet:none")])
     await _say(update, context, texts.ask_quiet, markup)
 
 
@@ -422,7 +414,7 @@ async def ask_pause(update: Update, context: Context) -> None:
         texts.pause_day_button if days == 1 else texts.pause_days_button.format(days=days)
         for days in PAUSE_CHOICES
     ]
-    markup = _keyboard(
+    markup = grid(
         [(label, f"rm:pause:{days}") for label, days in zip(labels, PAUSE_CHOICES, strict=True)]
     )
     await _say(update, context, texts.ask_pause, markup)
@@ -476,11 +468,11 @@ async def resume(update: Update, context: Context) -> None:
 # --- answering the nudge -------------------------------------------------------------------
 
 
-def checkin_keyboard(context: Context) -> InlineKeyboardMarkup:
+def checkingrid(context: Context) -> InlineKeyboardMarkup:
     feelings = services(context).content.words.feelings
     first = sum(len(group) for group in feelings.groups[: feelings.first_page])
     buttons = [(word, f"ci:{index}") for index, word in enumerate(feelings.words[:first])]
-    return _keyboard(*(buttons[i : i + 4] for i in range(0, len(buttons), 4)))
+    return grid(*(buttons[i : i + 4] for i in range(0, len(buttons), 4)))
 
 
 @logged
@@ -489,9 +481,7 @@ async def checkin(update: Update, context: Context) -> None:
     await _answer(update)
     await services(context).storage.reminders.answered(user_id(update))
     await services(context).storage.reminders.set_awaiting(user_id(update), "checkin")
-    await _say(
-        update, context, services(context).content.texts.ask_checkin, checkin_keyboard(context)
-    )
+    await _say(update, context, services(context).content.texts.ask_checkin, checkingrid(context))
 
 
 async def save_checkin(update: Update, context: Context, feeling: str) -> None:
@@ -603,7 +593,7 @@ async def ask_send_when(update: Update, context: Context) -> None:
         return
     await query.answer()
     texts = services(context).content.texts
-    markup = _keyboard(
+    markup = grid(
         [
             (texts.in_hour_button, f"fu:hour:{message_id}"),
             (texts.this_evening_button, f"fu:evening:{message_id}"),

@@ -143,21 +143,11 @@ async def _deliver(
 def _reply_keyboard(context: Context, message_id: int) -> InlineKeyboardMarkup:
     texts = services(context).content.texts
     data = keyboards.reply_data
-    return InlineKeyboardMarkup(
-        [
-            [
-                InlineKeyboardButton(
-                    texts.reply_thanks_button, callback_data=data("thanks", message_id)
-                )
-            ],
-            [InlineKeyboardButton(texts.reply_talk_button, callback_data=data("talk", message_id))],
-            [InlineKeyboardButton(texts.reply_time_button, callback_data=data("time", message_id))],
-            [
-                InlineKeyboardButton(
-                    texts.reply_write_button, callback_data=data("write", message_id)
-                )
-            ],
-        ]
+    return keyboards.grid(
+        [(texts.reply_thanks_button, data("thanks", message_id))],
+        [(texts.reply_talk_button, data("talk", message_id))],
+        [(texts.reply_time_button, data("time", message_id))],
+        [(texts.reply_write_button, data("write", message_id))],
     )
 
 
@@ -232,25 +222,15 @@ async def quick_reply(update: Update, context: Context) -> None:
 def _talk_keyboard(context: Context, message_id: int) -> InlineKeyboardMarkup:
     texts = services(context).content.texts
     data = keyboards.reply_data
-    return InlineKeyboardMarkup(
+    return keyboards.grid(
         [
-            [
-                InlineKeyboardButton(
-                    texts.talk_evening_button, callback_data=data("evening", message_id)
-                ),
-                InlineKeyboardButton(
-                    texts.talk_tomorrow_button, callback_data=data("tomorrow", message_id)
-                ),
-            ],
-            [
-                InlineKeyboardButton(
-                    texts.talk_weekend_button, callback_data=data("weekend", message_id)
-                ),
-                InlineKeyboardButton(
-                    texts.talk_custom_button, callback_data=data("custom", message_id)
-                ),
-            ],
-        ]
+            (texts.talk_evening_button, data("evening", message_id)),
+            (texts.talk_tomorrow_button, data("tomorrow", message_id)),
+        ],
+        [
+            (texts.talk_weekend_button, data("weekend", message_id)),
+            (texts.talk_custom_button, data("custom", message_id)),
+        ],
     )
 
 

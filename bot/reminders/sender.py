@@ -8,7 +8,7 @@ import logging
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.content import Content
@@ -18,12 +18,6 @@ from bot.storage import Storage
 from bot.storage.reminders import CHECKIN, CONTINUE, SEND_LATER, DueReminder
 
 log = logging.getLogger(__name__)
-
-
-def _rows(*rows: list[tuple[str, str]]) -> InlineKeyboardMarkup:
-    return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows]
-    )
 
 
 class ReminderSender:
@@ -57,20 +51,22 @@ class ReminderSender:
         texts = self.content.texts
         kind = due.reminder.kind
         if kind == CHECKIN and offer_pause:
-            return texts.pause_offer, _rows(
+            return texts.pause_offer, keyboards.grid(
                 [(texts.offer_pause_button, "of:pause")],
                 [(texts.offer_time_button, "of:time")],
                 [(texts.offer_keep_button, "of:keep")],
             )
         if kind == CHECKIN:
-            return self._nudge_text(due), _rows(
+            return self._nudge_text(due), keyboards.grid(
                 [(texts.nudge_checkin_button, "nd:checkin")],
                 [(texts.nudge_compose_button, keyboards.COMPOSE)],
                 [(texts.nudge_breathe_button, "nd:breathe")],
                 [(texts.nudge_snooze_button, "nd:snooze"), (texts.nudge_skip_button, "nd:skip")],
             )
         if kind == CONTINUE:
-            return texts.ready_to_continue, _rows([(texts.continue_button, keyboards.RESUME)])
+            return texts.ready_to_continue, keyboards.grid(
+                [(texts.continue_button, keyboards.RESUME)]
+            )
         message_id = int(due.reminder.payload.get("message_id", 0))
         saved = await self.storage.saved_message(due.reminder.user_id, message_id)
         if saved is None:
@@ -78,7 +74,7 @@ class ReminderSender:
         if kind == SEND_LATER:
             quoted = html.escape(saved.text, quote=False)
             return f"{texts.send_now_nudge}\n\n<blockquote>{quoted}</blockquote>", None
-        return texts.outcome_question, _rows(
+        return texts.outcome_question, keyboards.grid(
             [(texts.outcome_well_button, f"oc:well:{message_id}")],
             [(texts.outcome_hard_button, f"oc:hard:{message_id}")],
             [(texts.outcome_write_button, f"oc:write:{message_id}")],
