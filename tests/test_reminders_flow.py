@@ -317,3 +317,12 @@ async def test_too_upset_takes_a_break_and_asks_later(
 def test_the_next_fire_time_used_by_the_bot_is_the_core_one() -> None:
     now = datetime(2026, 3, 27, 12, tzinfo=UTC)
     assert next_daily(time(21), BERLIN, now) == datetime(2026, 3, 27, 20, tzinfo=UTC)
+
+
+async def test_an_over_long_check_in_is_asked_again(alice: FakeUser) -> None:
+    await alice.send("/checkin")
+    await alice.expect(r"How are you feeling")
+    await alice.send("x" * 500)
+    await alice.expect(r"up to 400 characters")
+    await alice.send("tired but okay")
+    await alice.expect(r"Saved to your journal: tired but okay")

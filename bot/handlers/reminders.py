@@ -17,6 +17,7 @@ from telegram import (
 )
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.core.draft import MAX_PART_LENGTH, PartProblem, part_problem
 from bot.core.schedule import (
     ALL_DAYS,
     Later,
@@ -701,7 +702,18 @@ async def outcome_from_text(update: Update, context: Context, text: str) -> None
 
 
 async def awaited_text(update: Update, context: Context, awaiting: str, text: str) -> None:
-    """Routes a text the bot asked for (see `AWAIT_*`)."""
+    """Routes a text the bot asked for (see `AWAIT_*`); too long or empty is asked again."""
+    problem = part_problem(text)
+    if problem is not None:
+        await services(context).storage.reminders.set_awaiting(user_id(update), awaiting)
+        texts = services(context).content.texts
+        reply = (
+            texts.too_long.format(limit=MAX_PART_LENGTH)
+            if problem is PartProblem.TOO_LONG
+            else texts.empty_text
+        )
+        await _say(update, context, reply)
+        return
     if awaiting == AWAIT_ZONE:
         await zone_from_text(update, context, text)
     elif awaiting == AWAIT_DAILY_TIME:
