@@ -65,6 +65,7 @@ class FakeBotApi:
         self.steps = 0
         self.latencies: list[float] = []
         self.sent_to: dict[int, int] = {}
+        self.polls = 0
         self.runner: web.AppRunner | None = None
         self.port = 0
 
@@ -120,6 +121,7 @@ class FakeBotApi:
         method = request.match_info["method"]
         form = dict(await request.post()) if request.can_read_body else {}
         if method == "getUpdates":
+            self.polls += 1
             return self._ok(await self._get_updates(form))
         if self.delay:
             await asyncio.sleep(self.delay)
@@ -142,7 +144,7 @@ class FakeBotApi:
     async def stats(self, request: web.Request) -> web.Response:
         """Deliveries per chat, summarised: for a benchmark in another process."""
         counts = list(self.sent_to.values())
-        body = {"chats": len(counts), "messages": sum(counts),
+        body = {"chats": len(counts), "messages": sum(counts), "polls": self.polls,
                 "doubled": sum(1 for count in counts if count > 1)}  # fmt: skip
         return web.json_response(body)
 
