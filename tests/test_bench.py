@@ -28,3 +28,8 @@ async def test_fanout_benchmark_smoke() -> None:
     output = await run("bench.fanout", "--due", "100", "--rates", "1000")
     last = output.strip().splitlines()[-1].split()
     assert last[0] == "100" and last[-2:] == ["0", "0"], output  # none lost, none doubled
+
+
+async def test_scale_benchmark_smoke() -> None:
+    output = await run("bench.scale", "--people", "2000", "--due", "50")
+    assert "start-up s" in output and output.strip().splitlines()[-1].split()[3] == "50"
