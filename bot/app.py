@@ -15,6 +15,7 @@ from bot.content import Content, load_content
 from bot.handlers import register_handlers
 from bot.handlers.commands import MENU
 from bot.handlers.context import AnyApplication, Services, install_services, services
+from bot.handlers.redelivery import remember_highest_applied
 from bot.places import Places
 from bot.reminders.dispatcher import Dispatcher
 from bot.reminders.sender import ReminderSender
@@ -31,6 +32,7 @@ def menu(content: Content) -> list[BotCommand]:
 
 
 async def _post_init(application: AnyApplication) -> None:
+    await remember_highest_applied(application)
     content = application.bot_data["services"].content
     await application.bot.set_my_commands(menu(content))
     log.info("started as @%s", application.bot.username)

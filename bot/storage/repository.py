@@ -80,6 +80,11 @@ class Storage:
 
     # --- updates ---------------------------------------------------------------------------
 
+    async def latest_applied_update(self) -> int | None:
+        async with self._session() as session:
+            found = await session.scalar(select(func.max(ProcessedUpdate.update_id)))
+            return int(found) if found is not None else None
+
     async def was_applied(self, update_id: int) -> bool:
         """True if this update's change is saved already (Telegram delivered it again)."""
         async with self._session() as session:
