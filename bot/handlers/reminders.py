@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import html
 import itertools
 import logging
@@ -188,9 +189,11 @@ async def zone_from_text(update: Update, context: Context, text: str) -> None:
         return
     clock = parse_clock(text)
     if clock is not None:
-        await _choose_zone(update, context, _zones_at(context, clock), texts.zone_from_clock)
+        # The city index loads on first use (about a second): never on the event loop.
+        zones = await asyncio.to_thread(_zones_at, context, clock)
+        await _choose_zone(update, context, zones, texts.zone_from_clock)
         return
-    places = services(context).places.search(text)
+    places = await asyncio.to_thread(services(context).places.search, text)
     if len(places) == 1:
         await _zone_set(update, context, places[0].time_zone)
         return
@@ -249,7 +252,7 @@ async def location(update: Update, context: Context) -> None:
     """A shared location: the zone of the nearest city."""
     assert update.message is not None and update.message.location is not None
     spot = update.message.location
-    place = services(context).places.nearest(spot.latitude, spot.longitude)
+    place = await asyncio.to_thread(services(context).places.nearest, spot.latitude, spot.longitude)
     await _zone_set(update, context, place.time_zone)
 
 
