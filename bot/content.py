@@ -496,12 +496,13 @@ class CheckRule(_Strict):
     explain: Html
     softer: Html
 
-    def compiled(self) -> Rule:
+    def compiled(self, shorthand: dict[str, str]) -> Rule:
         return Rule(
             name=self.name,
             parts=frozenset(self.parts),
             patterns=compile_patterns(self.patterns),
             unless=compile_patterns(self.unless),
+            shorthand=shorthand,
         )
 
 
@@ -525,6 +526,7 @@ class Safety(_Strict):
 
 
 class Checks(_Strict):
+    shorthand: dict[str, str] = Field(default_factory=dict)
     rule: list[CheckRule] = Field(min_length=1)
     safety: Safety
 
@@ -575,7 +577,7 @@ class Content(_Strict):
                 *self.words.faux_feelings,
             ),
         )
-        self._rules = tuple(rule.compiled() for rule in self.checks.rule)
+        self._rules = tuple(rule.compiled(self.checks.shorthand) for rule in self.checks.rule)
         self._danger = compile_patterns(self.checks.safety.patterns)
 
     @property

@@ -8,8 +8,8 @@ The check never blocks; it finds, and the bot offers.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from bot.core.draft import PARTS, Draft, Step
 
@@ -17,9 +17,16 @@ _APOSTROPHES = re.compile(r"['’‘`ʼ]")
 _SPACES = re.compile(r"\s+")
 
 
-def normalise(text: str) -> str:
-    """Lower case, no apostrophes ("don’t" -> "dont"), single spaces: what patterns match on."""
-    return _SPACES.sub(" ", _APOSTROPHES.sub("", text.casefold())).strip()
+_WORDS = re.compile(r"\w+")
+
+
+def normalise(text: str, shorthand: Mapping[str, str] | None = None) -> str:
+    """Lower case, no apostrophes ("don’t" -> "dont"), single spaces, and text-speak spelled
+    out ("u" -> "you"): what patterns match on."""
+    plain = _SPACES.sub(" ", _APOSTROPHES.sub("", text.casefold())).strip()
+    if shorthand:
+        plain = _WORDS.sub(lambda word: shorthand.get(word.group(0), word.group(0)), plain)
+    return plain
 
 
 @dataclass(frozen=True)
@@ -31,10 +38,11 @@ class Rule:
     patterns: tuple[re.Pattern[str], ...]
     # Gentle phrases that look like the rule ("I never want us to fight"): they cancel a match.
     unless: tuple[re.Pattern[str], ...] = ()
+    shorthand: Mapping[str, str] = field(default_factory=dict)
 
     def match(self, text: str) -> str | None:
         """The matched words, or None."""
-        plain = normalise(text)
+        plain = normalise(text, self.shorthand)
         if any(pattern.search(plain) for pattern in self.unless):
             return None
         for pattern in self.patterns:
