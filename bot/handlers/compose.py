@@ -103,9 +103,15 @@ async def _gone(update: Update, context: Context) -> int:
     return END
 
 
-async def move_on(update: Update, context: Context, draft: Draft) -> Step:
-    """Saves the draft, then asks its next question: saved before asked, never the other way."""
-    await services(context).storage.save_draft(user_id(update), draft, update_id=update.update_id)
+async def move_on(
+    update: Update, context: Context, draft: Draft, *, known_user: bool = False
+) -> Step:
+    """Saves the draft, then asks its next question: saved before asked, never the other way.
+    `known_user`: a draft of theirs was just read, so their users row exists (one statement
+    less on every step)."""
+    await services(context).storage.save_draft(
+        user_id(update), draft, update_id=update.update_id, known_user=known_user
+    )
     return await ask(update, context, draft)
 
 
@@ -147,7 +153,7 @@ async def resume(update: Update, context: Context) -> Step | int:
     if draft is None:
         return await _gone(update, context)
     await _settle_button(update)
-    return await move_on(update, context, draft)
+    return await move_on(update, context, draft, known_user=True)
 
 
 @logged
@@ -187,7 +193,7 @@ async def answer_text(update: Update, context: Context) -> Step | int:
         return draft.step
     if draft.step is Step.FEELING:
         return await _answer_feeling(update, context, draft, text)
-    return await move_on(update, context, draft.answer(text))
+    return await move_on(update, context, draft.answer(text), known_user=True)
 
 
 async def _answer_feeling(update: Update, context: Context, draft: Draft, text: str) -> Step:
@@ -195,7 +201,7 @@ async def _answer_feeling(update: Update, context: Context, draft: Draft, text: 
     content = services(context).content
     faux = find_faux_feeling(text, content.words.faux_feelings)
     if faux is None:
-        return await move_on(update, context, draft.answer(text))
+        return await move_on(update, context, draft.answer(text), known_user=True)
     draft = draft.with_part(Step.FEELING, text)
     await services(context).storage.save_draft(user_id(update), draft, update_id=update.update_id)
     await context.bot.send_message(
@@ -232,7 +238,7 @@ async def pick_button(update: Update, context: Context) -> Step | int:
     if step_name != draft.step.value or int(index) >= len(choices):
         return await _stale(update, context, draft)
     await _settle_button(update)
-    return await move_on(update, context, draft.answer(choices[int(index)]))
+    return await move_on(update, context, draft.answer(choices[int(index)]), known_user=True)
 
 
 @logged
@@ -250,11 +256,13 @@ async def faux_button(update: Update, context: Context) -> Step | int:
         return await _stale(update, context, draft)
     if choice == "keep":
         await _settle_button(update)
-        return await move_on(update, context, draft.advance())
+        return await move_on(update, context, draft.advance(), known_user=True)
     if int(choice) >= len(faux.underlying):
         return await _stale(update, context, draft)
     await _settle_button(update)
-    return await move_on(update, context, draft.answer(faux.underlying[int(choice)]))
+    return await move_on(
+        update, context, draft.answer(faux.underlying[int(choice)]), known_user=True
+    )
 
 
 @logged
@@ -296,8 +304,10 @@ async def review_button(update: Update, context: Context) -> Step | int:
         return await finish(update, context, draft)
     if action == "over":
         await _say(update, context, services(context).content.texts.started_fresh)
-        return await move_on(update, context, Draft())
-    return await move_on(update, context, draft.edit(Step(action.removeprefix("edit:"))))
+        return await move_on(update, context, Draft(), known_user=True)
+    return await move_on(
+        update, context, draft.edit(Step(action.removeprefix("edit:"))), known_user=True
+    )
 
 
 @logged
@@ -314,8 +324,8 @@ async def check_button(update: Update, context: Context) -> Step | int:
         return await _stale(update, context, draft)
     await _settle_button(update)
     if action == "rewrite":
-        return await move_on(update, context, draft.edit(findings[key].step))
-    return await move_on(update, context, draft.keep(key))
+        return await move_on(update, context, draft.edit(findings[key].step), known_user=True)
+    return await move_on(update, context, draft.keep(key), known_user=True)
 
 
 @logged
@@ -385,7 +395,7 @@ async def back(update: Update, context: Context) -> Step | int:
     if draft.is_first_step:
         await _say(update, context, services(context).content.texts.back_at_first)
         return await ask(update, context, draft)
-    return await move_on(update, context, draft.back())
+    return await move_on(update, context, draft.back(), known_user=True)
 
 
 @logged

@@ -106,7 +106,13 @@ class Storage:
             return _to_draft(row) if row else None
 
     async def save_draft(
-        self, user_id: int, draft: Draft, *, update_id: int | None, active: bool = True
+        self,
+        user_id: int,
+        draft: Draft,
+        *,
+        update_id: int | None,
+        active: bool = True,
+        known_user: bool = False,
     ) -> None:
         """Writes the whole draft at once: the step and the answers can never disagree."""
         values = {
@@ -121,7 +127,8 @@ class Storage:
             "updated_at": datetime.now(UTC),
         }
         async with self._session() as session, session.begin():
-            await ensure_user(session, user_id)
+            if not known_user:
+                await ensure_user(session, user_id)
             # One upsert: the hot path of every conversation step.
             await session.execute(
                 insert_for(session)(DraftRow)
