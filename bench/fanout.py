@@ -11,22 +11,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
 import sys
 import tempfile
-import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from urllib.request import urlopen
 
-from pydantic import SecretStr
 from sqlalchemy import insert
 
-from bench.fake_api import TOKEN
+from bench.dispatch import api_stats, fake_api_process, timed_tick
 from bot.__main__ import prepare_database
-from bot.app import build_application
-from bot.reminders.dispatcher import Dispatcher
-from bot.settings import Settings
 from bot.storage.models import ReminderRow, User
 
 DUE_AT = datetime(2026, 3, 27, 20, 0, tzinfo=UTC)
@@ -49,45 +42,17 @@ async def seed(database_url: str, due: int) -> None:
 
 
 async def fan_out(due: int, rate: float, folder: Path) -> dict[str, float]:
-    api = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bench.fake_api", stdout=asyncio.subprocess.PIPE
-    )
-    assert api.stdout is not None
-    port = int((await api.stdout.readline()).decode())
-    try:
+    async with fake_api_process() as port:
         url = f"sqlite+aiosqlite:///{folder / f'fanout-{rate}.sqlite3'}"
         await prepare_database(url)
         await seed(url, due)
-        settings = Settings(
-            telegram_bot_token=SecretStr(TOKEN),
-            telegram_api_base_url=f"http://127.0.0.1:{port}/bot",
-            database_url=url,
-            rate_limit_per_second=rate,
-            log_level="WARNING",
-            _env_file=None,  # type: ignore[call-arg]
-        )
-        application = build_application(settings, clock=lambda: DUE_AT + timedelta(seconds=5))
-        await application.initialize()
-        dispatcher = application.bot_data["dispatcher"]
-        assert isinstance(dispatcher, Dispatcher)
-        started = time.perf_counter()
-        tick = await dispatcher.tick()
-        elapsed = time.perf_counter() - started
-        await application.shutdown()
-        stats = await asyncio.to_thread(_stats, port)
-    finally:
-        api.terminate()
-        await api.wait()
+        elapsed, tick = await timed_tick(url, port, DUE_AT + timedelta(seconds=5), rate)
+        stats = await api_stats(port)
     achieved = tick.sent / elapsed
     return {
         "due": due, "rate": rate, "seconds": elapsed, "achieved": achieved,
         "ratio": achieved / rate, "lost": due - stats["chats"], "doubled": stats["doubled"],
     }  # fmt: skip
-
-
-def _stats(port: int) -> dict[str, int]:
-    with urlopen(f"http://127.0.0.1:{port}/stats") as response:
-        return dict(json.loads(response.read()))
 
 
 async def main(argv: list[str]) -> None:

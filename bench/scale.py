@@ -20,14 +20,11 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from pydantic import SecretStr
 from sqlalchemy import insert
 
+from bench.dispatch import api_stats, fake_api_process, timed_tick
 from bench.fake_api import TOKEN
 from bot.__main__ import prepare_database
-from bot.app import build_application
-from bot.reminders.dispatcher import Dispatcher
-from bot.settings import Settings
 from bot.storage import create_engine
 from bot.storage.models import MessageRow, ReminderRow, User
 
@@ -61,14 +58,6 @@ async def seed(url: str, people: int, due: int) -> float:
     return time.perf_counter() - started
 
 
-async def _fake_api() -> tuple[asyncio.subprocess.Process, int]:
-    api = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bench.fake_api", stdout=asyncio.subprocess.PIPE, cwd=REPO
-    )
-    assert api.stdout is not None
-    return api, int((await api.stdout.readline()).decode())
-
-
 def _rss_mb(pid: int) -> float:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -78,18 +67,14 @@ def _rss_mb(pid: int) -> float:
 
 async def start_up(url: str, port: int) -> tuple[float, float]:
     """Seconds from `python -m bot` to its first poll, and its RSS (MB) just after."""
-    from urllib.request import urlopen
 
-    def polls() -> int:
-        with urlopen(f"http://127.0.0.1:{port}/stats") as response:
-            import json
-
-            return int(json.loads(response.read()).get("polls", 0))
+    async def polls() -> int:
+        return (await api_stats(port))["polls"]
 
     env = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG"}}
     env.update(PYTHONPATH=str(REPO), TELEGRAM_BOT_TOKEN=TOKEN, DATABASE_URL=url,
                TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{port}/bot")  # fmt: skip
-    before = await asyncio.to_thread(polls)
+    before = await polls()
     started = time.perf_counter()
     bot = await asyncio.create_subprocess_exec(
         sys.executable, "-m", "bot", env=env, cwd=tempfile.gettempdir(),
@@ -97,7 +82,7 @@ async def start_up(url: str, port: int) -> tuple[float, float]:
     )  # fmt: skip
     try:
         for _ in range(3000):  # a minute at most
-            if await asyncio.to_thread(polls) != before:
+            if await polls() != before:
                 break
             await asyncio.sleep(0.02)
         elapsed = time.perf_counter() - started
@@ -108,47 +93,23 @@ async def start_up(url: str, port: int) -> tuple[float, float]:
         await bot.wait()
 
 
-async def tick_cost(url: str, port: int) -> tuple[float, int]:
-    """Seconds for one dispatcher tick, and how many it sent."""
-    settings = Settings(
-        telegram_bot_token=SecretStr(TOKEN),
-        telegram_api_base_url=f"http://127.0.0.1:{port}/bot",
-        database_url=url,
-        rate_limit_per_second=1_000_000,
-        log_level="WARNING",
-        _env_file=None,  # type: ignore[call-arg]
-    )
-    application = build_application(settings, clock=lambda: NOW + timedelta(seconds=5))
-    await application.initialize()
-    dispatcher = application.bot_data["dispatcher"]
-    assert isinstance(dispatcher, Dispatcher)
-    started = time.perf_counter()
-    tick = await dispatcher.tick()
-    elapsed = time.perf_counter() - started
-    await application.shutdown()
-    return elapsed, tick.sent
-
-
 async def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--people", type=int, default=1_000_000)
     parser.add_argument("--due", type=int, default=10_000)
     args = parser.parse_args(argv)
-    api, port = await _fake_api()
-    try:
+    async with fake_api_process() as port:
         with tempfile.TemporaryDirectory() as folder:
             rows = []
             for people in (args.people // 10, args.people):
                 url = f"sqlite+aiosqlite:///{Path(folder) / f'scale-{people}.sqlite3'}"
                 seeded = await seed(url, people, args.due)
                 # The tick first: it sends what is due, so the bot started next finds nothing.
-                seconds, sent = await tick_cost(url, port)
+                seconds, tick = await timed_tick(url, port, NOW + timedelta(seconds=5), 1e6)
+                sent = tick.sent
                 startup, rss = await start_up(url, port)
                 rows.append((people, seeded, startup, rss, seconds, sent))
                 print(f"  {people:,} people seeded in {seeded:.0f} s", flush=True)
-    finally:
-        api.terminate()
-        await api.wait()
     print(f"{'people':>10}{'start-up s':>12}{'RSS MB':>9}{'due':>7}{'tick s':>8}{'ms/due':>8}")
     for people, _, startup, rss, seconds, sent in rows:
         print(f"{people:>10,}{startup:>12.2f}{rss:>9.0f}{sent:>7}{seconds:>8.1f}"

@@ -4,11 +4,12 @@ the conversation: `await alice.send("anxious")`, `await alice.press("Done")`,
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import re
 import time
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, TypeVar
 
 from tests.fake_telegram import Event, FakeTelegram, SentMessage
 
@@ -18,6 +19,22 @@ _callback_ids = itertools.count(1)
 
 class ExpectationError(AssertionError):
     pass
+
+
+T = TypeVar("T")
+
+
+async def eventually(
+    probe: Callable[[], Awaitable[T | None]], what: str, timeout: float = DEFAULT_TIMEOUT
+) -> T:
+    """Polls `probe` until it returns something (the bot works asynchronously)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = await probe()
+        if found is not None:
+            return found
+        await asyncio.sleep(0.05)
+    raise ExpectationError(f"never saw {what}")
 
 
 class FakeUser:

@@ -12,7 +12,7 @@ from bot.core.schedule import next_daily
 from bot.reminders.dispatcher import Dispatcher
 from bot.storage.reminders import CLAIMED, HELD, OFF
 from tests.conftest import FakeClock
-from tests.driver import FakeUser
+from tests.driver import FakeUser, eventually
 from tests.fake_telegram import FakeTelegram
 from tests.test_compose_flow import ANSWERS, QUESTIONS, reach
 from tests.test_your_data import storage_of
@@ -141,14 +141,11 @@ async def test_days_quiet_hours_pause_stop_and_resume(
 
 
 async def _daily_when(application: Any, user: FakeUser, ready: Any) -> Any:
-    import asyncio
-
-    for _ in range(100):
+    async def changed() -> Any:
         daily = await storage_of(application).reminders.daily(user.id)
-        if daily is not None and ready(daily):
-            return daily
-        await asyncio.sleep(0.05)
-    raise AssertionError("the daily reminder did not change")
+        return daily if daily is not None and ready(daily) else None
+
+    return await eventually(changed, "the daily reminder change")
 
 
 async def test_snooze_and_skip(alice: FakeUser, clock: FakeClock, running_bot: Any) -> None:

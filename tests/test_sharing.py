@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import update
 
 from bot.storage.models import InviteRow
-from tests.driver import FakeUser
+from tests.driver import FakeUser, eventually
 from tests.fake_telegram import FakeTelegram
 from tests.test_compose_flow import ANSWERS, QUESTIONS, reach
 from tests.test_your_data import storage_of
@@ -271,14 +271,11 @@ async def test_inline_sharing_answers_only_with_the_askers_messages(
 
 
 async def _inline_answers(telegram: FakeTelegram, count: int) -> list[Any]:
-    import asyncio
-
-    for _ in range(100):
+    async def answered() -> list[Any] | None:
         calls = telegram.calls_of("answerInlineQuery")
-        if len(calls) >= count:
-            return calls
-        await asyncio.sleep(0.05)
-    raise AssertionError("the bot did not answer the inline queries")
+        return calls if len(calls) >= count else None
+
+    return await eventually(answered, f"{count} inline answers")
 
 
 async def test_inline_query_filters_and_offers_compose_when_empty(
