@@ -9,7 +9,6 @@ from __future__ import annotations
 import html
 import warnings
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import (
@@ -26,7 +25,15 @@ from bot.core.compose import compose_message, find_faux_feeling, tidy_part
 from bot.core.draft import MAX_PART_LENGTH, PARTS, Draft, PartProblem, Step, part_problem
 from bot.core.schedule import Later, later, outside_quiet_hours
 from bot.handlers import commands, forget, keyboards, share
-from bot.handlers.context import AnyApplication, Context, chat_id, logged, services, user_id
+from bot.handlers.context import (
+    AnyApplication,
+    Context,
+    chat_id,
+    logged,
+    services,
+    user_id,
+    user_time,
+)
 from bot.storage.persistence import COMPOSE_CONVERSATION
 from bot.storage.reminders import CONTINUE
 
@@ -355,8 +362,8 @@ async def take_break(update: Update, context: Context) -> int:
     await _settle_button(update)
     found = services(context)
     store = found.storage.reminders
-    clock = await store.user_clock(user_id(update))
-    zone = ZoneInfo(clock.time_zone or found.settings.default_time_zone)
+    clock = await user_time(context, user_id(update))
+    zone = clock.zone
     fire = later(Later(query.data.removeprefix("brk:")), found.clock(), zone)
     fire = outside_quiet_hours(fire, zone, clock.quiet)
     await found.storage.set_draft_active(user_id(update), active=False, update_id=update.update_id)

@@ -9,11 +9,13 @@ from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
 
 from telegram import Update
 from telegram.ext import Application, ContextTypes
 
 from bot.content import Content
+from bot.core.schedule import QuietHours
 from bot.places import Places
 from bot.settings import Settings
 from bot.storage import Storage
@@ -70,6 +72,20 @@ def logged(handler: Handler[R]) -> Handler[R]:
             )
 
     return wrapper
+
+
+@dataclass(frozen=True)
+class UserTime:
+    """Where a person's clock is: their zone (or the default) and their quiet hours."""
+
+    zone: ZoneInfo
+    quiet: QuietHours | None
+
+
+async def user_time(context: Context, user: int) -> UserTime:
+    found = services(context)
+    clock = await found.storage.reminders.user_clock(user)
+    return UserTime(ZoneInfo(clock.time_zone or found.settings.default_time_zone), clock.quiet)
 
 
 def user_id(update: Update) -> int:

@@ -17,15 +17,22 @@ from bot.core.history import (
     preview,
 )
 from bot.handlers import keyboards
-from bot.handlers.context import AnyApplication, Context, chat_id, logged, services, user_id
+from bot.handlers.context import (
+    AnyApplication,
+    Context,
+    chat_id,
+    logged,
+    services,
+    user_id,
+    user_time,
+)
 from bot.handlers.share import share_keyboard
 
 PRIVATE = filters.ChatType.PRIVATE
 
 
 async def _time_zone(update: Update, context: Context) -> str:
-    found = services(context)
-    return await found.storage.time_zone(user_id(update)) or found.settings.default_time_zone
+    return (await user_time(context, user_id(update))).zone.key
 
 
 def _stamp(context: Context, moment: datetime, time_zone: str) -> str:

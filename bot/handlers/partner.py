@@ -20,7 +20,15 @@ from bot.core.pairing import (
     new_invite_token,
 )
 from bot.handlers import keyboards
-from bot.handlers.context import AnyApplication, Context, chat_id, logged, services, user_id
+from bot.handlers.context import (
+    AnyApplication,
+    Context,
+    chat_id,
+    logged,
+    services,
+    user_id,
+    user_time,
+)
 
 log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE
@@ -55,7 +63,7 @@ async def partner(update: Update, context: Context) -> None:
         markup = keyboards.grid([(texts.invite_button, keyboards.PARTNER_INVITE)])
         await context.bot.send_message(chat_id(update), texts.partner_none, reply_markup=markup)
         return
-    time_zone = await found.storage.time_zone(user_id(update)) or found.settings.default_time_zone
+    time_zone = (await user_time(context, user_id(update))).zone.key
     until = local_time(invite.expires_at, time_zone).strftime(texts.date_format)
     markup = keyboards.grid(
         [(texts.new_invite_button, keyboards.PARTNER_INVITE)],

@@ -30,7 +30,15 @@ from bot.core.schedule import (
     outside_quiet_hours,
 )
 from bot.core.timeparse import iana_zone, offset_zone, parse_clock, zones_showing
-from bot.handlers.context import AnyApplication, Context, chat_id, logged, services, user_id
+from bot.handlers.context import (
+    AnyApplication,
+    Context,
+    chat_id,
+    logged,
+    services,
+    user_id,
+    user_time,
+)
 from bot.handlers.keyboards import grid
 from bot.storage.reminders import HELD, OFF, OUTCOME, SCHEDULED, SEND_LATER, Reminder
 
@@ -62,9 +70,7 @@ async def _answer(update: Update) -> None:
 
 
 async def _zone(update: Update, context: Context) -> ZoneInfo:
-    found = services(context)
-    clock = await found.storage.reminders.user_clock(user_id(update))
-    return ZoneInfo(clock.time_zone or found.settings.default_time_zone)
+    return (await user_time(context, user_id(update))).zone
 
 
 def _when(context: Context, moment: datetime, zone: ZoneInfo) -> str:
@@ -263,8 +269,8 @@ async def _save_daily(
     update: Update, context: Context, at: time, days: frozenset[int], *, announce: bool = True
 ) -> None:
     store = services(context).storage.reminders
-    clock = await store.user_clock(user_id(update))
-    zone = ZoneInfo(clock.time_zone or services(context).settings.default_time_zone)
+    clock = await user_time(context, user_id(update))
+    zone = clock.zone
     fire = next_daily(at, zone, _now(context), days, clock.quiet)
     await store.save_daily(user_id(update), at=at, weekdays=days, next_fire_at=fire)
     services(context).wake(fire)
@@ -430,8 +436,8 @@ async def _pause(update: Update, context: Context, days: int) -> None:
     if daily is None or daily.at is None:
         await _say(update, context, services(context).content.texts.reminders_daily_off)
         return
-    clock = await store.user_clock(user_id(update))
-    zone = ZoneInfo(clock.time_zone or services(context).settings.default_time_zone)
+    clock = await user_time(context, user_id(update))
+    zone = clock.zone
     until = _now(context) + timedelta(days=days)
     fire = next_daily(daily.at, zone, until, daily.weekdays, clock.quiet)
     await store.save_daily(
@@ -530,8 +536,8 @@ async def nudge_answer(update: Update, context: Context) -> None:
     if daily is None or daily.at is None:
         await query.answer(texts.stale_button)
         return
-    clock = await store.user_clock(user_id(update))
-    zone = ZoneInfo(clock.time_zone or services(context).settings.default_time_zone)
+    clock = await user_time(context, user_id(update))
+    zone = clock.zone
     now = _now(context)
     if action == "snooze":
         fire = outside_quiet_hours(now + timedelta(hours=1), zone, clock.quiet)
@@ -615,8 +621,8 @@ async def schedule_follow_ups(
 ) -> None:
     """ "Send it" at `fire`, and "how did it go?" the next evening."""
     store = services(context).storage.reminders
-    clock = await store.user_clock(user_id(update))
-    zone = ZoneInfo(clock.time_zone or services(context).settings.default_time_zone)
+    clock = await user_time(context, user_id(update))
+    zone = clock.zone
     fire = outside_quiet_hours(fire, zone, clock.quiet)
     await store.add_one_shot(user_id(update), SEND_LATER, fire, {"message_id": message_id})
     await schedule_outcome(update, context, message_id)
@@ -636,8 +642,8 @@ async def schedule_outcome(update: Update, context: Context, message_id: int) ->
         for r in await store.one_shots(user_id(update))
     ):
         return
-    clock = await store.user_clock(user_id(update))
-    zone = ZoneInfo(clock.time_zone or services(context).settings.default_time_zone)
+    clock = await user_time(context, user_id(update))
+    zone = clock.zone
     fire = outside_quiet_hours(next_day_evening(_now(context), zone), zone, clock.quiet)
     await store.add_one_shot(user_id(update), OUTCOME, fire, {"message_id": message_id})
 

@@ -30,7 +30,15 @@ from bot.core.draft import MAX_PART_LENGTH, PartProblem, part_problem
 from bot.core.history import SavedMessage, local_time, preview
 from bot.core.pairing import Partner
 from bot.handlers import keyboards
-from bot.handlers.context import AnyApplication, Context, chat_id, logged, services, user_id
+from bot.handlers.context import (
+    AnyApplication,
+    Context,
+    chat_id,
+    logged,
+    services,
+    user_id,
+    user_time,
+)
 from bot.handlers.reminders import awaited_text, schedule_outcome
 
 log = logging.getLogger(__name__)
@@ -78,9 +86,7 @@ async def inline_share(update: Update, context: Context) -> None:
     words = query.query.casefold().split()
     messages = await found.storage.recent_messages(query.from_user.id, limit=50)
     matching = [m for m in messages if all(w in m.text.casefold() for w in words)]
-    time_zone = (
-        await found.storage.time_zone(query.from_user.id) or found.settings.default_time_zone
-    )
+    time_zone = (await user_time(context, query.from_user.id)).zone.key
     texts = found.content.texts
     results = [
         InlineQueryResultArticle(
@@ -113,6 +119,19 @@ async def _paired_with_owner(update: Update, context: Context, message_id: int) 
     if partner is None or owner not in {user_id(update), partner.user_id}:
         return None
     return partner
+
+
+async def _reply_target(update: Update, context: Context) -> tuple[str, int, Partner] | None:
+    """From a "reply:<kind>:<message id>" button: the kind, the message, and the partner the
+    answer goes to; None (and an "expired" toast) if the two are not paired over it."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    _, kind, message_id = query.data.split(":")
+    partner = await _paired_with_owner(update, context, int(message_id))
+    if partner is None:
+        await _expired(update, context)
+        return None
+    return kind, int(message_id), partner
 
 
 async def _expired(update: Update, context: Context) -> None:
@@ -184,17 +203,16 @@ async def send_to_partner(update: Update, context: Context) -> None:
 async def quick_reply(update: Update, context: Context) -> None:
     """A one-tap answer (thanks, a little time, a time to talk); the sender hears it."""
     query = update.callback_query
-    assert query is not None and query.data is not None
-    _, kind, message_id = query.data.split(":")
-    partner = await _paired_with_owner(update, context, int(message_id))
-    if partner is None:
-        await _expired(update, context)
+    assert query is not None
+    target = await _reply_target(update, context)
+    if target is None:
         return
+    kind, message_id, partner = target
     texts = services(context).content.texts
     if kind == "talk":
         await query.answer()
         await context.bot.send_message(
-            chat_id(update), texts.talk_when, reply_markup=_talk_keyboard(context, int(message_id))
+            chat_id(update), texts.talk_when, reply_markup=_talk_keyboard(context, message_id)
         )
         return
     name = html.escape(update.effective_user.first_name if update.effective_user else "")
@@ -238,16 +256,15 @@ def _talk_keyboard(context: Context, message_id: int) -> InlineKeyboardMarkup:
 async def start_writing(update: Update, context: Context) -> int:
     """ "Write a reply" or "I'll type a time": the next text goes to the partner."""
     query = update.callback_query
-    assert query is not None and query.data is not None
-    _, kind, message_id = query.data.split(":")
-    partner = await _paired_with_owner(update, context, int(message_id))
-    if partner is None:
-        await _expired(update, context)
+    assert query is not None
+    target = await _reply_target(update, context)
+    if target is None:
         return ConversationHandler.END
+    kind, message_id, partner = target
     storage = services(context).storage
     # Writing a reply steps out of a soft start-up being composed; the draft is kept.
     await storage.set_draft_active(user_id(update), active=False, update_id=update.update_id)
-    await storage.pairing.start_reply(user_id(update), partner.user_id, int(message_id), kind)
+    await storage.pairing.start_reply(user_id(update), partner.user_id, message_id, kind)
     await query.answer()
     texts = services(context).content.texts
     prompt = (

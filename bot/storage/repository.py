@@ -227,11 +227,6 @@ class Storage:
 
     # --- the user --------------------------------------------------------------------------
 
-    async def time_zone(self, user_id: int) -> str | None:
-        async with self._session() as session:
-            user = await session.get(User, user_id)
-            return user.time_zone if user else None
-
     async def export(self, user_id: int) -> UserExport:
         """Everything kept about the user."""
         async with self._session() as session:
