@@ -127,7 +127,8 @@ async def main(argv: list[str]) -> None:
                     result = await run_cell(cell, args.seconds, args.warm_up, url)
                     results[cell].append(result)
                     print(f"  run {repeat + 1}: {cell.bot:<16} users={cell.users:<4} "
-                          f"delay={cell.delay_ms}ms {result.steps_per_second:8.1f} steps/s",
+                          f"delay={cell.delay_ms}ms {result.steps_per_second:8.1f} steps/s "
+                          f"({result.steps_per_poll:.1f} per poll)",
                           flush=True)  # fmt: skip
         finally:
             if postgres is not None:

@@ -39,6 +39,12 @@ class LoadResult:
     steps: int
     seconds: float
     latencies: list[float]
+    polls: int = 0
+
+    @property
+    def steps_per_poll(self) -> float:
+        """How many answers each getUpdates carried on average: small batches cost CPU."""
+        return self.steps / self.polls if self.polls else 0.0
 
     @property
     def steps_per_second(self) -> float:
@@ -119,7 +125,7 @@ class FakeBotApi:
 
     async def handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
-        form = dict(await request.post()) if request.can_read_body else {}
+        form = await _read_params(request)
         if method == "getUpdates":
             self.polls += 1
             return self._ok(await self._get_updates(form))
@@ -172,10 +178,22 @@ class FakeBotApi:
         self.begin()
         await asyncio.sleep(warm_up)
         self.counting, self.steps, self.latencies = True, 0, []
+        polls = self.polls
         started = time.perf_counter()
         await asyncio.sleep(duration)
         self.counting = False
-        return LoadResult(self.steps, time.perf_counter() - started, list(self.latencies))
+        seconds = time.perf_counter() - started
+        return LoadResult(self.steps, seconds, list(self.latencies), self.polls - polls)
+
+
+async def _read_params(request: web.Request) -> dict[str, Any]:
+    """A JSON body (what the bot sends) or a form (what PTB's default httpx client sends)."""
+    if not request.can_read_body:
+        return {}
+    if request.content_type == "application/json":
+        body = await request.json()
+        return dict(body)
+    return dict(await request.post())
 
 
 async def serve() -> None:

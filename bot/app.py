@@ -22,6 +22,7 @@ from bot.reminders.sender import ReminderSender
 from bot.settings import Settings
 from bot.storage import Storage, create_engine
 from bot.storage.persistence import DraftPersistence
+from bot.telegram_http import AiohttpRequest
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +106,9 @@ def build_application(
         .base_file_url(settings.telegram_file_base_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML, disable_notification=False))
         .persistence(DraftPersistence(storage))
+        .request(AiohttpRequest())
+        # One long poll at a time; its read timeout is the poll's timeout plus this.
+        .get_updates_request(AiohttpRequest(connection_pool_size=1))
         .concurrent_updates(PerChatUpdateProcessor(settings.max_concurrent_updates))
         .rate_limiter(
             AIORateLimiter(

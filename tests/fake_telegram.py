@@ -244,7 +244,7 @@ class FakeTelegram:
             return web.json_response(
                 {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
             )
-        params = _parse(await request.post() if request.can_read_body else {})
+        params = await _read_params(request)
         self.calls.append(Call(method, params))
         try:
             await self._maybe_fail(method, params)
@@ -427,6 +427,17 @@ def _copy(message: SentMessage) -> SentMessage:
     return SentMessage(
         message.chat_id, message.message_id, message.text, message.source, message.reply_markup
     )
+
+
+async def _read_params(request: web.Request) -> dict[str, Any]:
+    """Like Telegram: a JSON body, or a form (urlencoded or multipart) of JSON-encoded fields."""
+    if not request.can_read_body:
+        return {}
+    if request.content_type == "application/json":
+        body = await request.json()
+        assert isinstance(body, dict), "a JSON body must be an object"
+        return body
+    return _parse(await request.post())
 
 
 def _parse(form: Any) -> dict[str, Any]:

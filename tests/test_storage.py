@@ -59,17 +59,31 @@ async def test_drafts_expire_and_history_is_retained_only_as_long_as_asked(
     assert await storage.load_draft(1) is None
     assert await storage.delete_history_before(later) == 1
     assert (await storage.history_page(2, 0)).total == 0
-    assert await storage.was_applied(11)
-    assert await storage.prune_processed_updates(later) == 2
-    assert not await storage.was_applied(11)
+    assert await storage.was_applied(11, 2)
+    # The draft's steps are marked on the draft itself; only the finish left a row.
+    assert await storage.prune_processed_updates(later) == 1
+    assert not await storage.was_applied(11, 2)
     await storage.engine.dispose()
 
 
 async def test_applying_the_same_update_twice_is_recorded_once(storage: Storage) -> None:
     await storage.save_draft(1, Draft(), update_id=5)
     await storage.save_draft(1, Draft("x", step=Step.REASON), update_id=5)
-    assert await storage.was_applied(5)
+    assert await storage.was_applied(5, 1)
     assert (await storage.load_draft(1)) == Draft("x", step=Step.REASON)
+    await storage.engine.dispose()
+
+
+async def test_an_update_not_newer_than_the_drafts_last_change_counts_as_applied(
+    storage: Storage,
+) -> None:
+    await storage.save_draft(1, Draft(), update_id=7)
+    assert await storage.was_applied(7, 1) and await storage.was_applied(6, 1)
+    assert not await storage.was_applied(8, 1)
+    assert not await storage.was_applied(7, 2)  # someone else's update
+    await storage.save_draft(1, Draft("x", step=Step.REASON), update_id=None)
+    assert await storage.was_applied(7, 1)  # a save outside an update keeps the mark
+    assert await storage.latest_applied_update() == 7
     await storage.engine.dispose()
 
 

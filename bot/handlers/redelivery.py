@@ -31,7 +31,7 @@ async def skip_redelivered(update: Update, context: Context) -> None:
     if update.update_id > context.bot_data.get(HIGHEST, -1):
         context.bot_data[HIGHEST] = update.update_id
         return
-    if await services(context).storage.was_applied(update.update_id):
+    if await services(context).storage.was_applied(update.update_id, update.effective_user.id):
         log.info("update=%s was applied before; skipped", update.update_id)
         raise ApplicationHandlerStop
 

@@ -71,6 +71,10 @@ class DraftRow(Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utc_now, onupdate=utc_now, index=True
     )
+    # The newest update that changed this draft. One person's updates are handled in order,
+    # so any update of theirs not newer than this one was handled already: a redelivered step
+    # is recognised without a processed_updates row (one statement less on every step).
+    update_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
 
 
 class MessageRow(Base):
