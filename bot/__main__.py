@@ -75,6 +75,7 @@ def main(argv: list[str]) -> None:
     application.run_polling(
         allowed_updates=Update.ALL_TYPES,
         timeout=settings.poll_timeout_seconds,
+        poll_interval=settings.poll_interval_seconds,
     )
 
 

@@ -553,6 +553,8 @@ class Content(_Strict):
     _phrasing: Phrasing = PrivateAttr()
     _rules: tuple[Rule, ...] = PrivateAttr()
     _danger: tuple[re.Pattern[str], ...] = PrivateAttr()
+    # Things made from the content once and shared (keyboards), by whoever makes them.
+    _built: dict[str, Any] = PrivateAttr(default_factory=dict)
 
     def model_post_init(self, context: Any, /) -> None:
         words = self.words.composer
@@ -591,6 +593,11 @@ class Content(_Strict):
     @property
     def danger_patterns(self) -> tuple[re.Pattern[str], ...]:
         return self._danger
+
+    @property
+    def built(self) -> dict[str, Any]:
+        """A place to keep what is made from this content once (content never changes)."""
+        return self._built
 
 
 def load_content(content_dir: Path, locale: str) -> Content:

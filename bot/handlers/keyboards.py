@@ -113,7 +113,17 @@ def choices(content: Content, step: Step) -> list[str]:
 
 
 def suggestions_keyboard(content: Content, step: Step) -> InlineKeyboardMarkup:
-    """The step's suggestions, and a way out for when it is all too much right now."""
+    """The step's suggestions, and a way out for when it is all too much right now. Built once
+    per step: every question of the composer carries one (keyboards are immutable)."""
+    key = f"suggestions:{step.value}"
+    if key not in content.built:
+        content.built[key] = _suggestions_keyboard(content, step)
+    markup = content.built[key]
+    assert isinstance(markup, InlineKeyboardMarkup)
+    return markup
+
+
+def _suggestions_keyboard(content: Content, step: Step) -> InlineKeyboardMarkup:
     if step is Step.FEELING:
         return feelings_keyboard(content, more=False)
     width = 2 if step is Step.REGULATION else 1
