@@ -40,7 +40,7 @@ async def _post_init(application: AnyApplication) -> None:
 
 
 async def _post_shutdown(application: AnyApplication) -> None:
-    await application.bot_data["services"].storage.engine.dispose()
+    await application.bot_data["services"].storage.close()
 
 
 # Telegram redelivers an update within minutes of a crash; a week is far beyond that.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -9,10 +11,12 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, text
+from sqlalchemy.exc import OperationalError
 
 from bot.__main__ import prepare_database
 from bot.core.draft import Draft, Step
 from bot.storage import Storage, StorageError, create_engine, migrate
+from bot.storage.database import create_reader, is_unavailable
 from bot.storage.models import Base
 from tests.fake_telegram import TOKEN
 from tests.process import run_bot_to_exit
@@ -30,13 +34,13 @@ async def test_migrations_build_exactly_the_models(storage: Storage) -> None:
 
     async with storage.engine.connect() as connection:
         assert await connection.run_sync(differences) == []
-    await storage.engine.dispose()
+    await storage.close()
 
 
 async def test_migrating_twice_is_harmless(storage: Storage) -> None:
     await migrate(storage.engine)
     await migrate(storage.engine)
-    await storage.engine.dispose()
+    await storage.close()
 
 
 async def test_a_database_from_a_newer_version_is_refused(storage: Storage) -> None:
@@ -44,7 +48,7 @@ async def test_a_database_from_a_newer_version_is_refused(storage: Storage) -> N
         await connection.execute(text("UPDATE alembic_version SET version_num = '9999'"))
     with pytest.raises(StorageError, match="newer Soft Start"):
         await migrate(storage.engine)
-    await storage.engine.dispose()
+    await storage.close()
 
 
 async def test_drafts_expire_and_history_is_retained_only_as_long_as_asked(
@@ -63,7 +67,7 @@ async def test_drafts_expire_and_history_is_retained_only_as_long_as_asked(
     # The draft's steps are marked on the draft itself; only the finish left a row.
     assert await storage.prune_processed_updates(later) == 1
     assert not await storage.was_applied(11, 2)
-    await storage.engine.dispose()
+    await storage.close()
 
 
 async def test_applying_the_same_update_twice_is_recorded_once(storage: Storage) -> None:
@@ -71,7 +75,7 @@ async def test_applying_the_same_update_twice_is_recorded_once(storage: Storage)
     await storage.save_draft(1, Draft("x", step=Step.REASON), update_id=5)
     assert await storage.was_applied(5, 1)
     assert (await storage.load_draft(1)) == Draft("x", step=Step.REASON)
-    await storage.engine.dispose()
+    await storage.close()
 
 
 async def test_an_update_not_newer_than_the_drafts_last_change_counts_as_applied(
@@ -84,7 +88,7 @@ async def test_an_update_not_newer_than_the_drafts_last_change_counts_as_applied
     await storage.save_draft(1, Draft("x", step=Step.REASON), update_id=None)
     assert await storage.was_applied(7, 1)  # a save outside an update keeps the mark
     assert await storage.latest_applied_update() == 7
-    await storage.engine.dispose()
+    await storage.close()
 
 
 async def test_history_page_past_the_end_shows_the_last_page(storage: Storage) -> None:
@@ -93,7 +97,7 @@ async def test_history_page_past_the_end_shows_the_last_page(storage: Storage) -
     page = await storage.history_page(1, 99)
     assert page.page == 1 and [m.text for m in page.messages] == ["message 1", "message 0"]
     assert await storage.saved_message(2, page.messages[0].id) is None
-    await storage.engine.dispose()
+    await storage.close()
 
 
 async def test_python_m_bot_migrate(tmp_path: Path) -> None:
@@ -118,3 +122,49 @@ async def test_an_unreachable_database_is_one_clear_line(tmp_path: Path) -> None
     )
     assert status == 2
     assert "cannot use the database" in stderr and len(stderr.strip().splitlines()) == 1
+
+
+async def test_on_sqlite_a_step_reads_its_draft_without_waiting_for_a_writer(
+    tmp_path: Path,
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}"
+    await prepare_database(url)
+    storage = Storage(create_engine(url, busy_timeout_seconds=0.5))
+    await storage.save_draft(1, Draft("calm", step=Step.REASON), update_id=1)
+    # A long write transaction holds the bot's only writing connection...
+    async with storage.engine.begin() as writer:
+        await writer.execute(text("UPDATE drafts SET reason = 'not yet' WHERE user_id = 1"))
+        # ...and the read neither queues behind it nor sees its uncommitted change.
+        draft = await asyncio.wait_for(storage.load_draft(1), timeout=0.2)
+        assert draft == Draft("calm", step=Step.REASON)
+    assert await storage.load_draft(1) == Draft("calm", "not yet", step=Step.REASON)
+    await storage.close()
+
+
+async def test_on_sqlite_a_database_locked_by_another_program_is_a_try_again(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "db.sqlite3"
+    url = f"sqlite+aiosqlite:///{path}"
+    await prepare_database(url)
+    storage = Storage(create_engine(url, busy_timeout_seconds=0.3))
+    # A tool that takes the file for itself: even WAL readers are shut out.
+    other = sqlite3.connect(path)
+    other.execute("PRAGMA locking_mode=EXCLUSIVE")
+    other.execute("BEGIN EXCLUSIVE")
+    try:
+        with pytest.raises(OperationalError) as raised:
+            await storage.load_draft(1)
+        assert is_unavailable(raised.value)
+    finally:
+        other.rollback()
+        other.close()
+    await storage.save_draft(1, Draft("calm", step=Step.REASON), update_id=1)
+    assert await storage.load_draft(1) == Draft("calm", step=Step.REASON)
+    await storage.close()
+
+
+async def test_only_sqlite_files_get_a_reader() -> None:
+    engine = create_engine("postgresql+asyncpg://u:p@127.0.0.1:1/x")
+    assert create_reader(engine) is None
+    await engine.dispose()

@@ -6,11 +6,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Connection, event
+from sqlalchemy import Connection, Engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import (
     ArgumentError,
@@ -84,6 +85,37 @@ def create_engine(database_url: str, busy_timeout_seconds: float = 5.0) -> Async
         # A statement stuck behind a lock fails after this long instead of hanging the bot.
         connect_args={"command_timeout": busy_timeout_seconds},
     )
+
+
+# How long the reader waits if SQLite reports the file busy (rare in WAL mode: recovery after a
+# crash); it blocks the event loop meanwhile, so short, and the caller then takes the slow way.
+READER_BUSY_TIMEOUT_MS = 100
+
+
+def _reader_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA query_only=ON")
+    cursor.execute(f"PRAGMA busy_timeout={READER_BUSY_TIMEOUT_MS}")
+    cursor.close()
+
+
+def create_reader(engine: AsyncEngine) -> Engine | None:
+    """For an SQLite file: a read-only connection used in the event loop's own thread, for the
+    draft read every conversation step makes.
+
+    Through aiosqlite a query takes five hops to its worker thread and back (about 0.5 ms of
+    CPU); here it takes under 0.1 ms. In WAL mode a reader never waits for a writer, so the
+    read cannot stall the loop, and it sees every committed write. None for PostgreSQL (its
+    driver is already asynchronous) and for an in-memory database (a second connection would
+    see another database)."""
+    url = engine.url
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    reader = sqlalchemy.create_engine(
+        url.set(drivername="sqlite+pysqlite"), pool_size=1, max_overflow=0, hide_parameters=True
+    )
+    event.listen(reader, "connect", _reader_pragmas)
+    return reader
 
 
 def _alembic_config(connection: Connection) -> Config:

@@ -12,12 +12,14 @@ from typing import Any
 from sqlalchemy import Row, bindparam, delete, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.core.draft import Draft, Step
 from bot.core.history import PAGE_SIZE, HistoryPage, SavedMessage, UserExport, clamp_page
 from bot.core.pairing import Partner
 from bot.storage.common import aware, ensure_user, insert_for
+from bot.storage.database import create_reader
 from bot.storage.models import (
     USER_COLUMNS,
     Base,
@@ -95,8 +97,15 @@ class Storage:
         self.engine = engine
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
         self._hot = _HotPath(engine.dialect.name)
+        self._reader = create_reader(engine)
         self.pairing = PairingRepository(self._sessions)
         self.reminders = ReminderRepository(self._sessions)
+
+    async def close(self) -> None:
+        """Closes every connection (at shutdown)."""
+        if self._reader is not None:
+            self._reader.dispose()
+        await self.engine.dispose()
 
     def _session(self) -> AsyncSession:
         return self._sessions()
@@ -148,6 +157,13 @@ class Storage:
 
     async def load_draft(self, user_id: int) -> Draft | None:
         """The user's draft, or None if they have none."""
+        if self._reader is not None:
+            try:
+                with self._reader.connect() as reader:
+                    row = reader.execute(self._hot.load_draft, {"user_id": user_id}).first()
+                return _to_draft(row) if row else None
+            except OperationalError:
+                pass  # busy in a way WAL readers rarely are: ask through the writer instead
         async with self.engine.connect() as connection:
             result = await connection.execute(self._hot.load_draft, {"user_id": user_id})
             row = result.first()
