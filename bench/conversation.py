@@ -39,7 +39,7 @@ class Cell:
 
 
 async def _start_bot(
-    bot: str, api: FakeBotApi, database_url: str | None
+    bot: str, api: FakeBotApi, database_url: str | None, settings: dict[str, str]
 ) -> asyncio.subprocess.Process:
     env = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG"}}
     env["PYTHONPATH"] = str(REPO)
@@ -52,6 +52,7 @@ async def _start_bot(
             # Measure the bot's own capacity, not Telegram's 30 messages/s cap.
             RATE_LIMIT_PER_SECOND="1000000",
         )
+        env.update(settings)
         command = [sys.executable, "-m", "bot"]
     else:
         command = [sys.executable, "-m", "bench.bots", bot, api.base_url, TOKEN]
@@ -62,13 +63,17 @@ async def _start_bot(
 
 
 async def run_cell(
-    cell: Cell, seconds: float, warm_up: float, database_url: str | None
+    cell: Cell,
+    seconds: float,
+    warm_up: float,
+    database_url: str | None,
+    settings: dict[str, str] | None = None,
 ) -> LoadResult:
     ours = cell.bot.startswith("ours")
     script = OUR_SCRIPT if ours else ["hello again"]
     api = FakeBotApi(cell.users, script, cell.delay_ms / 1000, "/compose" if ours else "hello")
     await api.start()
-    process = await _start_bot(cell.bot, api, database_url)
+    process = await _start_bot(cell.bot, api, database_url, settings or {})
     try:
         return await api.measure(warm_up, seconds)
     finally:
@@ -101,11 +106,16 @@ async def main(argv: list[str]) -> None:
     parser.add_argument("--seconds", type=float, default=8)
     parser.add_argument("--warm-up", type=float, default=4)
     parser.add_argument("--smoke", action="store_true", help="a few seconds: 10 users, 0 ms")
+    parser.add_argument(
+        "--setting", action="append", default=[], metavar="NAME=VALUE",
+        help="a setting for our bot, e.g. POLL_INTERVAL_SECONDS=0 (repeatable)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     if args.smoke:
         args.users, args.delays, args.repeats, args.seconds, args.warm_up = "10", "0", 1, 1.5, 2
         args.bots = "ours-sqlite,echo-sequential"
     bots = args.bots.split(",")
+    settings = dict(item.split("=", 1) for item in args.setting)
     postgres = _postgres() if "ours-postgresql" in bots else None
     if "ours-postgresql" in bots and postgres is None:
         print("PostgreSQL binaries not found: skipping ours-postgresql")
@@ -124,7 +134,7 @@ async def main(argv: list[str]) -> None:
                     url = await _database_url(
                         cell.bot, Path(folder), repeat * 1000 + number, postgres
                     )
-                    result = await run_cell(cell, args.seconds, args.warm_up, url)
+                    result = await run_cell(cell, args.seconds, args.warm_up, url, settings)
                     results[cell].append(result)
                     print(f"  run {repeat + 1}: {cell.bot:<16} users={cell.users:<4} "
                           f"delay={cell.delay_ms}ms {result.steps_per_second:8.1f} steps/s "

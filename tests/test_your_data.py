@@ -222,6 +222,28 @@ async def test_a_locked_database_gets_a_kind_try_again_and_nothing_is_lost(
     await finish(alice)
 
 
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+async def test_a_postgresql_restart_goes_unnoticed_in_the_conversation(
+    alice: FakeUser, running_bot: Any, database_url: str
+) -> None:
+    await reach(alice, 1)
+    # What a server restart does to the bot's pooled connections: every one of them dies.
+    engine = create_engine(database_url)
+    async with engine.connect() as admin:
+        ended = await admin.scalar(
+            text(
+                "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        )
+    await engine.dispose()
+    assert ended
+    for index in range(1, 4):
+        await alice.send(ANSWERS[index])
+        await alice.expect(QUESTIONS[index + 1])
+    await finish(alice)
+
+
 @pytest.mark.parametrize("step", [0, 2, 4])
 async def test_an_expired_draft_is_explained(alice: FakeUser, running_bot: Any, step: int) -> None:
     await reach(alice, step)

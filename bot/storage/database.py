@@ -78,9 +78,12 @@ def create_engine(database_url: str, busy_timeout_seconds: float = 5.0) -> Async
         )
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas(busy_timeout_seconds))
         return engine
+    # No pool_pre_ping: with asyncpg it costs three round trips per checkout (BEGIN, ping,
+    # ROLLBACK), more than the step's own query. A connection that died with a server restart
+    # fails its first statement instead; SQLAlchemy then replaces the pool's connections, and
+    # the conversation's queries try once more (Storage), so a restart goes unnoticed there.
     return create_async_engine(
         url,
-        pool_pre_ping=True,
         hide_parameters=True,
         # A statement stuck behind a lock fails after this long instead of hanging the bot.
         connect_args={"command_timeout": busy_timeout_seconds},

@@ -6,13 +6,15 @@ redelivered update can be recognised and changes nothing.
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import Row, bindparam, delete, func, or_, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.core.draft import Draft, Step
@@ -31,6 +33,23 @@ from bot.storage.models import (
 )
 from bot.storage.pairing import PairingRepository, forget_pairing
 from bot.storage.reminders import ReminderRepository
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+A = TypeVar("A")
+
+
+async def _once_more_if_reconnected(query: Callable[[A], Awaitable[T]], argument: A) -> T:
+    """Runs a query; if its pooled connection turned out dead (the database restarted since it
+    was last used), runs it once more on a fresh one. Only for statements that are safe to
+    repeat: a read, or the draft's upsert."""
+    try:
+        return await query(argument)
+    except DBAPIError as error:
+        if not error.connection_invalidated:
+            raise
+        log.info("database connection was gone; trying once more on a new one")
+        return await query(argument)
 
 
 def _to_draft(row: DraftRow | Row[Any]) -> Draft:
@@ -98,6 +117,14 @@ class Storage:
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
         self._hot = _HotPath(engine.dialect.name)
         self._reader = create_reader(engine)
+        # On PostgreSQL, a step's single statement runs without BEGIN/COMMIT around it: one
+        # round trip instead of three, and one statement is atomic on its own. (SQLite gains
+        # nothing: its driver keeps no transaction open for a lone statement either way.)
+        self._single = (
+            engine.execution_options(isolation_level="AUTOCOMMIT")
+            if engine.dialect.name == "postgresql"
+            else engine
+        )
         self.pairing = PairingRepository(self._sessions)
         self.reminders = ReminderRepository(self._sessions)
 
@@ -164,10 +191,13 @@ class Storage:
                 return _to_draft(row) if row else None
             except OperationalError:
                 pass  # busy in a way WAL readers rarely are: ask through the writer instead
-        async with self.engine.connect() as connection:
+        row = await _once_more_if_reconnected(self._read_draft, user_id)
+        return _to_draft(row) if row else None
+
+    async def _read_draft(self, user_id: int) -> Row[Any] | None:
+        async with self._single.connect() as connection:
             result = await connection.execute(self._hot.load_draft, {"user_id": user_id})
-            row = result.first()
-            return _to_draft(row) if row else None
+            return result.first()
 
     async def save_draft(
         self,
@@ -181,28 +211,32 @@ class Storage:
         """Writes the whole draft at once: the step and the answers can never disagree. The
         update's id goes in the same row, which is what marks the update as applied."""
         now = datetime.now(UTC)
-        async with self.engine.begin() as connection:
-            if not known_user:
-                await connection.execute(
-                    self._hot.ensure_user, {"id": user_id, "locale": "en", "created_at": now}
-                )
+        values = {
+            "user_id": user_id,
+            "feeling": draft.feeling,
+            "reason": draft.reason,
+            "regulation": draft.regulation,
+            "request": draft.request,
+            "step": draft.step.value,
+            "editing": draft.editing,
+            "kept_checks": " ".join(sorted(draft.kept)),
+            "active": active,
+            "updated_at": now,
+            "update_id": update_id,
+        }
+        if known_user:
             # One statement: the hot path of every conversation step.
+            await _once_more_if_reconnected(self._write_draft, values)
+            return
+        async with self.engine.begin() as connection:
             await connection.execute(
-                self._hot.save_draft,
-                {
-                    "user_id": user_id,
-                    "feeling": draft.feeling,
-                    "reason": draft.reason,
-                    "regulation": draft.regulation,
-                    "request": draft.request,
-                    "step": draft.step.value,
-                    "editing": draft.editing,
-                    "kept_checks": " ".join(sorted(draft.kept)),
-                    "active": active,
-                    "updated_at": now,
-                    "update_id": update_id,
-                },
+                self._hot.ensure_user, {"id": user_id, "locale": "en", "created_at": now}
             )
+            await connection.execute(self._hot.save_draft, values)
+
+    async def _write_draft(self, values: dict[str, Any]) -> None:
+        async with self._single.begin() as connection:
+            await connection.execute(self._hot.save_draft, values)
 
     async def set_draft_active(self, user_id: int, active: bool, *, update_id: int | None) -> None:
         async with self._session() as session, session.begin():
