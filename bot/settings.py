@@ -40,7 +40,7 @@ class Settings(BaseSettings):
     # Support lines the operator adds to the safety message, per locale (plain text).
     safety_resources: dict[str, str] = Field(default_factory=dict)
     poll_timeout_seconds: int = Field(default=30, ge=0, le=50)
-    # A pause after each poll that brought messages, so that under load one poll fetches many
+    # A pause between polls, so that under load one poll fetches many messages
     # (bench.conversation --setting POLL_INTERVAL_SECONDS=0: up to 15% fewer steps/s on
     # SQLite); a message waits at most this much longer.
     poll_interval_seconds: float = Field(default=0.005, ge=0, le=1)
