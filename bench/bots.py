@@ -1,8 +1,9 @@
-"""The bots a benchmark runs, each as its own process: ours (`python -m bot`) and two bare
-PTB echo bots as the baseline (sequential, and with concurrent_updates)."""
+"""The bots a benchmark runs, each as its own process: ours (`python -m bot`, or on uvloop)
+and two bare PTB echo bots as the baseline (sequential, and with concurrent_updates)."""
 
 from __future__ import annotations
 
+import asyncio
 import sys
 
 from telegram import Update
@@ -23,7 +24,21 @@ def run_echo(base_url: str, token: str, concurrent: bool) -> None:
     application.run_polling(allowed_updates=Update.ALL_TYPES, timeout=5)
 
 
+def run_ours_on_uvloop() -> None:
+    """`python -m bot` on uvloop's event loop instead of asyncio's, to measure what it gives."""
+    import uvloop
+
+    from bot.__main__ import main
+
+    asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+    main(["bot"])
+
+
 if __name__ == "__main__":
     # python -m bench.bots echo-sequential|echo-concurrent BASE_URL TOKEN
-    kind, url, bot_token = sys.argv[1:4]
-    run_echo(url, bot_token, concurrent=kind == "echo-concurrent")
+    # python -m bench.bots ours-uvloop   (settings from the environment, as python -m bot)
+    if sys.argv[1] == "ours-uvloop":
+        run_ours_on_uvloop()
+    else:
+        kind, url, bot_token = sys.argv[1:4]
+        run_echo(url, bot_token, concurrent=kind == "echo-concurrent")

@@ -25,6 +25,7 @@ from tests.postgres import PostgresServer, find_binaries
 
 REPO = Path(__file__).resolve().parent.parent
 BOTS = ("ours-sqlite", "ours-postgresql", "echo-sequential", "echo-concurrent")
+# Also runnable: ours-sqlite-uvloop, ours on uvloop's event loop (--bots to choose).
 OUR_SCRIPT = [
     "anxious", "the call ran late last night", "taking a few slow breaths",
     "a hug, if you're able", "/back", "/back", "/back", "/back",
@@ -54,6 +55,8 @@ async def _start_bot(
         )
         env.update(settings)
         command = [sys.executable, "-m", "bot"]
+        if bot.endswith("-uvloop"):
+            command = [sys.executable, "-m", "bench.bots", "ours-uvloop"]
     else:
         command = [sys.executable, "-m", "bench.bots", bot, api.base_url, TOKEN]
     return await asyncio.create_subprocess_exec(
@@ -88,7 +91,7 @@ async def run_cell(
 async def _database_url(
     bot: str, folder: Path, run: int, postgres: PostgresServer | None
 ) -> str | None:
-    if bot == "ours-sqlite":
+    if bot.startswith("ours-sqlite"):
         return f"sqlite+aiosqlite:///{folder / f'bench-{run}.sqlite3'}"
     if bot == "ours-postgresql" and postgres is not None:
         return await postgres.create_database()
