@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from tests.driver import FakeUser
-from tests.test_compose_flow import ANSWERS, QUESTIONS, REVIEW, finish, reach
+from tests.test_compose_flow import ANSWERS, QUESTIONS, REVIEW, answer, finish, reach
 
 CHECK = r"A gentle check on your"
 
 
 async def answer_all(user: FakeUser, answers: list[str]) -> None:
     await reach(user, 0)
-    for index, answer in enumerate(answers):
-        await user.send(answer)
+    for index, text in enumerate(answers):
+        await user.send(text)
         if index < 3:
             await user.expect(QUESTIONS[index + 1])
 
@@ -105,9 +105,7 @@ async def test_words_that_point_to_danger_stop_the_coaching(alice: FakeUser) -> 
     assert safety.labels == ["Continue where I was"]
     await alice.press("Continue where I was")
     await alice.expect(QUESTIONS[1])
-    for index in range(1, 4):
-        await alice.send(ANSWERS[index])
-        await alice.expect(QUESTIONS[index + 1])
+    await answer(alice, 1)
     await finish(alice)
 
 

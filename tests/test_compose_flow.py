@@ -33,7 +33,12 @@ async def reach(user: FakeUser, step: int) -> None:
     """Starts /compose and answers the first `step` questions (0 = at FEELING, 4 = at REVIEW)."""
     await user.send("/compose")
     await user.expect(FEELING_Q)
-    for index in range(step):
+    await answer(user, 0, step)
+
+
+async def answer(user: FakeUser, first: int, stop: int = 4) -> None:
+    """Answers questions `first` up to (not including) `stop`, each time seeing the next one."""
+    for index in range(first, stop):
         await user.send(ANSWERS[index])
         await user.expect(QUESTIONS[index + 1])
 
@@ -148,9 +153,7 @@ async def test_back_returns_one_step_and_keeps_answers(alice: FakeUser, step: in
     await alice.expect(QUESTIONS[step - 1])
     await alice.send(ANSWERS[step - 1])
     await alice.expect(QUESTIONS[step])
-    for index in range(step, 4):
-        await alice.send(ANSWERS[index])
-        await alice.expect(QUESTIONS[index + 1])
+    await answer(alice, step)
     await finish(alice)
 
 
@@ -171,9 +174,7 @@ async def test_cancel_keeps_the_draft_and_compose_offers_to_resume(alice: FakeUs
     await alice.expect(r"draft from earlier, at step 3 of 4")
     await alice.press("Continue my draft")
     await alice.expect(REGULATION_Q)
-    for index in range(2, 4):
-        await alice.send(ANSWERS[index])
-        await alice.expect(QUESTIONS[index + 1])
+    await answer(alice, 2)
     await finish(alice)
 
 
@@ -242,9 +243,7 @@ async def test_bad_input_gets_a_kind_reply_and_the_draft_is_untouched(
     act, reply = BAD_INPUTS[kind]
     await act(alice)
     await alice.expect(reply)
-    for index in range(step, 4):
-        await alice.send(ANSWERS[index])
-        await alice.expect(QUESTIONS[index + 1])
+    await answer(alice, step)
     await finish(alice)
 
 
@@ -280,15 +279,11 @@ async def test_text_at_review_shows_the_buttons_again(alice: FakeUser) -> None:
 async def test_a_button_from_an_old_message_is_stale(alice: FakeUser, step: int) -> None:
     await alice.send("/compose")
     first_question = await alice.expect(FEELING_Q)
-    for index in range(step):
-        await alice.send(ANSWERS[index])
-        await alice.expect(QUESTIONS[index + 1])
+    await answer(alice, 0, step)
     await alice.press("hurt", message=first_question)
     await alice.expect_toast(r"earlier message")
     await alice.expect(QUESTIONS[step])
-    for index in range(step, 4):
-        await alice.send(ANSWERS[index])
-        await alice.expect(QUESTIONS[index + 1])
+    await answer(alice, step)
     await finish(alice)
 
 

@@ -14,7 +14,7 @@ from bot.storage import create_engine
 from bot.storage.models import Base
 from tests.driver import FakeUser
 from tests.fake_telegram import FakeTelegram
-from tests.test_compose_flow import ANSWERS, QUESTIONS, REASON_Q, finish, reach
+from tests.test_compose_flow import ANSWERS, QUESTIONS, REASON_Q, answer, finish, reach
 
 
 def storage_of(application: Any) -> Any:
@@ -27,9 +27,7 @@ async def compose_one(user: FakeUser, feeling: str) -> None:
     await reach(user, 0)
     await user.send(feeling)
     await user.expect(QUESTIONS[1])
-    for index in range(1, 4):
-        await user.send(ANSWERS[index])
-        await user.expect(QUESTIONS[index + 1])
+    await answer(user, 1)
     await finish(user, rf"I feel {feeling} because .*")
 
 
@@ -161,9 +159,7 @@ async def test_forget_can_be_declined_mid_flow(alice: FakeUser) -> None:
     await alice.send("/forget")
     await alice.press("No, keep it")
     await alice.expect(r"nothing was deleted")
-    for index in range(1, 4):
-        await alice.send(ANSWERS[index])
-        await alice.expect(QUESTIONS[index + 1])
+    await answer(alice, 1)
     await finish(alice)
 
 
@@ -184,9 +180,7 @@ async def test_a_redelivered_update_is_not_applied_twice(
     feeling_update = await alice.send("anxious")
     await alice.expect(REASON_Q)
     telegram.redeliver(feeling_update)
-    for index in range(1, 4):
-        await alice.send(ANSWERS[index])
-        await alice.expect(QUESTIONS[index + 1])
+    await answer(alice, 1)
     await alice.press("✅ Done")
     await alice.expect(r"^I feel anxious because the call ran late last night\.")
     done_update = max(telegram.delivered)
@@ -214,11 +208,7 @@ async def test_a_locked_database_gets_a_kind_try_again_and_nothing_is_lost(
         await alice.expect(r"busy right now.*nothing is lost", timeout=10)
         await transaction.rollback()
     await engine.dispose()
-    await alice.send(ANSWERS[1])
-    await alice.expect(QUESTIONS[2])
-    for index in range(2, 4):
-        await alice.send(ANSWERS[index])
-        await alice.expect(QUESTIONS[index + 1])
+    await answer(alice, 1)
     await finish(alice)
 
 
@@ -238,9 +228,7 @@ async def test_a_postgresql_restart_goes_unnoticed_in_the_conversation(
         )
     await engine.dispose()
     assert ended
-    for index in range(1, 4):
-        await alice.send(ANSWERS[index])
-        await alice.expect(QUESTIONS[index + 1])
+    await answer(alice, 1)
     await finish(alice)
 
 
