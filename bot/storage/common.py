@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from bot.storage.models import User
 
@@ -18,12 +18,20 @@ def aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def insert_for(session: AsyncSession) -> Callable[..., Any]:
-    """INSERT with ON CONFLICT support for the session's database."""
-    return pg_insert if session.get_bind().dialect.name == "postgresql" else sqlite_insert
+def insert_for_dialect(name: str) -> Callable[..., Any]:
+    """INSERT with ON CONFLICT support for a database kind ("postgresql" or "sqlite")."""
+    return pg_insert if name == "postgresql" else sqlite_insert
 
 
-async def ensure_user(session: AsyncSession, user_id: int) -> None:
+def insert_for(session: AsyncSession | AsyncConnection) -> Callable[..., Any]:
+    """INSERT with ON CONFLICT support for the session's (or connection's) database."""
+    dialect = (
+        session.dialect if isinstance(session, AsyncConnection) else session.get_bind().dialect
+    )
+    return insert_for_dialect(dialect.name)
+
+
+async def ensure_user(session: AsyncSession | AsyncConnection, user_id: int) -> None:
     """Creates the users row if it is not there yet (within the caller's transaction)."""
     await session.execute(
         insert_for(session)(User)

@@ -12,15 +12,13 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import Row, bindparam, delete, func, or_, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.core.draft import Draft, Step
 from bot.core.history import PAGE_SIZE, HistoryPage, SavedMessage, UserExport, clamp_page
 from bot.core.pairing import Partner
-from bot.storage.common import aware, ensure_user, insert_for
+from bot.storage.common import aware, ensure_user, insert_for, insert_for_dialect
 from bot.storage.database import create_reader
 from bot.storage.models import (
     USER_COLUMNS,
@@ -52,7 +50,7 @@ async def _once_more_if_reconnected(query: Callable[[A], Awaitable[T]], argument
         return await query(argument)
 
 
-def _to_draft(row: DraftRow | Row[Any]) -> Draft:
+def _to_draft(row: Row[Any]) -> Draft:
     return Draft(
         feeling=row.feeling,
         reason=row.reason,
@@ -77,7 +75,6 @@ def _to_saved(row: MessageRow) -> SavedMessage:
 
 
 DRAFTS = Base.metadata.tables[DraftRow.__tablename__]
-USERS = Base.metadata.tables[User.__tablename__]
 _DRAFT_FIELDS = (
     "feeling", "reason", "regulation", "request", "step", "editing", "kept_checks", "active",
     "updated_at",
@@ -92,7 +89,7 @@ class _HotPath:
     together cost more CPU than the rest of a step (measured with py-spy; see the README)."""
 
     def __init__(self, dialect: str) -> None:
-        insert = pg_insert if dialect == "postgresql" else sqlite_insert
+        insert = insert_for_dialect(dialect)
         self.load_draft = select(DRAFTS).where(DRAFTS.c.user_id == bindparam("user_id"))
         upsert = insert(DRAFTS)
         self.save_draft = upsert.on_conflict_do_update(
@@ -103,7 +100,6 @@ class _HotPath:
                 "update_id": func.coalesce(upsert.excluded.update_id, DRAFTS.c.update_id),
             },
         )
-        self.ensure_user = insert(USERS).on_conflict_do_nothing(index_elements=[USERS.c.id])
         self.draft_update = select(DRAFTS.c.update_id).where(
             DRAFTS.c.user_id == bindparam("user_id")
         )
@@ -154,6 +150,9 @@ class Storage:
     # --- updates ---------------------------------------------------------------------------
 
     async def latest_applied_update(self) -> int | None:
+        """At start-up. The drafts' maximum reads the drafts table without an index, like the
+        conversation states read at start-up do anyway: with an index on update_id, one more to
+        write on every step, PostgreSQL did 574 against 649 steps/s (100 people, 0 ms)."""
         async with self._session() as session:
             found = [
                 await session.scalar(select(func.max(ProcessedUpdate.update_id))),
@@ -229,9 +228,7 @@ class Storage:
             await _once_more_if_reconnected(self._write_draft, values)
             return
         async with self.engine.begin() as connection:
-            await connection.execute(
-                self._hot.ensure_user, {"id": user_id, "locale": "en", "created_at": now}
-            )
+            await ensure_user(connection, user_id)
             await connection.execute(self._hot.save_draft, values)
 
     async def _write_draft(self, values: dict[str, Any]) -> None:
