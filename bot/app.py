@@ -14,7 +14,7 @@ from bot.concurrency import PerChatUpdateProcessor
 from bot.content import Content, load_content
 from bot.handlers import register_handlers
 from bot.handlers.commands import MENU
-from bot.handlers.context import AnyApplication, Services, install_services, services
+from bot.handlers.context import AnyApplication, Context, Services, install_services, services
 from bot.handlers.redelivery import remember_highest_applied
 from bot.places import Places
 from bot.reminders.dispatcher import Dispatcher
@@ -43,11 +43,11 @@ async def _post_shutdown(application: AnyApplication) -> None:
     await application.bot_data["services"].storage.close()
 
 
-# Telegram redelivers an update within minutes of a crash; a week is far beyond that.
-PROCESSED_UPDATES_KEPT = timedelta(days=7)
+# getUpdates keeps an unconfirmed update for 24 hours; after that it cannot come again.
+PROCESSED_UPDATES_KEPT = timedelta(days=2)
 
 
-async def housekeeping(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def housekeeping(context: Context) -> None:
     """Deletes what is no longer kept: abandoned drafts, history past retention, old update ids."""
     found = services(context)
     now = datetime.now(UTC)
@@ -71,7 +71,7 @@ DISPATCHER = "dispatcher"
 DISPATCH_BATCH = 500
 
 
-async def dispatch(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def dispatch(context: Context) -> None:
     """Sends what is due, then sets the next wake-up if one is due within the minute."""
     found = services(context)
     await context.bot_data[DISPATCHER].tick()
@@ -105,6 +105,7 @@ def build_application(
         .base_url(settings.telegram_api_base_url)
         .base_file_url(settings.telegram_file_base_url)
         .defaults(Defaults(parse_mode=ParseMode.HTML, disable_notification=False))
+        .context_types(ContextTypes(context=Context))
         .persistence(DraftPersistence(storage))
         .request(AiohttpRequest())
         # One long poll at a time; its read timeout is the poll's timeout plus this.

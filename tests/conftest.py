@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -93,28 +94,40 @@ def clock() -> FakeClock:
     return FakeClock(datetime(2026, 3, 27, 12, 0, tzinfo=UTC))
 
 
-@pytest.fixture
-async def running_bot(
+@asynccontextmanager
+async def bot_running(
     settings: Settings, telegram: FakeTelegram, clock: FakeClock
 ) -> AsyncIterator[Any]:
-    """The real Application, polling the fake Bot API over HTTP, as `python -m bot` runs it."""
+    """The real Application, polling the fake Bot API over HTTP, as `python -m bot` runs it;
+    stopped as SIGTERM stops it."""
     await prepare_database(settings.database_url)
     application = build_application(settings, clock=clock)
     await application.initialize()
     if application.post_init:
         await application.post_init(application)
     assert application.updater is not None
+    telegram.polling_released = False
     await application.updater.start_polling(
         poll_interval=0, timeout=5, allowed_updates=Update.ALL_TYPES
     )
     await application.start()
-    yield application
-    telegram.release_pollers()
-    await application.updater.stop()
-    await application.stop()
-    if application.post_shutdown:
-        await application.post_shutdown(application)
-    await application.shutdown()
+    try:
+        yield application
+    finally:
+        telegram.release_pollers()
+        await application.updater.stop()
+        await application.stop()
+        if application.post_shutdown:
+            await application.post_shutdown(application)
+        await application.shutdown()
+
+
+@pytest.fixture
+async def running_bot(
+    settings: Settings, telegram: FakeTelegram, clock: FakeClock
+) -> AsyncIterator[Any]:
+    async with bot_running(settings, telegram, clock) as application:
+        yield application
 
 
 @pytest.fixture

@@ -222,6 +222,12 @@ class FakeTelegram:
         self.redelivered.append(self.delivered[update_id])
         self._new_update.set()
 
+    def renumber(self, next_update_id: int) -> None:
+        """Numbers the next updates from `next_update_id` on, as Telegram does after a week
+        without updates ("chosen randomly instead of sequentially"): ids may repeat old ones."""
+        self._update_ids = itertools.count(next_update_id)
+        self.confirmed_offset = 0
+
     def release_pollers(self) -> None:
         self.polling_released = True
         self._new_update.set()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import zlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,10 +17,16 @@ from sqlalchemy.exc import OperationalError
 from bot.__main__ import prepare_database
 from bot.core.draft import Draft, Step
 from bot.storage import Storage, StorageError, create_engine, migrate
+from bot.storage.common import UpdateMark
 from bot.storage.database import create_reader, is_unavailable
 from bot.storage.models import Base
 from tests.fake_telegram import TOKEN
 from tests.process import run_bot_to_exit
+
+
+def mark(update_id: int, content: str = "") -> UpdateMark:
+    """An update's mark as the redelivery guard makes it: its id and a content key."""
+    return UpdateMark(update_id, f"{update_id:08x}{zlib.crc32(content.encode()):08x}")
 
 
 @pytest.fixture
@@ -55,45 +62,63 @@ async def test_drafts_expire_and_history_is_retained_only_as_long_as_asked(
     storage: Storage,
 ) -> None:
     draft = Draft("sad", step=Step.REASON)
-    await storage.save_draft(1, draft, update_id=10)
-    await storage.finish_draft(2, Draft("a", "b", "c", "d", Step.REVIEW), "text", update_id=11)
+    await storage.save_draft(1, draft, update=mark(10))
+    await storage.finish_draft(2, Draft("a", "b", "c", "d", Step.REVIEW), "text", update=mark(11))
     later = datetime.now(UTC) + timedelta(minutes=1)
     assert await storage.expire_drafts(later - timedelta(hours=1)) == 0
     assert await storage.expire_drafts(later) == 1
     assert await storage.load_draft(1) is None
     assert await storage.delete_history_before(later) == 1
     assert (await storage.history_page(2, 0)).total == 0
-    assert await storage.was_applied(11, 2)
+    assert await storage.was_applied(mark(11), 2)
     # The draft's steps are marked on the draft itself; only the finish left a row.
     assert await storage.prune_processed_updates(later) == 1
-    assert not await storage.was_applied(11, 2)
+    assert not await storage.was_applied(mark(11), 2)
     await storage.close()
 
 
 async def test_applying_the_same_update_twice_is_recorded_once(storage: Storage) -> None:
-    await storage.save_draft(1, Draft(), update_id=5)
-    await storage.save_draft(1, Draft("x", step=Step.REASON), update_id=5)
-    assert await storage.was_applied(5, 1)
+    await storage.save_draft(1, Draft(), update=mark(5))
+    await storage.save_draft(1, Draft("x", step=Step.REASON), update=mark(5))
+    assert await storage.was_applied(mark(5), 1)
     assert (await storage.load_draft(1)) == Draft("x", step=Step.REASON)
     await storage.close()
 
 
-async def test_an_update_not_newer_than_the_drafts_last_change_counts_as_applied(
+async def test_the_drafts_latest_updates_count_as_applied_by_id_and_content(
     storage: Storage,
 ) -> None:
-    await storage.save_draft(1, Draft(), update_id=7)
-    assert await storage.was_applied(7, 1) and await storage.was_applied(6, 1)
-    assert not await storage.was_applied(8, 1)
-    assert not await storage.was_applied(7, 2)  # someone else's update
-    await storage.save_draft(1, Draft("x", step=Step.REASON), update_id=None)
-    assert await storage.was_applied(7, 1)  # a save outside an update keeps the mark
-    assert await storage.latest_applied_update() == 7
+    for number in range(1, 11):
+        await storage.save_draft(1, Draft(), update=mark(number))
+    # The last eight are remembered; older ones cannot come again by then.
+    assert all([await storage.was_applied(mark(n), 1) for n in range(3, 11)])
+    assert not await storage.was_applied(mark(2), 1)
+    assert not await storage.was_applied(mark(11), 1)
+    assert not await storage.was_applied(mark(10), 2)  # someone else's update
+    # The same id on another message (Telegram renumbered): a new update.
+    assert not await storage.was_applied(mark(10, "another message"), 1)
+    await storage.save_draft(1, Draft("x", step=Step.REASON), update=None)
+    assert await storage.was_applied(mark(10), 1)  # a save outside an update keeps the marks
+    assert await storage.latest_applied_update() == 10
+    await storage.close()
+
+
+async def test_a_handled_update_is_recorded_by_id_and_content(storage: Storage) -> None:
+    await storage.save_draft(1, Draft(), update=None)  # the users row
+    await storage.record_handled(1, mark(3))
+    assert await storage.was_applied(mark(3), 1)
+    assert not await storage.was_applied(mark(3, "a new update with an old id"), 1)
+    await storage.record_handled(1, mark(3, "a new update with an old id"))
+    assert await storage.was_applied(mark(3, "a new update with an old id"), 1)
+    # Nobody's row comes back for a person without one (after /forget).
+    await storage.record_handled(2, mark(4))
+    assert not await storage.was_applied(mark(4), 2)
     await storage.close()
 
 
 async def test_history_page_past_the_end_shows_the_last_page(storage: Storage) -> None:
     for number in range(7):
-        await storage.finish_draft(1, Draft(), f"message {number}", update_id=number)
+        await storage.finish_draft(1, Draft(), f"message {number}", update=mark(number))
     page = await storage.history_page(1, 99)
     assert page.page == 1 and [m.text for m in page.messages] == ["message 1", "message 0"]
     assert await storage.saved_message(2, page.messages[0].id) is None
@@ -130,7 +155,7 @@ async def test_on_sqlite_a_step_reads_its_draft_without_waiting_for_a_writer(
     url = f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}"
     await prepare_database(url)
     storage = Storage(create_engine(url, busy_timeout_seconds=0.5))
-    await storage.save_draft(1, Draft("calm", step=Step.REASON), update_id=1)
+    await storage.save_draft(1, Draft("calm", step=Step.REASON), update=mark(1))
     # A long write transaction holds the bot's only writing connection...
     async with storage.engine.begin() as writer:
         await writer.execute(text("UPDATE drafts SET reason = 'not yet' WHERE user_id = 1"))
@@ -159,7 +184,7 @@ async def test_on_sqlite_a_database_locked_by_another_program_is_a_try_again(
     finally:
         other.rollback()
         other.close()
-    await storage.save_draft(1, Draft("calm", step=Step.REASON), update_id=1)
+    await storage.save_draft(1, Draft("calm", step=Step.REASON), update=mark(1))
     assert await storage.load_draft(1) == Draft("calm", step=Step.REASON)
     await storage.close()
 

@@ -28,6 +28,7 @@ from bot.handlers import commands, forget, keyboards, share
 from bot.handlers.context import (
     AnyApplication,
     Context,
+    applied,
     chat_id,
     logged,
     services,
@@ -117,7 +118,7 @@ async def move_on(
     `known_user`: a draft of theirs was just read, so their users row exists (one statement
     less on every step)."""
     await services(context).storage.save_draft(
-        user_id(update), draft, update_id=update.update_id, known_user=known_user
+        user_id(update), draft, update=applied(context), known_user=known_user
     )
     return await ask(update, context, draft)
 
@@ -210,7 +211,7 @@ async def _answer_feeling(update: Update, context: Context, draft: Draft, text: 
     if faux is None:
         return await move_on(update, context, draft.answer(text), known_user=True)
     draft = draft.with_part(Step.FEELING, text)
-    await services(context).storage.save_draft(user_id(update), draft, update_id=update.update_id)
+    await services(context).storage.save_draft(user_id(update), draft, update=applied(context))
     await context.bot.send_message(
         chat_id(update),
         content.texts.faux_feeling.format(word=html.escape(faux.word)),
@@ -366,7 +367,7 @@ async def take_break(update: Update, context: Context) -> int:
     zone = clock.zone
     fire = later(Later(query.data.removeprefix("brk:")), found.clock(), zone)
     fire = outside_quiet_hours(fire, zone, clock.quiet)
-    await found.storage.set_draft_active(user_id(update), active=False, update_id=update.update_id)
+    await found.storage.set_draft_active(user_id(update), active=False, update=applied(context))
     await store.add_one_shot(user_id(update), CONTINUE, fire, {})
     found.wake(fire)
     when = fire.astimezone(zone).strftime(found.content.texts.date_format)
@@ -379,7 +380,7 @@ async def finish(update: Update, context: Context, draft: Draft) -> int:
     content = services(context).content
     message = compose_message(draft, content.phrasing)
     message_id = await services(context).storage.finish_draft(
-        user_id(update), draft, message.plain, update_id=update.update_id
+        user_id(update), draft, message.plain, update=applied(context)
     )
     await _say(update, context, content.texts.done)
     saved = await services(context).storage.saved_message(user_id(update), message_id)
@@ -409,7 +410,7 @@ async def back(update: Update, context: Context) -> Step | int:
 async def cancel(update: Update, context: Context) -> int:
     """/cancel: leaves the conversation; the draft is kept for /compose."""
     await services(context).storage.set_draft_active(
-        user_id(update), active=False, update_id=update.update_id
+        user_id(update), active=False, update=applied(context)
     )
     await _say(update, context, services(context).content.texts.cancelled)
     return END

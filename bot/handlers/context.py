@@ -12,18 +12,43 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from telegram import Update
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.content import Content
 from bot.core.schedule import QuietHours
 from bot.places import Places
 from bot.settings import Settings
 from bot.storage import Storage
+from bot.storage.common import UpdateMark
 
 log = logging.getLogger("bot.updates")
 
-Context = ContextTypes.DEFAULT_TYPE
 AnyApplication = Application[Any, Any, Any, Any, Any, Any]
+
+
+class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
+    """PTB's context, one per update (shared by every handler group), plus what the
+    redelivery guard needs to know about this update."""
+
+    def __init__(
+        self, application: AnyApplication, chat_id: int | None = None, user_id: int | None = None
+    ) -> None:
+        super().__init__(application, chat_id, user_id)
+        # Set by the redelivery guard for updates it watches.
+        self.update_mark: UpdateMark | None = None
+        # True once a write of this update's change recorded the mark in its transaction.
+        self.update_recorded = False
+        # True if a handler raised: such an update is not recorded, handling it again is right.
+        self.update_failed = False
+
+
+def applied(context: Context) -> UpdateMark | None:
+    """This update's mark, for a write that records it in its own transaction (so the
+    handler need not record it again afterwards)."""
+    context.update_recorded = True
+    return context.update_mark
+
+
 R = TypeVar("R")
 Handler = Callable[[Update, Context], Coroutine[Any, Any, R]]
 
@@ -62,6 +87,9 @@ def logged(handler: Handler[R]) -> Handler[R]:
         started = time.perf_counter()
         try:
             return await handler(update, context)
+        except BaseException:
+            context.update_failed = True
+            raise
         finally:
             log.info(
                 "update=%s user=%s handler=%s ms=%.1f",

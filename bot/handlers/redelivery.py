@@ -1,18 +1,43 @@
-"""Updates Telegram delivers again after a crash change nothing the second time."""
+"""Updates Telegram delivers again after a crash change nothing the second time.
+
+A repeat is recognised by what Telegram repeats: the same update id *and* the same content.
+Ids alone are not enough: after a week without updates Telegram numbers the next ones
+randomly, so an old id can come back on a new message."""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
 from bot.handlers.context import AnyApplication, Context, services
+from bot.storage import is_unavailable
+from bot.storage.common import UpdateMark
 
 log = logging.getLogger(__name__)
 
 
 HIGHEST = "highest_update_id"
+
+
+def update_mark(update: Update) -> UpdateMark | None:
+    """The update's id and a key over its id and content; None for what is not guarded
+    (inline queries: answering one again is harmless and they expire within seconds)."""
+    if update.callback_query is not None:
+        content = f"callback:{update.callback_query.id}"
+    elif update.effective_message is not None and update.effective_chat is not None:
+        message = update.effective_message
+        edited = int(message.edit_date.timestamp()) if message.edit_date else 0
+        content = f"message:{update.effective_chat.id}:{message.message_id}:{edited}"
+    elif update.effective_user is not None and update.effective_chat is not None:
+        # Membership changes (blocking the bot, ...): who, where, and the update itself.
+        content = f"other:{update.effective_chat.id}:{update.effective_user.id}"
+    else:
+        return None
+    digest = hashlib.blake2b(f"{update.update_id}|{content}".encode(), digest_size=8)
+    return UpdateMark(update.update_id, digest.hexdigest())
 
 
 async def remember_highest_applied(application: AnyApplication) -> None:
@@ -22,20 +47,48 @@ async def remember_highest_applied(application: AnyApplication) -> None:
 
 
 async def skip_redelivered(update: Update, context: Context) -> None:
-    """Stops an update whose change is already saved (its id was recorded with the change).
+    """Stops an update that was handled already (recorded with its change, or after it).
 
-    Update ids only grow, so an id above every id seen so far is new and needs no look-up;
-    a repeat (after a crash, or PTB fetching again after a network error) is never above."""
+    An id above every id applied so far is new and needs no look-up: the common case, and the
+    composer's hot path. Anything else (a repeat, or any update after Telegram renumbered) is
+    looked up by its key: one indexed read."""
     if update.effective_user is None:
         return
+    mark = update_mark(update)
+    if mark is None:
+        return
+    context.update_mark = mark
     if update.update_id > context.bot_data.get(HIGHEST, -1):
         context.bot_data[HIGHEST] = update.update_id
         return
-    if await services(context).storage.was_applied(update.update_id, update.effective_user.id):
+    if await services(context).storage.was_applied(mark, update.effective_user.id):
         log.info("update=%s was applied before; skipped", update.update_id)
         raise ApplicationHandlerStop
+
+
+async def record_handled(update: Update, context: Context) -> None:
+    """After every feature's handlers: the update is handled, and a redelivery must change
+    nothing. Skipped when the change itself recorded it (the composer's steps, in the same
+    statement), or when a handler failed (handling it again is then right)."""
+    mark = context.update_mark
+    if mark is None or context.update_recorded or context.update_failed:
+        return
+    assert update.effective_user is not None  # a mark is only made for updates with a user
+    try:
+        await services(context).storage.record_handled(update.effective_user.id, mark)
+    except Exception as error:
+        if not is_unavailable(error):
+            raise
+        # The person has their answer already; asking them to send it again would apply it
+        # twice. Unrecorded, only a redelivery after a crash could repeat it.
+        log.warning("update=%s: handled, but not recorded (database busy)", update.update_id)
+
+
+# Feature handlers run in group 0; the recorder after all of them.
+LAST_GROUP = 99
 
 
 def register(application: AnyApplication) -> None:
     # Group -2 runs before the safety check (-1) and every feature's handlers (0).
     application.add_handler(TypeHandler(Update, skip_redelivered), group=-2)
+    application.add_handler(TypeHandler(Update, record_handled), group=LAST_GROUP)

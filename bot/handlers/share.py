@@ -33,6 +33,7 @@ from bot.handlers import keyboards
 from bot.handlers.context import (
     AnyApplication,
     Context,
+    applied,
     chat_id,
     logged,
     services,
@@ -263,7 +264,7 @@ async def start_writing(update: Update, context: Context) -> int:
     kind, message_id, partner = target
     storage = services(context).storage
     # Writing a reply steps out of a soft start-up being composed; the draft is kept.
-    await storage.set_draft_active(user_id(update), active=False, update_id=update.update_id)
+    await storage.set_draft_active(user_id(update), active=False, update=applied(context))
     await storage.pairing.start_reply(user_id(update), partner.user_id, message_id, kind)
     await query.answer()
     texts = services(context).content.texts

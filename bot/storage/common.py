@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from bot.storage.models import User
+
+
+class UpdateMark(NamedTuple):
+    """An update as Telegram would deliver it again: its id, and a key of 16 hex digits over
+    the id and what the update carries (chat and message id, or callback query id), so that
+    a new update that reuses an old id after Telegram renumbers is not taken for the old one."""
+
+    id: int
+    key: str
 
 
 def aware(moment: datetime) -> datetime:

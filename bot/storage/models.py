@@ -71,10 +71,14 @@ class DraftRow(Base):
     updated_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utc_now, onupdate=utc_now, index=True
     )
-    # The newest update that changed this draft. One person's updates are handled in order,
-    # so any update of theirs not newer than this one was handled already: a redelivered step
-    # is recognised without a processed_updates row (one statement less on every step).
+    # The newest update that changed this draft (read at start-up for the fast "newer than
+    # anything applied" check).
     update_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    # The keys (update id and content, see UpdateMark) of the last few updates that changed
+    # this draft, newest first, space-separated: a redelivered step is recognised by its key,
+    # written by the step's own statement, so no processed_updates row is needed on the hot
+    # path. Ids alone are not enough: Telegram renumbers updates after a week of silence.
+    recent_updates: Mapped[str | None] = mapped_column(Text, default=None)
 
 
 class MessageRow(Base):
@@ -101,6 +105,9 @@ class ProcessedUpdate(Base):
     __tablename__ = "processed_updates"
 
     update_id: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    # The update's key (id and content): after a renumbering an id can come back for a new
+    # update, which must not be taken for the old one.
+    update_key: Mapped[str | None] = mapped_column(String(16), default=None)
     user_id: Mapped[int] = _user_fk(index=True)
     applied_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utc_now, index=True

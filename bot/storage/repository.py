@@ -11,14 +11,14 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
-from sqlalchemy import Row, bindparam, delete, func, or_, select
+from sqlalchemy import Row, bindparam, delete, func, literal, or_, select
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.core.draft import Draft, Step
 from bot.core.history import PAGE_SIZE, HistoryPage, SavedMessage, UserExport, clamp_page
 from bot.core.pairing import Partner
-from bot.storage.common import aware, ensure_user, insert_for, insert_for_dialect
+from bot.storage.common import UpdateMark, aware, ensure_user, insert_for, insert_for_dialect
 from bot.storage.database import create_reader
 from bot.storage.models import (
     USER_COLUMNS,
@@ -75,6 +75,11 @@ def _to_saved(row: MessageRow) -> SavedMessage:
 
 
 DRAFTS = Base.metadata.tables[DraftRow.__tablename__]
+USERS = Base.metadata.tables[User.__tablename__]
+# How many of a draft's latest updates it remembers (see DraftRow.recent_updates): more than
+# one person's updates in the one batch of getUpdates that a crash can leave unconfirmed.
+RECENT_UPDATES = 8
+_RECENT_CHARS = RECENT_UPDATES * 17 - 1
 _DRAFT_FIELDS = (
     "feeling", "reason", "regulation", "request", "step", "editing", "kept_checks", "active",
     "updated_at",
@@ -98,9 +103,21 @@ class _HotPath:
                 **{name: upsert.excluded[name] for name in _DRAFT_FIELDS},
                 # A save outside an update (no id) keeps the last one's.
                 "update_id": func.coalesce(upsert.excluded.update_id, DRAFTS.c.update_id),
+                # This update's key in front, the oldest falling off the end (keys are 16
+                # characters, so the cut is always between two keys).
+                "recent_updates": func.coalesce(
+                    func.substr(
+                        upsert.excluded.recent_updates.concat(" ").concat(
+                            func.coalesce(DRAFTS.c.recent_updates, "")
+                        ),
+                        1,
+                        _RECENT_CHARS,
+                    ),
+                    DRAFTS.c.recent_updates,
+                ),
             },
         )
-        self.draft_update = select(DRAFTS.c.update_id).where(
+        self.draft_updates = select(DRAFTS.c.recent_updates).where(
             DRAFTS.c.user_id == bindparam("user_id")
         )
 
@@ -134,18 +151,39 @@ class Storage:
         return self._sessions()
 
     async def _applied(
-        self, session: AsyncSession, user_id: int, update_id: int | None, *, user_exists: bool
+        self, session: AsyncSession, user_id: int, update: UpdateMark | None
     ) -> None:
-        """Marks the update as applied, in the caller's transaction (idempotent)."""
-        if update_id is None:
+        """Marks the update as applied, in the caller's transaction (idempotent). The users
+        row must exist (a processed update is data about the user)."""
+        if update is None:
             return
-        if not user_exists:
-            await ensure_user(session, user_id)
+        insert = insert_for(session)(ProcessedUpdate)
         await session.execute(
-            insert_for(session)(ProcessedUpdate)
-            .values(update_id=update_id, user_id=user_id, applied_at=datetime.now(UTC))
-            .on_conflict_do_nothing(index_elements=[ProcessedUpdate.update_id])
+            insert.from_select(
+                ["update_id", "update_key", "user_id", "applied_at"],
+                select(
+                    literal(update.id, ProcessedUpdate.update_id.type),
+                    literal(update.key, ProcessedUpdate.update_key.type),
+                    USERS.c.id,
+                    literal(datetime.now(UTC), ProcessedUpdate.applied_at.type),
+                ).where(USERS.c.id == user_id),
+            ).on_conflict_do_update(
+                # An id seen before a renumbering belongs to another update: this one wins.
+                index_elements=[ProcessedUpdate.update_id],
+                set_={
+                    "update_key": insert.excluded.update_key,
+                    "user_id": insert.excluded.user_id,
+                    "applied_at": insert.excluded.applied_at,
+                },
+            )
         )
+
+    async def record_handled(self, user_id: int, update: UpdateMark) -> None:
+        """Marks an update as handled after a handler that changed nothing through the draft
+        (its own writes are committed by then). Nothing for someone without a users row: a
+        person who just had their data forgotten must not get a row back."""
+        async with self._session() as session, session.begin():
+            await self._applied(session, user_id, update)
 
     # --- updates ---------------------------------------------------------------------------
 
@@ -160,17 +198,17 @@ class Storage:
             ]
             return max((int(value) for value in found if value is not None), default=None)
 
-    async def was_applied(self, update_id: int, user_id: int) -> bool:
-        """True if this update of the user's was handled already (Telegram delivered it again):
-        its change is recorded, or their draft holds a change from this update or a later one
-        (one person's updates are handled in order)."""
+    async def was_applied(self, update: UpdateMark, user_id: int) -> bool:
+        """True if this very update (same id and content) was handled already: Telegram
+        delivered it again. Its handling is recorded, or it is among the draft's latest."""
         async with self.engine.connect() as connection:
-            if await connection.scalar(
-                select(ProcessedUpdate.update_id).where(ProcessedUpdate.update_id == update_id)
-            ):
+            recorded = await connection.scalar(
+                select(ProcessedUpdate.update_key).where(ProcessedUpdate.update_id == update.id)
+            )
+            if recorded == update.key:
                 return True
-            newest = await connection.scalar(self._hot.draft_update, {"user_id": user_id})
-            return newest is not None and update_id <= newest
+            recent = await connection.scalar(self._hot.draft_updates, {"user_id": user_id})
+            return recent is not None and update.key in recent.split()
 
     async def prune_processed_updates(self, before: datetime) -> int:
         async with self._session() as session, session.begin():
@@ -203,7 +241,7 @@ class Storage:
         user_id: int,
         draft: Draft,
         *,
-        update_id: int | None,
+        update: UpdateMark | None,
         active: bool = True,
         known_user: bool = False,
     ) -> None:
@@ -221,7 +259,8 @@ class Storage:
             "kept_checks": " ".join(sorted(draft.kept)),
             "active": active,
             "updated_at": now,
-            "update_id": update_id,
+            "update_id": update.id if update else None,
+            "recent_updates": update.key if update else None,
         }
         if known_user:
             # One statement: the hot path of every conversation step.
@@ -235,15 +274,17 @@ class Storage:
         async with self._single.begin() as connection:
             await connection.execute(self._hot.save_draft, values)
 
-    async def set_draft_active(self, user_id: int, active: bool, *, update_id: int | None) -> None:
+    async def set_draft_active(
+        self, user_id: int, active: bool, *, update: UpdateMark | None
+    ) -> None:
         async with self._session() as session, session.begin():
             row = await session.get(DraftRow, user_id)
             if row is not None:
                 row.active = active
-                await self._applied(session, user_id, update_id, user_exists=True)
+                await self._applied(session, user_id, update)
 
     async def finish_draft(
-        self, user_id: int, draft: Draft, text: str, *, update_id: int | None
+        self, user_id: int, draft: Draft, text: str, *, update: UpdateMark | None
     ) -> int:
         """Saves the finished message to history and clears the draft, in one transaction."""
         async with self._session() as session, session.begin():
@@ -259,7 +300,7 @@ class Storage:
             )
             session.add(message)
             await session.execute(delete(DraftRow).where(DraftRow.user_id == user_id))
-            await self._applied(session, user_id, update_id, user_exists=True)
+            await self._applied(session, user_id, update)
             await session.flush()
             return message.id
 
