@@ -114,6 +114,8 @@ class PairingRepository:
         async with self._sessions() as session, session.begin():
             row = await session.get(InviteRow, token_hash, with_for_update=True)
             invite = _to_invite(row) if row else None
+            if accept and invite is not None:
+                await _lock_people(session, invite.inviter_id, user_id)
             problem = invite_problem(
                 invite,
                 user_id,
@@ -125,7 +127,6 @@ class PairingRepository:
                 return invite, problem
             row.used_at = now
             if accept:
-                await ensure_user(session, user_id)
                 session.add(
                     PairingRow(
                         inviter_id=invite.inviter_id,
@@ -179,6 +180,18 @@ class PairingRepository:
             )
             user.pending_reply_to = user.pending_reply_message = user.pending_reply_kind = None
             return found
+
+
+async def _lock_people(session: AsyncSession, *people: int) -> None:
+    """Holds both people's users rows until the transaction ends, so two pairings that share
+    a person are made one after the other, and the second sees the first (one partner at a
+    time). Locked in id order, so two such transactions cannot deadlock. SQLite has one
+    writer at a time, which serialises them anyway."""
+    for person in sorted(set(people)):
+        await ensure_user(session, person)
+    await session.execute(
+        select(User.id).where(User.id.in_(people)).order_by(User.id).with_for_update()
+    )
 
 
 async def _clear_replies_between(session: AsyncSession, one: int, other: int) -> None:

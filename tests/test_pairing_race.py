@@ -1,0 +1,43 @@
+"""One partner at a time, even when two acceptances land in the same moment (PostgreSQL runs
+them truly at once; SQLite has one writer, so only PostgreSQL can show the race)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.__main__ import prepare_database
+from bot.storage import Storage, create_engine
+
+ROUNDS = 12
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+async def test_two_acceptances_at_once_never_make_two_pairings_for_one_person(
+    database_url: str,
+) -> None:
+    await prepare_database(database_url)
+    storage = Storage(create_engine(database_url))
+    now = datetime.now(UTC)
+    later = now + timedelta(hours=1)
+    both_paired = 0
+    try:
+        for round_ in range(ROUNDS):
+            alice, bob, carol = (round_ * 10 + n for n in (1, 2, 3))
+            await storage.pairing.create_invite(alice, "Alice", f"a{round_}", later)
+            await storage.pairing.create_invite(carol, "Carol", f"c{round_}", later)
+            # Bob accepts Alice's invite while Alice accepts Carol's.
+            results = await asyncio.gather(
+                storage.pairing.answer_invite(f"a{round_}", bob, "Bob", True, now),
+                storage.pairing.answer_invite(f"c{round_}", alice, "Alice", True, now),
+            )
+            accepted = [problem is None for _, problem in results]
+            assert any(accepted), results
+            both_paired += all(accepted)
+            partners = [await storage.pairing.partner_of(person) for person in (bob, carol)]
+            assert sum(partner is not None for partner in partners) == 1
+    finally:
+        await storage.close()
+    assert both_paired == 0
