@@ -51,6 +51,10 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "inline_description": frozenset({"date"}),
     "delivered": frozenset({"name"}),
     "delivery_failed": frozenset({"name"}),
+    "partner_changed": frozenset({"name"}),
+    "already_delivered": frozenset({"name"}),
+    "delivery_unsure": frozenset({"name"}),
+    "reply_already_sent": frozenset({"name"}),
     "incoming": frozenset({"name", "message"}),
     "reply_thanks": frozenset({"name"}),
     "reply_talk": frozenset({"name", "when"}),
@@ -222,6 +226,10 @@ class Texts(_Strict):
     inline_description: str
     delivered: str
     delivery_failed: str
+    partner_changed: str
+    already_delivered: str
+    delivery_unsure: str
+    reply_already_sent: str
     not_paired: str
     incoming: str
     reply_thanks_button: str

@@ -72,6 +72,11 @@ MAX_TEXT = 4096
 MAX_CALLBACK_DATA = 64
 
 
+# An injected "failure" that is a success answered too late: the call takes effect, and the
+# bot's request times out before it hears so (`fail(method, LATE, "", delay=seconds)`).
+LATE = 0
+
+
 class TelegramError(Exception):
     def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
         super().__init__(description)
@@ -253,11 +258,13 @@ class FakeTelegram:
         params = await _read_params(request)
         self.calls.append(Call(method, params))
         try:
-            await self._maybe_fail(method, params)
+            late = await self._maybe_fail(method, params)
             handler = getattr(self, f"_api_{method}", None)
             if handler is None:
                 raise TelegramError(404, "Not Found: method not found")
             result = await handler(params)
+            if late:
+                await asyncio.sleep(late)
         except TelegramError as error:
             body: dict[str, Any] = {
                 "ok": False,
@@ -269,13 +276,17 @@ class FakeTelegram:
             return web.json_response(body, status=error.code)
         return web.json_response({"ok": True, "result": result})
 
-    async def _maybe_fail(self, method: str, params: dict[str, Any]) -> None:
+    async def _maybe_fail(self, method: str, params: dict[str, Any]) -> float:
+        """Raises an injected failure; returns how long to hold back a success (LATE)."""
         for injected in list(self.injected[method]):
             if injected.chat_id is None or injected.chat_id == params.get("chat_id"):
                 self.injected[method].remove(injected)
+                if injected.code == LATE:
+                    return injected.delay
                 if injected.delay:
                     await asyncio.sleep(injected.delay)
                 raise TelegramError(injected.code, injected.description, injected.retry_after)
+        return 0.0
 
     async def _api_getMe(self, params: dict[str, Any]) -> Any:
         return BOT_USER

@@ -11,10 +11,12 @@ from sqlalchemy import update
 
 from bot.storage.models import InviteRow
 from tests.driver import FakeUser, eventually
-from tests.fake_telegram import FakeTelegram
+from tests.fake_telegram import LATE, FakeTelegram
 from tests.test_compose_flow import ANSWERS, QUESTIONS, reach
 from tests.test_your_data import storage_of
 
+# The bot's read timeout for Bot API calls (bot/telegram_http.py).
+READ_TIMEOUT = 5
 SENT = r"^I feel anxious because the call ran late last night\."
 
 
@@ -220,7 +222,7 @@ async def test_nothing_is_sent_without_a_pairing(
     await carol.press_data(delivered, delivered.buttons[0]["callback_data"])
     await carol.expect_toast(r"earlier message")
     # Alice's first message has id 1 in a fresh database.
-    await carol.press_data(final, "share:partner:1")
+    await carol.press_data(final, f"share:partner:1:{bob.id}")
     await carol.expect_toast(r"earlier message")
     assert len(telegram.calls_of("sendMessage")) == before
 
@@ -311,3 +313,74 @@ async def test_share_buttons_on_the_finished_message_and_in_history(alice: FakeU
     await alice.press(listing.labels[0])
     shown = await alice.expect(SENT)
     assert shown.labels == ["📤 Share to a chat", "📋 Copy", "⏰ Remind me to send it"]
+
+
+async def test_an_old_send_button_never_reaches_the_next_partner(
+    alice: FakeUser, bob: FakeUser, carol: FakeUser, telegram: FakeTelegram
+) -> None:
+    await pair(alice, bob)
+    await compose_and_finish(alice)
+    for_bob = alice.last_message()
+    await alice.send("/partner")
+    await alice.press("End the pairing")
+    await alice.press("Yes, end it")
+    await bob.expect(r"Alice ended the pairing")
+    await pair(alice, carol)
+    await alice.press("💌 Send to Bob", for_bob)
+    await alice.expect(r"made before you paired with Carol, so I didn't send anything")
+    assert not [c for c in telegram.calls_of("sendMessage") if c.params["chat_id"] == carol.id
+                and "wrote you a soft start-up" in c.params["text"]]  # fmt: skip
+    assert not [c for c in telegram.calls_of("sendMessage") if c.params["chat_id"] == bob.id
+                and "wrote you a soft start-up" in c.params["text"]]  # fmt: skip
+
+
+async def test_a_double_tap_delivers_once(
+    alice: FakeUser, bob: FakeUser, telegram: FakeTelegram
+) -> None:
+    await pair(alice, bob)
+    await compose_and_finish(alice)
+    final = alice.last_message()
+    await alice.press("💌 Send to Bob", final)
+    await alice.press("💌 Send to Bob", final)  # a slow phone: the second tap arrives too
+    await alice.expect(r"Sent to Bob")
+    await alice.expect(r"already sent this to Bob, so I didn't send it again")
+    incoming = [c for c in telegram.calls_of("sendMessage") if c.params["chat_id"] == bob.id
+                and "wrote you a soft start-up" in c.params["text"]]  # fmt: skip
+    assert len(incoming) == 1
+    delivered = await bob.expect(r"Alice wrote you a soft start-up")
+    await bob.press("Thank you for telling me", delivered)
+    await bob.press("Thank you for telling me", delivered)
+    await bob.expect(r"already sent that answer")
+    thanks = [c for c in telegram.calls_of("sendMessage") if c.params["chat_id"] == alice.id
+              and "Thank you for telling me" in c.params["text"]]  # fmt: skip
+    assert len(thanks) == 1
+
+
+async def test_a_written_reply_that_failed_to_go_out_is_kept_and_sent_on_retry(
+    alice: FakeUser, bob: FakeUser, telegram: FakeTelegram
+) -> None:
+    await pair(alice, bob)
+    await send_to(alice, bob)
+    await bob.press("✍️ Write a reply")
+    await bob.expect(r"saying back what you heard")
+    telegram.fail("sendMessage", 500, "Internal Server Error", chat_id=alice.id)
+    await bob.send("I hear you felt alone.")
+    await bob.expect(r"went wrong")
+    await bob.send("I hear you felt alone.")
+    await bob.expect(r"Sent to Alice")
+    await alice.expect(r"Bob replied:\s+I hear you felt alone")
+
+
+async def test_a_slow_but_delivered_send_is_not_repeated(
+    alice: FakeUser, bob: FakeUser, telegram: FakeTelegram
+) -> None:
+    await pair(alice, bob)
+    await compose_and_finish(alice)
+    final = alice.last_message()
+    # Telegram takes the message but answers too late: the bot sees a time-out.
+    telegram.fail("sendMessage", LATE, "", chat_id=bob.id, delay=READ_TIMEOUT + 1)
+    await alice.press("💌 Send to Bob", final)
+    await alice.expect(r"most likely reached Bob\. I won't send it twice", timeout=READ_TIMEOUT + 5)
+    await bob.expect(r"Alice wrote you a soft start-up")
+    await alice.press("💌 Send to Bob", final)
+    await alice.expect(r"already sent this to Bob")

@@ -4,6 +4,8 @@ so a button from an old message can be recognised as stale."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import ClassVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -29,7 +31,6 @@ FORGET_NO = "forget:no"
 SAFETY_CONTINUE = "safety:continue"
 SAFETY_SHOW = "safety:show"
 LEARN = "learn:"
-SEND_PARTNER = "share:partner:"
 PARTNER_INVITE = "partner:invite"
 PARTNER_REVOKE = "partner:revoke"
 PARTNER_END = "partner:end"
@@ -37,6 +38,28 @@ PARTNER_END_YES = "partner:end:yes"
 PARTNER_END_NO = "partner:end:no"
 PAIR_ACCEPT = "pair:yes:"
 PAIR_DECLINE = "pair:no:"
+
+
+@dataclass(frozen=True)
+class SendToPartner:
+    """ "Send to {partner}" under a finished message: which message, and who it is for (their
+    user id: pairing ids can come back after a pairing is deleted), so a button made for one
+    partner never delivers to the next one."""
+
+    message_id: int
+    partner_id: int
+
+    PREFIX: ClassVar[str] = "share:partner:"
+    PATTERN: ClassVar[str] = r"^share:partner:\d{1,18}:\d{1,18}$"
+
+    def pack(self) -> str:
+        return f"{self.PREFIX}{self.message_id}:{self.partner_id}"
+
+    @classmethod
+    def parse(cls, data: str) -> SendToPartner:
+        """For data that matched PATTERN (the handler's filter)."""
+        message_id, partner_id = data.removeprefix(cls.PREFIX).split(":")
+        return cls(int(message_id), int(partner_id))
 
 
 def reply_data(kind: str, message_id: int) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import logging
+from enum import Enum
 
 from telegram import (
     CopyTextButton,
@@ -16,7 +17,7 @@ from telegram import (
     SwitchInlineQueryChosenChat,
     Update,
 )
-from telegram.error import Forbidden
+from telegram.error import Forbidden, TimedOut
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -68,7 +69,7 @@ async def share_keyboard(
     partner = await services(context).storage.pairing.partner_of(owner)
     if partner is not None:
         label = texts.send_partner_button.format(name=partner.name)
-        data = f"{keyboards.SEND_PARTNER}{message.id}"
+        data = keyboards.SendToPartner(message.id, partner.user_id).pack()
         rows.append([InlineKeyboardButton(label, callback_data=data)])
     later = InlineKeyboardButton(texts.remind_send_button, callback_data=f"fu:ask:{message.id}")
     rows.append([later])
@@ -140,24 +141,64 @@ async def _expired(update: Update, context: Context) -> None:
     await update.callback_query.answer(services(context).content.texts.stale_button)
 
 
+class Delivery(Enum):
+    SENT = "sent"
+    # Telegram did not answer in time: the message most likely arrived; never sent again.
+    UNSURE = "unsure"
+    # The partner blocked or stopped the bot: nothing arrived.
+    FAILED = "failed"
+
+
 async def _deliver(
     context: Context,
     sender_update: Update,
     partner: Partner,
     text: str,
     markup: InlineKeyboardMarkup | None,
-) -> bool:
-    """Sends to the partner; a partner who blocked the bot is reported to the sender gently."""
+) -> Delivery:
+    """Sends to the partner, and tells the sender what happened when it is not plainly sent.
+    Any other failure raises: nothing arrived, and the sender may try again."""
+    texts = services(context).content.texts
+    name = html.escape(partner.name)
     try:
         await context.bot.send_message(partner.user_id, text, reply_markup=markup)
     except Forbidden:
         log.info("user=%s partner=%s unreachable", user_id(sender_update), partner.user_id)
-        texts = services(context).content.texts
         await context.bot.send_message(
-            chat_id(sender_update), texts.delivery_failed.format(name=html.escape(partner.name))
+            chat_id(sender_update), texts.delivery_failed.format(name=name)
         )
-        return False
-    return True
+        return Delivery.FAILED
+    except TimedOut:
+        log.info("user=%s partner=%s delivery unconfirmed", user_id(sender_update), partner.user_id)
+        await context.bot.send_message(
+            chat_id(sender_update), texts.delivery_unsure.format(name=name)
+        )
+        return Delivery.UNSURE
+    return Delivery.SENT
+
+
+async def _deliver_once(
+    context: Context,
+    update: Update,
+    partner: Partner,
+    action: tuple[str, str],
+    content: tuple[str, InlineKeyboardMarkup | None],
+) -> Delivery | None:
+    """Delivers unless this person did this `action` (kind, target) already: a second tap
+    (a slow phone, an old message) says so instead of sending twice (None). The claim is
+    given back when nothing arrived, so trying again then works."""
+    storage = services(context).storage
+    me = user_id(update)
+    if not await storage.claim_action(me, *action):
+        return None
+    try:
+        delivery = await _deliver(context, update, partner, *content)
+    except BaseException:
+        await storage.release_action(me, *action)
+        raise
+    if delivery is Delivery.FAILED:
+        await storage.release_action(me, *action)
+    return delivery
 
 
 def _reply_keyboard(context: Context, message_id: int) -> InlineKeyboardMarkup:
@@ -176,10 +217,10 @@ async def send_to_partner(update: Update, context: Context) -> None:
     """Delivers one of the user's own messages to their partner, introduced by their name."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    message_id = int(query.data.removeprefix(keyboards.SEND_PARTNER))
+    button = keyboards.SendToPartner.parse(query.data)
     storage = services(context).storage
     texts = services(context).content.texts
-    saved = await storage.saved_message(user_id(update), message_id)
+    saved = await storage.saved_message(user_id(update), button.message_id)
     if saved is None:
         await _expired(update, context)
         return
@@ -188,13 +229,21 @@ async def send_to_partner(update: Update, context: Context) -> None:
     if partner is None:
         await context.bot.send_message(chat_id(update), texts.not_paired)
         return
+    name = html.escape(partner.name)
+    if partner.user_id != button.partner_id:
+        await context.bot.send_message(chat_id(update), texts.partner_changed.format(name=name))
+        return
     sender = html.escape(update.effective_user.first_name if update.effective_user else "")
     text = texts.incoming.format(name=sender, message=html.escape(saved.text, quote=False))
-    if await _deliver(context, update, partner, text, _reply_keyboard(context, message_id)):
-        await context.bot.send_message(
-            chat_id(update), texts.delivered.format(name=html.escape(partner.name))
-        )
-        await schedule_outcome(update, context, message_id)
+    action = ("send", f"{button.message_id}:{button.partner_id}")
+    content = (text, _reply_keyboard(context, button.message_id))
+    delivery = await _deliver_once(context, update, partner, action, content)
+    if delivery is None:
+        await context.bot.send_message(chat_id(update), texts.already_delivered.format(name=name))
+    elif delivery is Delivery.SENT:
+        await context.bot.send_message(chat_id(update), texts.delivered.format(name=name))
+    if delivery is not None and delivery is not Delivery.FAILED:
+        await schedule_outcome(update, context, button.message_id)
 
 
 # --- answering -----------------------------------------------------------------------------
@@ -231,11 +280,19 @@ async def quick_reply(update: Update, context: Context) -> None:
             else texts.reply_time.format(name=name)
         )
     await query.answer()
-    await query.edit_message_reply_markup(reply_markup=None)
-    if await _deliver(context, update, partner, text, None):
+    action = (f"reply:{kind}", f"{message_id}:{partner.user_id}")
+    delivery = await _deliver_once(context, update, partner, action, (text, None))
+    partner_name = html.escape(partner.name)
+    if delivery is None:
         await context.bot.send_message(
-            chat_id(update), texts.reply_sent.format(name=html.escape(partner.name))
+            chat_id(update), texts.reply_already_sent.format(name=partner_name)
         )
+        return
+    if delivery is Delivery.SENT:
+        await context.bot.send_message(chat_id(update), texts.reply_sent.format(name=partner_name))
+    if delivery is not Delivery.FAILED:
+        # Only now: buttons taken away before the answer arrived could not be tapped again.
+        await query.edit_message_reply_markup(reply_markup=None)
 
 
 def _talk_keyboard(context: Context, message_id: int) -> InlineKeyboardMarkup:
@@ -284,7 +341,7 @@ async def free_text(update: Update, context: Context) -> None:
     assert update.message is not None and update.message.text is not None
     storage = services(context).storage
     texts = services(context).content.texts
-    pending = await storage.pairing.take_reply(user_id(update))
+    pending = await storage.pairing.pending_reply(user_id(update))
     if pending is None:
         awaiting = await storage.reminders.take_awaiting(user_id(update))
         if awaiting is not None:
@@ -295,7 +352,6 @@ async def free_text(update: Update, context: Context) -> None:
     to_user, message_id, kind = pending
     problem = part_problem(update.message.text)
     if problem is not None:
-        await storage.pairing.start_reply(user_id(update), to_user, message_id, kind)
         reply = (
             texts.too_long.format(limit=MAX_PART_LENGTH)
             if problem is PartProblem.TOO_LONG
@@ -305,6 +361,7 @@ async def free_text(update: Update, context: Context) -> None:
         return
     partner = await storage.pairing.partner_of(user_id(update))
     if partner is None or partner.user_id != to_user:
+        await storage.pairing.clear_reply(user_id(update))
         await context.bot.send_message(chat_id(update), texts.not_paired)
         return
     name = html.escape(update.effective_user.first_name if update.effective_user else "")
@@ -317,7 +374,11 @@ async def free_text(update: Update, context: Context) -> None:
             texts.write_back_button, callback_data=keyboards.reply_data("write", message_id)
         )
         markup = InlineKeyboardMarkup([[write_back]])
-    if await _deliver(context, update, partner, text, markup):
+    # Cleared only once Telegram took it (or surely never will): a failed send keeps the
+    # reply waiting, so sending the text again delivers it.
+    delivery = await _deliver(context, update, partner, text, markup)
+    await storage.pairing.clear_reply(user_id(update))
+    if delivery is Delivery.SENT:
         await context.bot.send_message(
             chat_id(update), texts.reply_sent.format(name=html.escape(partner.name))
         )
@@ -334,7 +395,7 @@ def in_flow_handlers() -> list[BaseHandler[Update, Context, object]]:
 def register(application: AnyApplication) -> None:
     application.add_handler(InlineQueryHandler(inline_share))
     application.add_handler(
-        CallbackQueryHandler(send_to_partner, pattern=rf"^{keyboards.SEND_PARTNER}\d+$")
+        CallbackQueryHandler(send_to_partner, pattern=keyboards.SendToPartner.PATTERN)
     )
     application.add_handler(CallbackQueryHandler(start_writing, pattern=WRITE_PATTERN))
     application.add_handler(

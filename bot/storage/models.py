@@ -180,6 +180,20 @@ class InviteRow(Base):
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
 
 
+class DoneAction(Base):
+    """Something a person did once that must not happen twice when they tap again (a slow
+    phone, an old message): delivering a message to a partner, answering it. Claimed before
+    it is done, released if it could not be done."""
+
+    __tablename__ = "done_actions"
+
+    user_id: Mapped[int] = _user_fk(primary_key=True)
+    # What was done ("send", "reply:thanks", ...) and to what ("<message id>:<pairing id>").
+    action: Mapped[str] = mapped_column(String(32), primary_key=True)
+    target: Mapped[str] = mapped_column(String(64), primary_key=True)
+    done_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+
+
 # Every table with rows about a person, and the columns that name them; /forget and its test
 # walk this list, so a new table cannot be forgotten silently.
 USER_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -191,4 +205,5 @@ USER_COLUMNS: dict[str, tuple[str, ...]] = {
     "reminders": ("user_id",),
     "pairings": ("inviter_id", "partner_id"),
     "invites": ("inviter_id",),
+    "done_actions": ("user_id",),
 }

@@ -167,19 +167,26 @@ class PairingRepository:
                 )
             )
 
-    async def take_reply(self, user_id: int) -> tuple[int, int, str] | None:
-        """The reply the user is writing (to whom, about which message, what kind), cleared."""
-        async with self._sessions() as session, session.begin():
+    async def pending_reply(self, user_id: int) -> tuple[int, int, str] | None:
+        """The reply the user is writing (to whom, about which message, what kind). It stays
+        until `clear_reply`: a reply that could not be delivered is not lost."""
+        async with self._sessions() as session:
             user = await session.get(User, user_id)
             if user is None or user.pending_reply_to is None:
                 return None
-            found = (
+            return (
                 user.pending_reply_to,
                 user.pending_reply_message or 0,
                 user.pending_reply_kind or "reply",
             )
-            user.pending_reply_to = user.pending_reply_message = user.pending_reply_kind = None
-            return found
+
+    async def clear_reply(self, user_id: int) -> None:
+        async with self._sessions() as session, session.begin():
+            await session.execute(
+                update(User)
+                .where(User.id == user_id)
+                .values(pending_reply_to=None, pending_reply_message=None, pending_reply_kind=None)
+            )
 
 
 async def _lock_people(session: AsyncSession, *people: int) -> None:

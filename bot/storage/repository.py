@@ -24,6 +24,7 @@ from bot.storage.models import (
     USER_COLUMNS,
     Base,
     CheckinRow,
+    DoneAction,
     DraftRow,
     MessageRow,
     ProcessedUpdate,
@@ -216,6 +217,31 @@ class Storage:
                 delete(ProcessedUpdate).where(ProcessedUpdate.applied_at < before)
             )
             return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    # --- things done once ------------------------------------------------------------------
+
+    async def claim_action(self, user_id: int, action: str, target: str) -> bool:
+        """True if the user had not done `action` to `target` yet (it is now theirs to do);
+        False if it was done (or is being done) already."""
+        async with self._session() as session, session.begin():
+            await ensure_user(session, user_id)
+            result = await session.execute(
+                insert_for(session)(DoneAction)
+                .values(user_id=user_id, action=action, target=target, done_at=datetime.now(UTC))
+                .on_conflict_do_nothing()
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def release_action(self, user_id: int, action: str, target: str) -> None:
+        """The claimed action could not be done: a later tap may try again."""
+        async with self._session() as session, session.begin():
+            await session.execute(
+                delete(DoneAction).where(
+                    DoneAction.user_id == user_id,
+                    DoneAction.action == action,
+                    DoneAction.target == target,
+                )
+            )
 
     # --- drafts ----------------------------------------------------------------------------
 
