@@ -112,6 +112,13 @@ async def _seed_everything(application: Any, user_id: int, other_id: int) -> Non
                 ),
                 {"hash": f"hash-{uid}", "id": uid, "now": now},
             )
+            await connection.execute(
+                text(
+                    "INSERT INTO done_actions (user_id, action, target, done_at)"
+                    " VALUES (:id, 'send', '1:2', :now)"
+                ),
+                {"id": uid, "now": now},
+            )
         await connection.execute(
             text("INSERT INTO pairings (inviter_id, partner_id, created_at) VALUES (:a, :b, :now)"),
             {"a": user_id, "b": other_id, "now": now},
