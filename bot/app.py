@@ -22,6 +22,7 @@ from bot.reminders.sender import ReminderSender
 from bot.settings import Settings
 from bot.storage import Storage, create_engine
 from bot.storage.persistence import DraftPersistence
+from bot.telegram_bot import SoftStartBot
 from bot.telegram_http import AiohttpRequest
 
 log = logging.getLogger(__name__)
@@ -99,25 +100,26 @@ def build_application(
     injectable so tests can move time for the reminders."""
     content = content or load_content(settings.content_dir, settings.locale)
     storage = Storage(create_engine(settings.database_url, settings.database_busy_timeout_seconds))
+    bot = SoftStartBot(
+        token=settings.telegram_bot_token.get_secret_value(),
+        base_url=settings.telegram_api_base_url,
+        base_file_url=settings.telegram_file_base_url,
+        defaults=Defaults(parse_mode=ParseMode.HTML, disable_notification=False),
+        request=AiohttpRequest(),
+        # One long poll at a time; its read timeout is the poll's timeout plus this.
+        get_updates_request=AiohttpRequest(connection_pool_size=1),
+        rate_limiter=AIORateLimiter(
+            overall_max_rate=settings.rate_limit_per_second,
+            overall_time_period=1,
+            max_retries=3,
+        ),
+    )
     application = (
         ApplicationBuilder()
-        .token(settings.telegram_bot_token.get_secret_value())
-        .base_url(settings.telegram_api_base_url)
-        .base_file_url(settings.telegram_file_base_url)
-        .defaults(Defaults(parse_mode=ParseMode.HTML, disable_notification=False))
+        .bot(bot)
         .context_types(ContextTypes(context=Context))
         .persistence(DraftPersistence(storage))
-        .request(AiohttpRequest())
-        # One long poll at a time; its read timeout is the poll's timeout plus this.
-        .get_updates_request(AiohttpRequest(connection_pool_size=1))
         .concurrent_updates(PerChatUpdateProcessor(settings.max_concurrent_updates))
-        .rate_limiter(
-            AIORateLimiter(
-                overall_max_rate=settings.rate_limit_per_second,
-                overall_time_period=1,
-                max_retries=3,
-            )
-        )
         .post_init(_post_init)
         .post_shutdown(_post_shutdown)
         .build()

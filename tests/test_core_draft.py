@@ -64,6 +64,15 @@ def test_only_parts_can_be_set_or_edited() -> None:
         ("x" * (MAX_PART_LENGTH + 1), PartProblem.TOO_LONG),
         ("x" * MAX_PART_LENGTH, None),
         ("  sad  ", None),
+        # Nothing visible: zero-width spaces and joiners, a word joiner, a BOM, a lone mark.
+        ("\u200b\u200b", PartProblem.EMPTY),
+        ("\u200c\u200d\u2060\ufeff \u200b", PartProblem.EMPTY),
+        ("\u0301", PartProblem.EMPTY),
+        # Emoji (with their variation selector and joiners) and other scripts are answers.
+        ("🙂", None),
+        ("❤\ufe0f", None),
+        ("👩\u200d❤\ufe0f\u200d👨", None),
+        ("устала", None),
     ],
 )
 def test_part_problem(text: str, problem: PartProblem | None) -> None:

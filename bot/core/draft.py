@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any
@@ -31,10 +32,15 @@ class PartProblem(StrEnum):
     TOO_LONG = "too_long"
 
 
+# Characters that show nothing on their own: spaces, zero-width and direction marks (Cf),
+# control characters, and marks that only combine with a letter before them.
+_INVISIBLE = frozenset({"Zs", "Zl", "Zp", "Cf", "Cc", "Mn", "Me"})
+
+
 def part_problem(text: str) -> PartProblem | None:
     """Says what is wrong with an answer, or None when it can be used."""
     stripped = text.strip()
-    if not stripped:
+    if all(unicodedata.category(char) in _INVISIBLE for char in stripped):
         return PartProblem.EMPTY
     if len(stripped) > MAX_PART_LENGTH:
         return PartProblem.TOO_LONG

@@ -1,10 +1,11 @@
 """Thin Telegram adapters, one module per feature.
 
 The order matters: PTB runs the first matching handler in a group, groups in ascending order.
-Redelivered updates are stopped before anything (group -2), then words that point to danger
-(group -1). Edits are caught first so they never count as answers; the
-composer comes before /start and /help so that /help mid-flow keeps the user's place; invite deep
-links (/start pair_...) come before the plain /start; the catch-alls come last.
+Only private chats pass the gate (group -3). Redelivered updates are stopped next (group -2),
+then words that point to danger (group -1). Edits are caught first so they never count as
+answers; the composer comes before /start and /help so that /help mid-flow keeps the user's
+place; invite deep links (/start pair_...) come before the plain /start; the catch-alls come
+last.
 """
 
 from bot.handlers import (
@@ -12,6 +13,7 @@ from bot.handlers import (
     errors,
     fallback,
     forget,
+    gate,
     history,
     learn,
     partner,
@@ -25,6 +27,7 @@ from bot.handlers.context import AnyApplication
 
 
 def register_handlers(application: AnyApplication) -> None:
+    gate.register(application)
     redelivery.register(application)
     safety.register(application)
     fallback.register_first(application)

@@ -15,6 +15,7 @@ from telegram.ext import ApplicationHandlerStop, TypeHandler
 from bot.handlers.context import AnyApplication, Context, services
 from bot.storage import is_unavailable
 from bot.storage.common import UpdateMark
+from bot.telegram_bot import SoftStartBot
 
 log = logging.getLogger(__name__)
 
@@ -66,10 +67,20 @@ async def skip_redelivered(update: Update, context: Context) -> None:
         raise ApplicationHandlerStop
 
 
+async def after_handlers(update: Update, context: Context) -> None:
+    """After every feature's handlers: a tap nobody answered is answered (once), and the
+    update is recorded as handled."""
+    query = update.callback_query
+    bot = context.bot
+    if query is not None and isinstance(bot, SoftStartBot) and not bot.was_answered(query.id):
+        await query.answer()
+    await record_handled(update, context)
+
+
 async def record_handled(update: Update, context: Context) -> None:
-    """After every feature's handlers: the update is handled, and a redelivery must change
-    nothing. Skipped when the change itself recorded it (the composer's steps, in the same
-    statement), or when a handler failed (handling it again is then right)."""
+    """The update is handled, and a redelivery must change nothing. Skipped when the change
+    itself recorded it (the composer's steps, in the same statement), or when a handler
+    failed (handling it again is then right)."""
     mark = context.update_mark
     if mark is None or context.update_recorded or context.update_failed:
         return
@@ -84,11 +95,11 @@ async def record_handled(update: Update, context: Context) -> None:
         log.warning("update=%s: handled, but not recorded (database busy)", update.update_id)
 
 
-# Feature handlers run in group 0; the recorder after all of them.
+# Feature handlers run in group 0; this after all of them.
 LAST_GROUP = 99
 
 
 def register(application: AnyApplication) -> None:
     # Group -2 runs before the safety check (-1) and every feature's handlers (0).
     application.add_handler(TypeHandler(Update, skip_redelivered), group=-2)
-    application.add_handler(TypeHandler(Update, record_handled), group=LAST_GROUP)
+    application.add_handler(TypeHandler(Update, after_handlers), group=LAST_GROUP)
