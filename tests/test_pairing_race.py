@@ -28,10 +28,12 @@ async def test_two_acceptances_at_once_never_make_two_pairings_for_one_person(
             alice, bob, carol = (round_ * 10 + n for n in (1, 2, 3))
             await storage.pairing.create_invite(alice, "Alice", f"a{round_}", later)
             await storage.pairing.create_invite(carol, "Carol", f"c{round_}", later)
+            await storage.pairing.offer_invite(f"a{round_}", bob, f"key-a{round_}", now)
+            await storage.pairing.offer_invite(f"c{round_}", alice, f"key-c{round_}", now)
             # Bob accepts Alice's invite while Alice accepts Carol's.
             results = await asyncio.gather(
-                storage.pairing.answer_invite(f"a{round_}", bob, "Bob", True, now),
-                storage.pairing.answer_invite(f"c{round_}", alice, "Alice", True, now),
+                storage.pairing.answer_invite(f"key-a{round_}", bob, "Bob", True, now),
+                storage.pairing.answer_invite(f"key-c{round_}", alice, "Alice", True, now),
             )
             accepted = [problem is None for _, problem in results]
             assert any(accepted), results

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from bot.storage.models import InviteRow
 from tests.driver import FakeUser, eventually
@@ -384,3 +384,30 @@ async def test_a_slow_but_delivered_send_is_not_repeated(
     await bob.expect(r"Alice wrote you a soft start-up")
     await alice.press("💌 Send to Bob", final)
     await alice.expect(r"already sent this to Bob")
+
+
+async def test_the_accept_button_is_no_bearer_credential(
+    alice: FakeUser, bob: FakeUser, carol: FakeUser, running_bot: Any
+) -> None:
+    payload = await invite_link(alice)
+    await bob.send(f"/start {payload}")
+    invitation = await bob.expect(r"Alice invites you to pair")
+    accept = invitation.buttons[0]["callback_data"]
+    stored = await storage_of(running_bot).engine.connect()
+    try:
+        row = (await stored.execute(select(InviteRow))).one()
+    finally:
+        await stored.close()
+    # Nothing stored is what the button carries: a copy of the database cannot pair anyone.
+    key = accept.split(":", 2)[2]
+    assert key not in {row.token_hash, row.answer_key_hash}
+    # Seeing Bob's button is not enough either: it was shown to Bob.
+    await carol.press_data(invitation, accept)  # on Bob's message: stopped at the gate
+    await carol.expect_toast(r"earlier message")
+    await carol.send("/start")
+    await carol.press_data(await carol.expect(r"Hi Carol"), accept)  # in her own chat
+    await carol.expect(r"That invite link doesn.t work")
+    await carol.send("/partner")
+    await carol.expect(r"Pair with your partner")
+    await bob.press("Accept", invitation)
+    await bob.expect(r"You're paired with Alice")

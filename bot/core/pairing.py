@@ -20,6 +20,12 @@ def new_invite_token() -> str:
     return secrets.token_urlsafe(TOKEN_BYTES)
 
 
+def new_answer_key() -> str:
+    """For the Accept and Decline buttons of one invite shown to one person: 128 random bits,
+    22 characters. Only its hash is stored, and the invite remembers whom it was shown to."""
+    return secrets.token_urlsafe(16)
+
+
 def hash_token(token: str) -> str:
     """Only the hash is stored, so a leaked database cannot be used to pair. URL-safe base64
     (43 characters), short enough to ride in a button's callback data."""

@@ -17,6 +17,7 @@ from bot.core.pairing import (
     INVITE_LIFETIME,
     InviteProblem,
     hash_token,
+    new_answer_key,
     new_invite_token,
 )
 from bot.handlers import keyboards
@@ -134,9 +135,9 @@ def _problem_text(context: Context, problem: InviteProblem) -> str:
 async def open_invite(update: Update, context: Context) -> None:
     """/start pair_<token>: who invites you and what it means, with Accept and Decline."""
     token = (context.args or [""])[0].removeprefix(DEEP_LINK_PREFIX)
-    token_hash = hash_token(token)
-    invite, problem = await services(context).storage.pairing.invite_for(
-        token_hash, user_id(update), datetime.now(UTC)
+    answer_key = new_answer_key()
+    invite, problem = await services(context).storage.pairing.offer_invite(
+        hash_token(token), user_id(update), hash_token(answer_key), datetime.now(UTC)
     )
     if problem is not None or invite is None:
         await context.bot.send_message(
@@ -148,10 +149,10 @@ async def open_invite(update: Update, context: Context) -> None:
         [
             [
                 InlineKeyboardButton(
-                    texts.accept_button, callback_data=f"{keyboards.PAIR_ACCEPT}{token_hash}"
+                    texts.accept_button, callback_data=f"{keyboards.PAIR_ACCEPT}{answer_key}"
                 ),
                 InlineKeyboardButton(
-                    texts.decline_button, callback_data=f"{keyboards.PAIR_DECLINE}{token_hash}"
+                    texts.decline_button, callback_data=f"{keyboards.PAIR_DECLINE}{answer_key}"
                 ),
             ]
         ]
@@ -166,9 +167,9 @@ async def answer_invite(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     accept = query.data.startswith(keyboards.PAIR_ACCEPT)
-    token_hash = query.data.split(":", 2)[2]
+    answer_key = query.data.split(":", 2)[2]
     invite, problem = await services(context).storage.pairing.answer_invite(
-        token_hash, user_id(update), _first_name(update), accept, datetime.now(UTC)
+        hash_token(answer_key), user_id(update), _first_name(update), accept, datetime.now(UTC)
     )
     texts = services(context).content.texts
     if problem is not None or invite is None:
@@ -256,5 +257,5 @@ def register(application: AnyApplication) -> None:
         )
     )
     application.add_handler(
-        CallbackQueryHandler(answer_invite, pattern=r"^pair:(yes|no):[A-Za-z0-9_-]{43}$")
+        CallbackQueryHandler(answer_invite, pattern=r"^pair:(yes|no):[A-Za-z0-9_-]{22}$")
     )

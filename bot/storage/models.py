@@ -178,6 +178,10 @@ class InviteRow(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     revoked: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Who opened the link last, and a hash of the key on the Accept/Decline buttons they were
+    # shown: neither a copy of the database nor a glimpse of the button lets anyone else pair.
+    offered_to: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    answer_key_hash: Mapped[str | None] = mapped_column(String(64), default=None, unique=True)
 
 
 class DoneAction(Base):
@@ -204,6 +208,6 @@ USER_COLUMNS: dict[str, tuple[str, ...]] = {
     "checkins": ("user_id",),
     "reminders": ("user_id",),
     "pairings": ("inviter_id", "partner_id"),
-    "invites": ("inviter_id",),
+    "invites": ("inviter_id", "offered_to"),
     "done_actions": ("user_id",),
 }

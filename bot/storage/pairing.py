@@ -93,26 +93,37 @@ class PairingRepository:
             )
             return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
-    async def invite_for(
-        self, token_hash: str, user_id: int, now: datetime
+    async def offer_invite(
+        self, token_hash: str, user_id: int, answer_key_hash: str, now: datetime
     ) -> tuple[Invite | None, InviteProblem | None]:
-        """The invite behind a token, and what (if anything) stops `user_id` accepting it."""
-        async with self._sessions() as session:
-            row = await session.get(InviteRow, token_hash)
+        """The invite behind a token, and what (if anything) stops `user_id` accepting it. If
+        nothing does, it is offered to them: only the buttons with this answer key, pressed by
+        them, can answer it (any earlier offer's buttons stop working)."""
+        async with self._sessions() as session, session.begin():
+            row = await session.get(InviteRow, token_hash, with_for_update=True)
             invite = _to_invite(row) if row else None
             inviter_paired = bool(invite and await _pairing_of(session, invite.inviter_id))
             user_paired = bool(await _pairing_of(session, user_id))
             problem = invite_problem(
                 invite, user_id, now, inviter_paired=inviter_paired, user_paired=user_paired
             )
+            if problem is None and row is not None:
+                row.offered_to, row.answer_key_hash = user_id, answer_key_hash
             return invite, problem
 
     async def answer_invite(
-        self, token_hash: str, user_id: int, user_name: str, accept: bool, now: datetime
+        self, answer_key_hash: str, user_id: int, user_name: str, accept: bool, now: datetime
     ) -> tuple[Invite | None, InviteProblem | None]:
-        """Accepts (pairing the two) or declines an invite, using it up, in one transaction."""
+        """Accepts (pairing the two) or declines an invite, using it up, in one transaction.
+        Only the person it was offered to, with the key of the buttons they were shown."""
         async with self._sessions() as session, session.begin():
-            row = await session.get(InviteRow, token_hash, with_for_update=True)
+            row = await session.scalar(
+                select(InviteRow)
+                .where(InviteRow.answer_key_hash == answer_key_hash)
+                .with_for_update()
+            )
+            if row is not None and row.offered_to != user_id:
+                row = None
             invite = _to_invite(row) if row else None
             if accept and invite is not None:
                 await _lock_people(session, invite.inviter_id, user_id)
