@@ -191,6 +191,7 @@ class Texts(_Strict):
     error: str
     draft_gone: str
     database_busy: str
+    saved_not_shown: str
     date_format: str
     history_empty: str
     history_title: str

@@ -373,3 +373,17 @@ async def test_logs_never_hold_what_people_wrote(
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert "handler=answer_text" in logged
     assert secret not in logged
+
+
+async def test_saved_but_next_question_lost_says_so_and_a_resend_is_not_needed(
+    alice: FakeUser, telegram: FakeTelegram
+) -> None:
+    await alice.send("/compose")
+    await alice.expect(FEELING_Q)
+    telegram.fail("sendMessage", 500, "Internal Server Error", chat_id=alice.id)
+    await alice.send(ANSWERS[0])
+    await alice.expect(r"Your answer is saved ✔️, but what comes next didn't reach you")
+    await alice.send("/compose")
+    await alice.expect(REASON_Q)
+    await answer(alice, 1)
+    await finish(alice)

@@ -42,6 +42,11 @@ class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict
         self.update_failed = False
 
 
+class SavedButNotShown(Exception):
+    """A handler failed after its change was saved (its update recorded): the person must hear
+    that it was saved, so they do not send it again (a repeat would be the next answer)."""
+
+
 def applied(context: Context) -> UpdateMark | None:
     """This update's mark, for a write that records it in its own transaction (so the
     handler need not record it again afterwards)."""
@@ -87,8 +92,10 @@ def logged(handler: Handler[R]) -> Handler[R]:
         started = time.perf_counter()
         try:
             return await handler(update, context)
-        except BaseException:
+        except Exception as error:
             context.update_failed = True
+            if context.update_recorded and not isinstance(error, SavedButNotShown):
+                raise SavedButNotShown from error
             raise
         finally:
             log.info(

@@ -7,7 +7,7 @@ import logging
 from telegram import Update
 from telegram.error import TelegramError
 
-from bot.handlers.context import AnyApplication, Context, services
+from bot.handlers.context import AnyApplication, Context, SavedButNotShown, services
 from bot.storage import is_unavailable
 
 log = logging.getLogger("bot.errors")
@@ -25,8 +25,13 @@ async def on_error(update: object, context: Context) -> None:
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     texts = services(context).content.texts
-    # A locked or unreachable database passes; the user only needs to send it again.
-    text = texts.database_busy if context.error and is_unavailable(context.error) else texts.error
+    if isinstance(context.error, SavedButNotShown):
+        text = texts.saved_not_shown
+    elif context.error and is_unavailable(context.error):
+        # A locked or unreachable database passes; the user only needs to send it again.
+        text = texts.database_busy
+    else:
+        text = texts.error
     try:
         await context.bot.send_message(update.effective_chat.id, text)
     except TelegramError:
