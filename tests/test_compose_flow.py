@@ -343,13 +343,13 @@ async def test_two_users_compose_at_once_without_mixing(alice: FakeUser, bob: Fa
     assert "alice" not in bob_review and "I feel sad" in bob_review
 
 
-async def test_a_failed_reply_is_apologised_for_and_the_draft_survives(
+async def test_a_failed_reply_says_the_answer_was_saved_and_the_draft_survives(
     alice: FakeUser, telegram: FakeTelegram
 ) -> None:
     await reach(alice, 1)
     telegram.fail("sendMessage", 400, "Bad Request: something odd", chat_id=alice.id)
     await alice.send(ANSWERS[1])
-    await alice.expect(r"something went wrong on my side")
+    await alice.expect(r"Your answer is saved ✔️.*No need to send it again")
     await alice.send("/compose")
     await alice.expect(REGULATION_Q)
 

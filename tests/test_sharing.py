@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
 from bot.storage.models import InviteRow
+from tests.conftest import FakeClock
 from tests.driver import FakeUser, eventually
 from tests.fake_telegram import LATE, FakeTelegram
 from tests.test_compose_flow import ANSWERS, QUESTIONS, reach
@@ -153,11 +153,11 @@ async def test_your_own_invite_does_nothing(alice: FakeUser) -> None:
     await alice.expect(r"open invite, valid until")
 
 
-async def test_an_expired_invite(alice: FakeUser, bob: FakeUser, running_bot: Any) -> None:
+async def test_an_expired_invite(
+    alice: FakeUser, bob: FakeUser, running_bot: Any, clock: FakeClock
+) -> None:
     payload = await invite_link(alice)
-    async with storage_of(running_bot).engine.begin() as connection:
-        past = datetime.now(UTC) - timedelta(minutes=1)
-        await connection.execute(update(InviteRow).values(expires_at=past))
+    clock.advance(hours=48, minutes=1)  # invites last 48 hours, on the bot's clock
     await bob.send(f"/start {payload}")
     await bob.expect(r"has expired")
 
@@ -411,3 +411,28 @@ async def test_the_accept_button_is_no_bearer_credential(
     await carol.expect(r"Pair with your partner")
     await bob.press("Accept", invitation)
     await bob.expect(r"You're paired with Alice")
+
+
+async def test_a_partner_notice_that_failed_to_go_out_waits_in_the_outbox(
+    alice: FakeUser, bob: FakeUser, telegram: FakeTelegram, clock: FakeClock, running_bot: Any
+) -> None:
+    payload = await invite_link(alice)
+    await bob.send(f"/start {payload}")
+    await bob.expect(r"Alice invites you to pair")
+    # Telegram fails the message to Alice (as a crash right after the commit would lose it).
+    telegram.fail("sendMessage", 500, "Internal Server Error", chat_id=alice.id)
+    await bob.press("Accept")
+    await bob.expect(r"You're paired with Alice")
+    dispatcher = running_bot.bot_data["dispatcher"]
+
+    async def failed_once() -> bool | None:
+        return True if not telegram.injected["sendMessage"] else None
+
+    await eventually(failed_once, "the notice to be tried")
+    clock.advance(minutes=6)  # a passing failure is tried again 5 minutes later
+    await dispatcher.tick()
+    await alice.expect(r"Bob accepted your invite")
+    await dispatcher.tick()
+    seen = [e for e in telegram.events[alice.id] if e.kind == "message" and e.message
+            and "accepted your invite" in e.message.text]  # fmt: skip
+    assert len(seen) == 1

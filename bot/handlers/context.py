@@ -47,6 +47,19 @@ class SavedButNotShown(Exception):
     that it was saved, so they do not send it again (a repeat would be the next answer)."""
 
 
+async def _was_saved(update: Update, context: Context) -> bool:
+    """After a failure: did this update's change get saved before it? Only asked when a
+    write meant to record it (so rarely), and read back rather than assumed: the failure
+    may have been that very write."""
+    mark = context.update_mark
+    if not context.update_recorded or mark is None or update.effective_user is None:
+        return False
+    try:
+        return await services(context).storage.was_applied(mark, update.effective_user.id)
+    except Exception:
+        return False  # the database is down too: nothing more to say than the failure
+
+
 def applied(context: Context) -> UpdateMark | None:
     """This update's mark, for a write that records it in its own transaction (so the
     handler need not record it again afterwards)."""
@@ -94,7 +107,7 @@ def logged(handler: Handler[R]) -> Handler[R]:
             return await handler(update, context)
         except Exception as error:
             context.update_failed = True
-            if context.update_recorded and not isinstance(error, SavedButNotShown):
+            if not isinstance(error, SavedButNotShown) and await _was_saved(update, context):
                 raise SavedButNotShown from error
             raise
         finally:

@@ -15,7 +15,6 @@ from telegram.ext import (
 
 from bot.handlers import keyboards
 from bot.handlers.context import AnyApplication, Context, chat_id, logged, services, user_id
-from bot.handlers.partner import tell_partner_pairing_ended
 
 log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE
@@ -41,11 +40,13 @@ async def forget_yes(update: Update, context: Context) -> int:
     assert query is not None
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
-    former_partner = await services(context).storage.forget(user_id(update))
+    found = services(context)
+    now = found.clock()
+    former_partner = await found.storage.forget(user_id(update), now)
     log.info("user=%s forgot their data", user_id(update))
-    await context.bot.send_message(chat_id(update), services(context).content.texts.forgotten)
+    await context.bot.send_message(chat_id(update), found.content.texts.forgotten)
     if former_partner is not None:
-        await tell_partner_pairing_ended(context, former_partner.user_id)
+        found.wake(now)  # the partner's "the pairing ended" waits in the outbox
     return ConversationHandler.END
 
 

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import html
 import logging
-from datetime import UTC, datetime
 from urllib.parse import quote
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import Forbidden
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.core.history import local_time
@@ -39,14 +37,6 @@ def _first_name(update: Update) -> str:
     return update.effective_user.first_name if update.effective_user else ""
 
 
-async def _tell(context: Context, user: int, text: str) -> None:
-    """A message to the other side; one who blocked the bot is simply not told."""
-    try:
-        await context.bot.send_message(user, text)
-    except Forbidden:
-        log.info("user=%s unreachable", user)
-
-
 @logged
 async def partner(update: Update, context: Context) -> None:
     """/partner: who you're paired with, or how to invite someone."""
@@ -58,7 +48,7 @@ async def partner(update: Update, context: Context) -> None:
         markup = keyboards.grid([(texts.end_pairing_button, keyboards.PARTNER_END)])
         await context.bot.send_message(chat_id(update), text, reply_markup=markup)
         return
-    now = datetime.now(UTC)
+    now = found.clock()
     invite = await found.storage.pairing.open_invite(user_id(update), now)
     if invite is None:
         markup = keyboards.grid([(texts.invite_button, keyboards.PARTNER_INVITE)])
@@ -86,7 +76,7 @@ async def create_invite(update: Update, context: Context) -> None:
         await context.bot.send_message(chat_id(update), texts.invite_already_paired)
         return
     token = new_invite_token()
-    expires = datetime.now(UTC) + INVITE_LIFETIME
+    expires = found.clock() + INVITE_LIFETIME
     await found.storage.pairing.create_invite(
         user_id(update), _first_name(update), hash_token(token), expires
     )
@@ -137,7 +127,7 @@ async def open_invite(update: Update, context: Context) -> None:
     token = (context.args or [""])[0].removeprefix(DEEP_LINK_PREFIX)
     answer_key = new_answer_key()
     invite, problem = await services(context).storage.pairing.offer_invite(
-        hash_token(token), user_id(update), hash_token(answer_key), datetime.now(UTC)
+        hash_token(token), user_id(update), hash_token(answer_key), services(context).clock()
     )
     if problem is not None or invite is None:
         await context.bot.send_message(
@@ -168,10 +158,20 @@ async def answer_invite(update: Update, context: Context) -> None:
     assert query is not None and query.data is not None
     accept = query.data.startswith(keyboards.PAIR_ACCEPT)
     answer_key = query.data.split(":", 2)[2]
-    invite, problem = await services(context).storage.pairing.answer_invite(
-        hash_token(answer_key), user_id(update), _first_name(update), accept, datetime.now(UTC)
+    found = services(context)
+    now = found.clock()
+    invite, problem = await found.storage.pairing.answer_invite(
+        hash_token(answer_key), user_id(update), _first_name(update), accept, now
     )
-    texts = services(context).content.texts
+    texts = found.content.texts
+    if problem is InviteProblem.USED and accept and invite is not None:
+        partner = await found.storage.pairing.partner_of(user_id(update))
+        if partner is not None and partner.user_id == invite.inviter_id:
+            # A second tap on Accept (or a retry after a failure): it is done, say so again.
+            await query.answer()
+            name = html.escape(invite.inviter_name)
+            await context.bot.send_message(chat_id(update), texts.accepted.format(name=name))
+            return
     if problem is not None or invite is None:
         await query.answer(texts.stale_button)
         await context.bot.send_message(
@@ -180,14 +180,14 @@ async def answer_invite(update: Update, context: Context) -> None:
         return
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
-    me, inviter = html.escape(_first_name(update)), html.escape(invite.inviter_name)
+    # The inviter's "accepted"/"declined" was written to the outbox with the answer.
+    found.wake(now)
+    inviter = html.escape(invite.inviter_name)
     if accept:
         log.info("user=%s accepted an invite from user=%s", user_id(update), invite.inviter_id)
         await context.bot.send_message(chat_id(update), texts.accepted.format(name=inviter))
-        await _tell(context, invite.inviter_id, texts.accepted_inviter.format(name=me))
     else:
         await context.bot.send_message(chat_id(update), texts.declined.format(name=inviter))
-        await _tell(context, invite.inviter_id, texts.declined_inviter.format(name=me))
 
 
 @logged
@@ -219,21 +219,16 @@ async def end_pairing(update: Update, context: Context) -> None:
     if query.data == keyboards.PARTNER_END_NO:
         await context.bot.send_message(chat_id(update), texts.pairing_kept)
         return
-    ended = await services(context).storage.pairing.end_pairing(user_id(update))
+    now = services(context).clock()
+    ended = await services(context).storage.pairing.end_pairing(user_id(update), now)
     if ended is None:
         await context.bot.send_message(chat_id(update), texts.not_paired)
         return
     log.info("user=%s ended the pairing with user=%s", user_id(update), ended.user_id)
+    services(context).wake(now)  # the partner's notice waits in the outbox
     await context.bot.send_message(
         chat_id(update), texts.pairing_ended.format(name=html.escape(ended.name))
     )
-    me = html.escape(_first_name(update))
-    await _tell(context, ended.user_id, texts.pairing_ended_by_partner.format(name=me))
-
-
-async def tell_partner_pairing_ended(context: Context, partner_id: int) -> None:
-    """After /forget: the partner learns only that the pairing ended."""
-    await _tell(context, partner_id, services(context).content.texts.pairing_ended_plain)
 
 
 def register(application: AnyApplication) -> None:

@@ -16,7 +16,14 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from bot.core.schedule import UNANSWERED_LIMIT, Due, decide, local_moment, next_daily
-from bot.storage.reminders import CHECKIN, HELD, SCHEDULED, DueReminder, ReminderRepository
+from bot.storage.reminders import (
+    CHECKIN,
+    HELD,
+    NOTICE,
+    SCHEDULED,
+    DueReminder,
+    ReminderRepository,
+)
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +111,8 @@ class Dispatcher:
             reminder.user_id, local_moment(now.astimezone(zone).date(), time(0), zone)
         )
         action = decide(reminder.next_fire_at, now, self.grace, already_done_today=done_today)
+        if reminder.kind == NOTICE:
+            action = Due.SEND  # what someone did is worth telling however late the bot is
         offer_pause = reminder.kind == CHECKIN and reminder.unanswered >= UNANSWERED_LIMIT
         outcome = action.value
         unanswered = reminder.unanswered

@@ -15,7 +15,7 @@ from bot.content import Content
 from bot.handlers import keyboards
 from bot.reminders.dispatcher import Sent
 from bot.storage import Storage
-from bot.storage.reminders import CHECKIN, CONTINUE, SEND_LATER, DueReminder
+from bot.storage.reminders import CHECKIN, CONTINUE, NOTICE, SEND_LATER, DueReminder
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +63,8 @@ class ReminderSender:
                 [(texts.nudge_breathe_button, "nd:breathe")],
                 [(texts.nudge_snooze_button, "nd:snooze"), (texts.nudge_skip_button, "nd:skip")],
             )
+        if kind == NOTICE:
+            return self._notice(due), None
         if kind == CONTINUE:
             return texts.ready_to_continue, keyboards.grid(
                 [(texts.continue_button, keyboards.RESUME)]
@@ -80,6 +82,17 @@ class ReminderSender:
             [(texts.outcome_write_button, f"oc:write:{message_id}")],
             [(texts.outcome_skip_button, f"oc:skip:{message_id}")],
         )
+
+    def _notice(self, due: DueReminder) -> str:
+        payload = due.reminder.payload
+        texts = self.content.texts
+        template = {
+            "accepted_inviter": texts.accepted_inviter,
+            "declined_inviter": texts.declined_inviter,
+            "pairing_ended_by_partner": texts.pairing_ended_by_partner,
+            "pairing_ended_plain": texts.pairing_ended_plain,
+        }[str(payload["text"])]
+        return template.format(name=html.escape(str(payload.get("name", ""))))
 
     def _nudge_text(self, due: DueReminder) -> str:
         """The day's nudge: varied, but the same all day for one person."""

@@ -10,6 +10,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.core.pairing import Invite, InviteProblem, Partner, invite_problem
 from bot.storage.common import aware, ensure_user
 from bot.storage.models import InviteRow, MessageRow, PairingRow, User
+from bot.storage.reminders import add_notice
 
 
 def _to_invite(row: InviteRow) -> Invite:
@@ -137,6 +138,14 @@ class PairingRepository:
             if problem is not None or row is None or invite is None:
                 return invite, problem
             row.used_at = now
+            name = user_name[:64]
+            await add_notice(
+                session,
+                invite.inviter_id,
+                "accepted_inviter" if accept else "declined_inviter",
+                name,
+                now,
+            )
             if accept:
                 session.add(
                     PairingRow(
@@ -149,13 +158,15 @@ class PairingRepository:
                 )
             return invite, None
 
-    async def end_pairing(self, user_id: int) -> Partner | None:
-        """Ends the user's pairing; returns who the partner was."""
+    async def end_pairing(self, user_id: int, now: datetime) -> Partner | None:
+        """Ends the user's pairing (the partner is told, by name); returns who they were."""
         async with self._sessions() as session, session.begin():
             row = await _pairing_of(session, user_id)
             if row is None:
                 return None
             partner = _partner_in(row, user_id)
+            me = _partner_in(row, partner.user_id)
+            await add_notice(session, partner.user_id, "pairing_ended_by_partner", me.name, now)
             await session.delete(row)
             await _clear_replies_between(session, user_id, partner.user_id)
             return partner
@@ -225,10 +236,13 @@ async def _clear_replies_between(session: AsyncSession, one: int, other: int) ->
     )
 
 
-async def forget_pairing(session: AsyncSession, user_id: int) -> Partner | None:
-    """Within /forget's transaction: ends the pairing and clears replies aimed at the user."""
+async def forget_pairing(session: AsyncSession, user_id: int, now: datetime) -> Partner | None:
+    """Within /forget's transaction: ends the pairing and clears replies aimed at the user.
+    The partner is told only that the pairing ended (no name: nothing about the user stays)."""
     row = await _pairing_of(session, user_id)
     partner = _partner_in(row, user_id) if row else None
+    if partner is not None:
+        await add_notice(session, partner.user_id, "pairing_ended_plain", "", now)
     await session.execute(
         update(User)
         .where(User.pending_reply_to == user_id)

@@ -22,7 +22,27 @@ from bot.storage.models import CheckinRow, ReminderRow, User
 CHECKIN = "checkin"
 # One-shot kinds: "send it at a calm moment", "how did it go?", "ready to continue?".
 SEND_LATER, OUTCOME, CONTINUE = "send_later", "outcome", "continue"
+# A one-shot that tells someone what another person just did (accepted, ended the pairing):
+# written in the same transaction as the change, so a crash right after it cannot lose it.
+NOTICE = "notice"
 SCHEDULED, CLAIMED, HELD, PAUSED, OFF = "scheduled", "claimed", "held", "paused", "off"
+
+
+async def add_notice(
+    session: AsyncSession, user_id: int, text: str, name: str, at: datetime
+) -> None:
+    """In the caller's transaction: tell `user_id` the text `text` (a key in content/, with
+    `name` for its {name}), through the dispatcher: the database is the outbox."""
+    session.add(
+        ReminderRow(
+            user_id=user_id,
+            kind=NOTICE,
+            next_fire_at=at,
+            status=SCHEDULED,
+            weekdays="",
+            payload=json.dumps({"text": text, "name": name}),
+        )
+    )
 
 
 def _clock(text: str | None) -> time | None:

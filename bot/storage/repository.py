@@ -430,11 +430,11 @@ class Storage:
                 ],
             )
 
-    async def forget(self, user_id: int) -> Partner | None:
+    async def forget(self, user_id: int, now: datetime) -> Partner | None:
         """Deletes every row about the user, in every table, in one transaction; returns the
         partner they were paired with, who is told only that the pairing ended."""
         async with self._session() as session, session.begin():
-            partner = await forget_pairing(session, user_id)
+            partner = await forget_pairing(session, user_id, now)
             tables = Base.metadata.tables
             # Children first, the users row last, so it works with or without foreign keys.
             for name, columns in USER_COLUMNS.items():
