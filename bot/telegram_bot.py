@@ -1,4 +1,5 @@
-"""The bot object every handler talks through: PTB's ExtBot, answering each tap once.
+"""The bot object every handler talks through: PTB's ExtBot, answering each tap once and
+taking an edit that changes nothing for done.
 
 Telegram accepts one answer per callback query and refuses a second. Handlers answer where
 they know what to say; a later answer to the same tap is dropped here, and a tap nobody
@@ -11,10 +12,12 @@ import logging
 from collections import OrderedDict
 from typing import Any
 
+from telegram.error import BadRequest
 from telegram.ext import ExtBot
 
 log = logging.getLogger(__name__)
 
+NOT_MODIFIED = "message is not modified"
 # Taps expire on Telegram's side within seconds; this many is far more than are in flight.
 REMEMBERED_TAPS = 10_000
 
@@ -26,6 +29,25 @@ class SoftStartBot(ExtBot[None]):
         super().__init__(*args, **kwargs)
         with self._unfrozen():
             self._answered: OrderedDict[str, None] = OrderedDict()
+
+    async def edit_message_reply_markup(self, *args: Any, **kwargs: Any) -> Any:
+        """Taking the buttons off a message that has none left (a second tap on it) is
+        already done: Telegram's "message is not modified" is no failure here."""
+        try:
+            return await super().edit_message_reply_markup(*args, **kwargs)
+        except BadRequest as error:
+            if NOT_MODIFIED not in error.message.lower():
+                raise
+            return True
+
+    async def edit_message_text(self, *args: Any, **kwargs: Any) -> Any:
+        """Showing what a message already shows (a second tap on the same page or card)."""
+        try:
+            return await super().edit_message_text(*args, **kwargs)
+        except BadRequest as error:
+            if NOT_MODIFIED not in error.message.lower():
+                raise
+            return True
 
     def was_answered(self, callback_query_id: str) -> bool:
         return callback_query_id in self._answered

@@ -37,6 +37,43 @@ async def eventually(
     raise ExpectationError(f"never saw {what}")
 
 
+class UpdateTracker:
+    """Knows when the running bot has finished an update: it records each update as the bot
+    starts on it (a pass-through handler in the very first group, which never stops anything),
+    and the bot's per-chat processor holds the chat's turn until the update is done."""
+
+    GROUP = -1_000_000
+
+    def __init__(self, application: Any) -> None:
+        from telegram.ext import TypeHandler
+
+        self.application = application
+        self.started: set[int] = set()
+
+        async def note(update: Any, context: Any) -> None:
+            self.started.add(update.update_id)
+
+        application.add_handler(TypeHandler(object, note), group=self.GROUP)
+
+    def _busy(self, chat_ids: set[int]) -> bool:
+        turns = getattr(self.application.update_processor, "_turns", {})
+        return any(chat in turns for chat in chat_ids)
+
+    async def handled(
+        self, update_id: int, chat_ids: set[int], timeout: float = DEFAULT_TIMEOUT
+    ) -> bool:
+        """Waits until the bot started on `update_id` and no chat in `chat_ids` is in flight;
+        False if that takes longer than `timeout` seconds."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if update_id in self.started and not self._busy(chat_ids):
+                await asyncio.sleep(0.01)
+                if not self._busy(chat_ids):
+                    return True
+            await asyncio.sleep(0.005)
+        return False
+
+
 class FakeUser:
     """One person in a private chat with the bot (chat id == user id)."""
 
@@ -104,6 +141,50 @@ class FakeUser:
         message = self._message(text=text, edit_date=int(time.time()))
         message["message_id"] = next(self._message_ids) - 1
         return self.telegram.push_update({"edited_message": message})
+
+    # Kinds of update that carry no sender (`from`), as Telegram sends them.
+    SENDERLESS = (
+        "channel_post", "edited_channel_post", "message_reaction", "message_reaction_count",
+        "removed_chat_boost", "deleted_business_messages",
+    )  # fmt: skip
+
+    @property
+    def channel_id(self) -> int:
+        """The id of a channel (or supergroup) this person runs, for sender-less updates."""
+        return -1000000000000 - self.id
+
+    async def send_without_sender(self, kind: str = "channel_post", text: str = "/start") -> int:
+        """An update with no `from` (one of `SENDERLESS`): a post in this person's channel, an
+        anonymous reaction or reaction count in their group, a boost removed, or business
+        messages deleted in their private chat."""
+        now = int(time.time())
+        group = {"id": self.channel_id, "type": "supergroup", "title": "A group"}
+        body: dict[str, Any]
+        if kind in {"channel_post", "edited_channel_post"}:
+            channel = {"id": self.channel_id, "type": "channel", "title": "A channel"}
+            body = {"message_id": next(self._message_ids), "date": now, "chat": channel,
+                    "sender_chat": channel, "text": text}  # fmt: skip
+            if text.startswith("/"):
+                length = len(text.split()[0])
+                body["entities"] = [{"type": "bot_command", "offset": 0, "length": length}]
+            if kind == "edited_channel_post":
+                body["edit_date"] = now
+        elif kind == "message_reaction":
+            thumbs = [{"type": "emoji", "emoji": "👍"}]
+            body = {"chat": group, "message_id": 1, "date": now, "actor_chat": group,
+                    "old_reaction": [], "new_reaction": thumbs}  # fmt: skip
+        elif kind == "message_reaction_count":
+            body = {"chat": group, "message_id": 1, "date": now, "reactions": [
+                {"type": {"type": "emoji", "emoji": "👍"}, "total_count": 1}]}  # fmt: skip
+        elif kind == "removed_chat_boost":
+            source = {"source": "premium", "user": self._user}
+            body = {"chat": group, "boost_id": "b1", "remove_date": now, "source": source}
+        elif kind == "deleted_business_messages":
+            chat = {"id": self.id, "type": "private", "first_name": self.first_name}
+            body = {"business_connection_id": f"bc{self.id}", "chat": chat, "message_ids": [1]}
+        else:
+            raise ValueError(f"unknown sender-less update {kind!r}")
+        return self.telegram.push_update({kind: body})
 
     async def inline_query(self, query: str) -> int:
         """Types `@bot query` in some chat (what the "Share to a chat" button opens)."""

@@ -70,6 +70,10 @@ TELEGRAM_TAGS = frozenset(
 )
 MAX_TEXT = 4096
 MAX_CALLBACK_DATA = 64
+# CopyTextButton.text: "1-256 characters" (Bot API); counted here in code points.
+MAX_COPY_TEXT = 256
+# What Telegram answers to a second answerCallbackQuery, or to an id it never issued.
+QUERY_INVALID = "Bad Request: query is too old and response timeout expired or query ID is invalid"
 
 
 # An injected "failure" that is a success answered too late: the call takes effect, and the
@@ -196,6 +200,13 @@ class FakeTelegram:
     port: int = 0
     # Set while a bot shuts down, so its long poll returns at once instead of at its timeout.
     polling_released: bool = False
+    # Every callback query pushed, by id: how many times the bot tried to answer it (refused
+    # attempts included). Telegram accepts exactly one answer per query.
+    callback_answers: dict[str, int] = field(default_factory=dict)
+    # The update (as pushed) of each callback query, for readable failures.
+    callback_updates: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # Chat and user ids that sent the bot something: the only chats a bot can write to.
+    talked: set[int] = field(default_factory=set)
 
     @property
     def base_url(self) -> str:
@@ -218,6 +229,7 @@ class FakeTelegram:
 
     def push_update(self, payload: dict[str, Any]) -> int:
         update_id = next(self._update_ids)
+        self._note_sender(payload)
         self.pending.append({"update_id": update_id, **payload})
         self._new_update.set()
         return update_id
@@ -236,6 +248,38 @@ class FakeTelegram:
     def release_pollers(self) -> None:
         self.polling_released = True
         self._new_update.set()
+
+    def _note_sender(self, payload: dict[str, Any]) -> None:
+        for body in payload.values():
+            if not isinstance(body, dict):
+                continue
+            if "from" in body:
+                self.talked.add(int(body["from"]["id"]))
+            if "chat" in body:
+                self.talked.add(int(body["chat"]["id"]))
+        query = payload.get("callback_query")
+        if query is not None:
+            self.callback_answers.setdefault(str(query["id"]), 0)
+            self.callback_updates[str(query["id"])] = payload
+
+    def unanswered_callbacks(self) -> list[str]:
+        """Ids of callback queries the bot never answered."""
+        return [qid for qid, count in self.callback_answers.items() if count == 0]
+
+    def callbacks_answered_twice(self) -> list[str]:
+        """Ids of callback queries the bot tried to answer more than once."""
+        return [qid for qid, count in self.callback_answers.items() if count > 1]
+
+    def assert_callbacks_answered_once(self, ids: list[str] | None = None) -> None:
+        """Every callback query pushed (or each of `ids`) was answered exactly once."""
+        wanted = (
+            self.callback_answers if ids is None else {i: self.callback_answers[i] for i in ids}
+        )
+        wrong = {qid: count for qid, count in wanted.items() if count != 1}
+        assert not wrong, "callback queries not answered exactly once (id: answers): " + ", ".join(
+            f"{qid}: {count} (data {self.callback_updates[qid]['callback_query'].get('data')!r})"
+            for qid, count in wrong.items()
+        )
 
     def fail(self, method: str, code: int, description: str, **kwargs: Any) -> None:
         """The next call of `method` (for `chat_id`, if given) fails like Telegram would."""
@@ -372,7 +416,14 @@ class FakeTelegram:
         return self.message_json(message)
 
     async def _api_answerCallbackQuery(self, params: dict[str, Any]) -> Any:
-        chat_id = int(str(params["callback_query_id"]).split("-")[0])
+        query_id = str(params["callback_query_id"])
+        answers = self.callback_answers.get(query_id)
+        if answers is None:
+            raise TelegramError(400, QUERY_INVALID)
+        self.callback_answers[query_id] = answers + 1
+        if answers:
+            raise TelegramError(400, QUERY_INVALID)
+        chat_id = int(query_id.split("-")[0])
         await self._record(chat_id, Event("toast", toast=str(params.get("text") or "")))
         return True
 
@@ -483,4 +534,7 @@ def _checked_markup(markup: Any) -> dict[str, Any] | None:
             data = button.get("callback_data")
             if data is not None and not 1 <= len(data.encode()) <= MAX_CALLBACK_DATA:
                 raise TelegramError(400, "Bad Request: BUTTON_DATA_INVALID")
+            copy = button.get("copy_text")
+            if copy is not None and not 1 <= len(str(copy.get("text", ""))) <= MAX_COPY_TEXT:
+                raise TelegramError(400, "Bad Request: COPY_TEXT_INVALID")
     return dict(markup)

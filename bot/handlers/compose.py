@@ -471,20 +471,23 @@ def conversation() -> ConversationHandler[Context]:
     """The composer as one persistent ConversationHandler."""
     text = filters.TEXT & ~filters.COMMAND & PRIVATE
     answers: list[BaseHandler[Update, Context, Any]] = [MessageHandler(text, answer_text)]
-    picks = CallbackQueryHandler(pick_button, pattern=r"^pick:[a-z]+:\d+$")
+    picks = CallbackQueryHandler(pick_button, pattern=rf"^pick:[a-z]+:{keyboards.ID}$")
     states: dict[object, list[BaseHandler[Update, Context, Any]]] = {
         Step.FEELING: [
             *answers,
             picks,
             CallbackQueryHandler(feelings_page, pattern=r"^feelings:(more|first)$"),
-            CallbackQueryHandler(faux_button, pattern=r"^faux:(keep|\d+)$"),
+            CallbackQueryHandler(faux_button, pattern=rf"^faux:(keep|{keyboards.ID})$"),
         ],
         Step.REASON: answers,
         Step.REGULATION: [*answers, picks],
         Step.REQUEST: [*answers, picks],
         Step.REVIEW: [
             *answers,
-            CallbackQueryHandler(review_button, pattern=r"^review:"),
+            CallbackQueryHandler(
+                review_button,
+                pattern=rf"^review:(done|over|edit:({'|'.join(step.value for step in PARTS)}))$",
+            ),
             CallbackQueryHandler(check_button, pattern=r"^check:(rewrite|keep):[a-z_]+:[a-z]+$"),
         ],
     }

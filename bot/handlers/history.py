@@ -148,8 +148,8 @@ def register(application: AnyApplication) -> None:
     application.add_handler(CommandHandler("history", history, filters=PRIVATE))
     application.add_handler(CommandHandler("export", export, filters=PRIVATE))
     application.add_handler(
-        CallbackQueryHandler(history_page, pattern=rf"^{keyboards.HISTORY_PAGE}\d+$")
+        CallbackQueryHandler(history_page, pattern=rf"^{keyboards.HISTORY_PAGE}{keyboards.ID}$")
     )
     application.add_handler(
-        CallbackQueryHandler(show_message, pattern=rf"^{keyboards.HISTORY_SHOW}\d+$")
+        CallbackQueryHandler(show_message, pattern=rf"^{keyboards.HISTORY_SHOW}{keyboards.ID}$")
     )

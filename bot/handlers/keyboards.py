@@ -21,6 +21,11 @@ FEELINGS_FIRST = "feelings:first"
 FAUX_KEEP = "faux:keep"
 REVIEW_DONE = "review:done"
 REVIEW_OVER = "review:over"
+# A database id or a small number in callback data. Ids are 32-bit integers: anything longer
+# was never made by the bot (and would overflow the database's integer).
+ID = r"\d{1,9}"
+# A time of day as the buttons carry it: "HHMM".
+HHMM = r"(?:[01]\d|2[0-3])[0-5]\d"
 # Every button the composer makes; other features' buttons pass through the conversation.
 COMPOSER_BUTTONS = r"^(compose$|draft:|pick:|faux:|feelings:|review:|check:|flood$|brk:)"
 FLOODED = "flood"
@@ -50,7 +55,7 @@ class SendToPartner:
     partner_id: int
 
     PREFIX: ClassVar[str] = "share:partner:"
-    PATTERN: ClassVar[str] = r"^share:partner:\d{1,18}:\d{1,18}$"
+    PATTERN: ClassVar[str] = rf"^share:partner:{ID}:\d{{1,18}}$"
 
     def pack(self) -> str:
         return f"{self.PREFIX}{self.message_id}:{self.partner_id}"

@@ -54,4 +54,6 @@ async def turn_card(update: Update, context: Context) -> None:
 
 def register(application: AnyApplication) -> None:
     application.add_handler(CommandHandler("learn", learn, filters=filters.ChatType.PRIVATE))
-    application.add_handler(CallbackQueryHandler(turn_card, pattern=rf"^{keyboards.LEARN}\d+$"))
+    application.add_handler(
+        CallbackQueryHandler(turn_card, pattern=rf"^{keyboards.LEARN}{keyboards.ID}$")
+    )

@@ -39,7 +39,7 @@ from bot.handlers.context import (
     user_id,
     user_time,
 )
-from bot.handlers.keyboards import grid
+from bot.handlers.keyboards import HHMM, ID, grid
 from bot.storage.reminders import HELD, OFF, OUTCOME, SCHEDULED, SEND_LATER, Reminder
 
 log = logging.getLogger(__name__)
@@ -747,23 +747,23 @@ def register(application: AnyApplication) -> None:
         r"^rm:tz:[A-Za-z0-9_/+\-]+$": zone_chosen,
         r"^rm:time$": ask_time,
         r"^rm:type$": type_time,
-        r"^rm:at:\d{4}$": time_chosen,
+        rf"^rm:at:{HHMM}$": time_chosen,
         r"^rm:days$": ask_days,
         r"^rm:day:[1-7]$": toggle_day,
         r"^rm:days:done$": days_done,
         r"^rm:quiet$": ask_quiet,
-        r"^rm:quiet:(none|\d{8})$": quiet_chosen,
+        rf"^rm:quiet:(none|{HHMM}{HHMM})$": quiet_chosen,
         r"^rm:pause$": ask_pause,
-        r"^rm:pause:\d+$": pause_chosen,
+        rf"^rm:pause:({'|'.join(str(days) for days in PAUSE_CHOICES)})$": pause_chosen,
         r"^rm:stop$": stop,
         r"^rm:resume$": resume,
         r"^nd:checkin$": checkin,
         r"^nd:(breathe|snooze|skip)$": nudge_answer,
         r"^of:(pause|time|keep)$": offer_answer,
-        r"^ci:\d+$": checkin_feeling,
-        r"^fu:ask:\d+$": ask_send_when,
-        r"^fu:(hour|evening|morning|type):\d+$": send_when_chosen,
-        r"^oc:(well|hard|write|skip):\d+$": outcome_answer,
+        rf"^ci:{ID}$": checkin_feeling,
+        rf"^fu:ask:{ID}$": ask_send_when,
+        rf"^fu:(hour|evening|morning|type):{ID}$": send_when_chosen,
+        rf"^oc:(well|hard|write|skip):{ID}$": outcome_answer,
     }
     for pattern, callback in buttons.items():
         application.add_handler(CallbackQueryHandler(callback, pattern=pattern))

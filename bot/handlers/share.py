@@ -384,7 +384,7 @@ async def free_text(update: Update, context: Context) -> None:
         )
 
 
-WRITE_PATTERN = r"^reply:(write|custom):\d+$"
+WRITE_PATTERN = rf"^reply:(write|custom):{keyboards.ID}$"
 
 
 def in_flow_handlers() -> list[BaseHandler[Update, Context, object]]:
@@ -400,7 +400,8 @@ def register(application: AnyApplication) -> None:
     application.add_handler(CallbackQueryHandler(start_writing, pattern=WRITE_PATTERN))
     application.add_handler(
         CallbackQueryHandler(
-            quick_reply, pattern=r"^reply:(thanks|talk|time|evening|tomorrow|weekend):\d+$"
+            quick_reply,
+            pattern=rf"^reply:(thanks|talk|time|evening|tomorrow|weekend):{keyboards.ID}$",
         )
     )
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & PRIVATE, free_text))
