@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
@@ -17,7 +18,7 @@ from bot.__main__ import prepare_database
 from bot.app import build_application
 from bot.content import Content, load_content
 from bot.settings import Settings
-from tests.driver import FakeUser
+from tests.driver import ExpectationError, FakeUser, eventually
 from tests.fake_telegram import TOKEN, FakeTelegram
 from tests.postgres import PostgresServer, find_binaries
 
@@ -94,6 +95,18 @@ def clock() -> FakeClock:
     return FakeClock(datetime(2026, 3, 27, 12, 0, tzinfo=UTC))
 
 
+async def _every_tap_answered_once(telegram: FakeTelegram) -> None:
+    """Every end-to-end test ends with each tap answered exactly once (Telegram refuses a
+    second answer; an unanswered one leaves the button spinning on the person's phone)."""
+
+    async def all_answered() -> bool | None:
+        return None if telegram.unanswered_callbacks() else True
+
+    with contextlib.suppress(ExpectationError):
+        await eventually(all_answered, "every tap answered", timeout=3)
+    telegram.assert_callbacks_answered_once()
+
+
 @asynccontextmanager
 async def bot_running(
     settings: Settings, telegram: FakeTelegram, clock: FakeClock
@@ -113,6 +126,7 @@ async def bot_running(
     await application.start()
     try:
         yield application
+        await _every_tap_answered_once(telegram)
     finally:
         telegram.release_pollers()
         await application.updater.stop()

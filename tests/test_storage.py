@@ -193,3 +193,50 @@ async def test_only_sqlite_files_get_a_reader() -> None:
     engine = create_engine("postgresql+asyncpg://u:p@127.0.0.1:1/x")
     assert create_reader(engine) is None
     await engine.dispose()
+
+
+async def test_what_people_were_asked_survives_the_move_to_one_conversation_state(
+    database_url: str,
+) -> None:
+    """Migration 0009: the old "outcome:12" strings and reply columns become one state."""
+    from alembic import command
+
+    from bot.core.conversation import Awaited, Expecting
+    from bot.storage.database import _alembic_config
+
+    engine = create_engine(database_url)
+    async with engine.begin() as connection:
+        await connection.run_sync(lambda sync: command.upgrade(_alembic_config(sync), "0008"))
+        rows = [
+            (1, "outcome:12", None, None, None),
+            (2, "send_time:7", None, None, None),
+            (3, "time_zone", 9, 5, "custom"),  # a reply being written won over the rest
+            (4, "checkin", None, None, None),
+            (5, None, 9, 6, "write"),
+        ]
+        for user, awaiting, to_user, message, kind in rows:
+            await connection.execute(
+                text(
+                    "INSERT INTO users (id, locale, created_at, awaiting, pending_reply_to,"
+                    " pending_reply_message, pending_reply_kind)"
+                    " VALUES (:id, 'en', :now, :awaiting, :to, :message, :kind)"
+                ),
+                {
+                    "id": user,
+                    "now": datetime.now(UTC),
+                    "awaiting": awaiting,
+                    "to": to_user,
+                    "message": message,
+                    "kind": kind,
+                },  # fmt: skip
+            )
+    await migrate(engine)
+    storage = Storage(engine)
+    assert [await storage.conversation.awaited(user) for user in range(1, 6)] == [
+        Awaited(Expecting.OUTCOME_NOTE, 12),
+        Awaited(Expecting.SEND_TIME, 7),
+        Awaited(Expecting.TALK_TIME, 5, 9),
+        Awaited(Expecting.CHECKIN),
+        Awaited(Expecting.PARTNER_REPLY, 6, 9),
+    ]
+    await storage.close()

@@ -8,6 +8,7 @@ place; invite deep links (/start pair_...) come before the plain /start; the cat
 last.
 """
 
+from bot.features.conversation import handlers as conversation
 from bot.handlers import (
     compose,
     errors,
@@ -39,5 +40,6 @@ def register_handlers(application: AnyApplication) -> None:
     learn.register(application)
     reminders.register(application)
     share.register(application)
+    conversation.register(application)
     fallback.register_last(application)
     errors.register(application)

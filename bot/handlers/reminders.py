@@ -18,7 +18,7 @@ from telegram import (
 )
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.core.draft import MAX_PART_LENGTH, PartProblem, part_problem
+from bot.core.conversation import Awaited, Expecting
 from bot.core.schedule import (
     ALL_DAYS,
     Later,
@@ -52,8 +52,6 @@ CLOCK_TOLERANCE = timedelta(minutes=10)
 MAX_ZONE_CHOICES = 6
 
 # What the user's next text is for.
-AWAIT_ZONE, AWAIT_DAILY_TIME, AWAIT_OUTCOME = "time_zone", "daily_time", "outcome:"
-AWAIT_SEND_TIME = "send_time:"
 
 
 def _now(context: Context) -> datetime:
@@ -153,12 +151,20 @@ async def reminders(update: Update, context: Context) -> None:
     await _say(update, context, text, _panelgrid(context, daily))
 
 
+async def _expect(
+    update: Update, context: Context, what: Expecting | None, message_id: int | None = None
+) -> None:
+    """What the person's next typed text answers (None: nothing any more)."""
+    awaited = None if what is None else Awaited(what, message_id)
+    await services(context).storage.conversation.expect(user_id(update), awaited)
+
+
 # --- time zone -----------------------------------------------------------------------------
 
 
 async def _ask_zone(update: Update, context: Context, first: bool = False) -> None:
     texts = services(context).content.texts
-    await services(context).storage.reminders.set_awaiting(user_id(update), AWAIT_ZONE)
+    await _expect(update, context, Expecting.TIME_ZONE)
     location = ReplyKeyboardMarkup(
         [[KeyboardButton(texts.share_location_button, request_location=True)]],
         resize_keyboard=True,
@@ -178,7 +184,7 @@ async def zone_button(update: Update, context: Context) -> None:
 async def _zone_set(update: Update, context: Context, zone: str) -> None:
     store = services(context).storage.reminders
     await store.set_time_zone(user_id(update), zone)
-    await store.set_awaiting(user_id(update), None)
+    await _expect(update, context, None)
     await _reschedule_daily(update, context)
     now = _now(context).astimezone(ZoneInfo(zone)).strftime("%H:%M")
     text = services(context).content.texts.zone_set.format(zone=html.escape(zone), now=now)
@@ -207,7 +213,6 @@ async def zone_from_text(update: Update, context: Context, text: str) -> None:
         choices = [(f"{p.name}, {p.country}", p.time_zone) for p in places]
         await _choose(update, context, choices, texts.zone_choose)
         return
-    await services(context).storage.reminders.set_awaiting(user_id(update), AWAIT_ZONE)
     await _say(update, context, texts.zone_unknown)
 
 
@@ -226,7 +231,6 @@ def _zones_at(context: Context, clock: time) -> list[str]:
 
 async def _choose_zone(update: Update, context: Context, zones: list[str], intro: str) -> None:
     if not zones:
-        await services(context).storage.reminders.set_awaiting(user_id(update), AWAIT_ZONE)
         await _say(update, context, services(context).content.texts.zone_unknown)
         return
     await _choose(update, context, [(zone.replace("_", " "), zone) for zone in zones], intro)
@@ -237,7 +241,7 @@ async def _choose(
 ) -> None:
     markup = grid(*([(label, f"rm:tz:{zone}")] for label, zone in choices))
     # Typing another place instead of tapping one still works.
-    await services(context).storage.reminders.set_awaiting(user_id(update), AWAIT_ZONE)
+    await _expect(update, context, Expecting.TIME_ZONE)
     await _say(update, context, intro, markup)
 
 
@@ -303,7 +307,7 @@ async def ask_time(update: Update, context: Context) -> None:
 @logged
 async def type_time(update: Update, context: Context) -> None:
     await _answer(update)
-    await services(context).storage.reminders.set_awaiting(user_id(update), AWAIT_DAILY_TIME)
+    await _expect(update, context, Expecting.DAILY_TIME)
     await _say(update, context, services(context).content.texts.ask_type_time)
 
 
@@ -335,9 +339,9 @@ async def _needs_zone(update: Update, context: Context) -> bool:
 async def daily_time_from_text(update: Update, context: Context, text: str) -> None:
     at = parse_clock(text)
     if at is None:
-        await services(context).storage.reminders.set_awaiting(user_id(update), AWAIT_DAILY_TIME)
         await _say(update, context, services(context).content.texts.bad_time)
         return
+    await _expect(update, context, None)
     if await _needs_zone(update, context):
         return
     await _save_daily(update, context, at, await _current_days(update, context))
@@ -490,12 +494,12 @@ async def checkin(update: Update, context: Context) -> None:
     """/checkin or the nudge's "check in now": a feeling keyboard (or their own word)."""
     await _answer(update)
     await services(context).storage.reminders.answered(user_id(update))
-    await services(context).storage.reminders.set_awaiting(user_id(update), "checkin")
+    await _expect(update, context, Expecting.CHECKIN)
     await _say(update, context, services(context).content.texts.ask_checkin, checkingrid(context))
 
 
 async def save_checkin(update: Update, context: Context, feeling: str) -> None:
-    await services(context).storage.reminders.set_awaiting(user_id(update), None)
+    await _expect(update, context, None)
     await services(context).storage.reminders.add_checkin(
         user_id(update), _now(context), feeling.strip()
     )
@@ -659,9 +663,7 @@ async def send_when_chosen(update: Update, context: Context) -> None:
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
     if slot == "type":
-        await services(context).storage.reminders.set_awaiting(
-            user_id(update), f"{AWAIT_SEND_TIME}{message_id}"
-        )
+        await _expect(update, context, Expecting.SEND_TIME, int(message_id))
         await _say(update, context, services(context).content.texts.ask_type_time)
         return
     zone = await _zone(update, context)
@@ -672,11 +674,9 @@ async def send_when_chosen(update: Update, context: Context) -> None:
 async def send_time_from_text(update: Update, context: Context, text: str, message_id: int) -> None:
     at = parse_clock(text)
     if at is None:
-        await services(context).storage.reminders.set_awaiting(
-            user_id(update), f"{AWAIT_SEND_TIME}{message_id}"
-        )
         await _say(update, context, services(context).content.texts.bad_time)
         return
+    await _expect(update, context, None)
     zone = await _zone(update, context)
     fire = next_daily(at, zone, _now(context))
     await schedule_follow_ups(update, context, message_id, fire)
@@ -693,7 +693,7 @@ async def outcome_answer(update: Update, context: Context) -> None:
     await query.edit_message_reply_markup(reply_markup=None)
     store = services(context).storage.reminders
     if kind == "write":
-        await store.set_awaiting(user_id(update), f"{AWAIT_OUTCOME}{message_id}")
+        await _expect(update, context, Expecting.OUTCOME_NOTE, int(message_id))
         await _say(update, context, texts.outcome_prompt)
         return
     if kind == "skip":
@@ -704,37 +704,11 @@ async def outcome_answer(update: Update, context: Context) -> None:
 
 
 async def outcome_from_text(update: Update, context: Context, text: str) -> None:
+    await _expect(update, context, None)
     await services(context).storage.reminders.add_checkin(
         user_id(update), _now(context), "", text.strip(), kind=OUTCOME
     )
     await _say(update, context, services(context).content.texts.outcome_saved)
-
-
-async def awaited_text(update: Update, context: Context, awaiting: str, text: str) -> None:
-    """Routes a text the bot asked for (see `AWAIT_*`); too long or empty is asked again."""
-    problem = part_problem(text)
-    if problem is not None:
-        await services(context).storage.reminders.set_awaiting(user_id(update), awaiting)
-        texts = services(context).content.texts
-        reply = (
-            texts.too_long.format(limit=MAX_PART_LENGTH)
-            if problem is PartProblem.TOO_LONG
-            else texts.empty_text
-        )
-        await _say(update, context, reply)
-        return
-    if awaiting == AWAIT_ZONE:
-        await zone_from_text(update, context, text)
-    elif awaiting == AWAIT_DAILY_TIME:
-        await daily_time_from_text(update, context, text)
-    elif awaiting == "checkin":
-        await save_checkin(update, context, text)
-    elif awaiting.startswith(AWAIT_OUTCOME):
-        await outcome_from_text(update, context, text)
-    elif awaiting.startswith(AWAIT_SEND_TIME):
-        await send_time_from_text(
-            update, context, text, int(awaiting.removeprefix(AWAIT_SEND_TIME))
-        )
 
 
 def register(application: AnyApplication) -> None:

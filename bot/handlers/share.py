@@ -23,11 +23,11 @@ from telegram.ext import (
     CallbackQueryHandler,
     ConversationHandler,
     InlineQueryHandler,
-    MessageHandler,
     filters,
 )
 
-from bot.core.draft import MAX_PART_LENGTH, PartProblem, part_problem
+from bot.core.conversation import Awaited, Expecting
+from bot.core.draft import MAX_PART_LENGTH
 from bot.core.history import SavedMessage, local_time, preview
 from bot.core.pairing import Partner
 from bot.handlers import keyboards
@@ -41,7 +41,7 @@ from bot.handlers.context import (
     user_id,
     user_time,
 )
-from bot.handlers.reminders import awaited_text, schedule_outcome
+from bot.handlers.reminders import schedule_outcome
 
 log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE
@@ -322,7 +322,10 @@ async def start_writing(update: Update, context: Context) -> int:
     storage = services(context).storage
     # Writing a reply steps out of a soft start-up being composed; the draft is kept.
     await storage.set_draft_active(user_id(update), active=False, update=applied(context))
-    await storage.pairing.start_reply(user_id(update), partner.user_id, message_id, kind)
+    what = Expecting.TALK_TIME if kind == "custom" else Expecting.PARTNER_REPLY
+    await storage.conversation.expect(
+        user_id(update), Awaited(what, message_id=message_id, to_user=partner.user_id)
+    )
     await query.answer()
     texts = services(context).content.texts
     prompt = (
@@ -334,50 +337,32 @@ async def start_writing(update: Update, context: Context) -> int:
     return ConversationHandler.END
 
 
-@logged
-async def free_text(update: Update, context: Context) -> None:
-    """Text outside the composer: a reply being written, an answer the bot asked for (a time,
-    a time zone, a check-in), or else a pointer to /compose."""
-    assert update.message is not None and update.message.text is not None
+async def reply_from_text(update: Update, context: Context, awaited: Awaited, text: str) -> None:
+    """A reply (or a time to talk) the person typed for their partner, after "Write a reply"
+    or "I'll type a time" (see bot/features/conversation)."""
     storage = services(context).storage
     texts = services(context).content.texts
-    pending = await storage.pairing.pending_reply(user_id(update))
-    if pending is None:
-        awaiting = await storage.reminders.take_awaiting(user_id(update))
-        if awaiting is not None:
-            await awaited_text(update, context, awaiting, update.message.text)
-            return
-        await context.bot.send_message(chat_id(update), texts.outside_flow)
-        return
-    to_user, message_id, kind = pending
-    problem = part_problem(update.message.text)
-    if problem is not None:
-        reply = (
-            texts.too_long.format(limit=MAX_PART_LENGTH)
-            if problem is PartProblem.TOO_LONG
-            else texts.empty_text
-        )
-        await context.bot.send_message(chat_id(update), reply)
-        return
-    partner = await storage.pairing.partner_of(user_id(update))
-    if partner is None or partner.user_id != to_user:
-        await storage.pairing.clear_reply(user_id(update))
+    me = user_id(update)
+    partner = await storage.pairing.partner_of(me)
+    if partner is None or partner.user_id != awaited.to_user:
+        await storage.conversation.expect(me, None)
         await context.bot.send_message(chat_id(update), texts.not_paired)
         return
     name = html.escape(update.effective_user.first_name if update.effective_user else "")
-    written = html.escape(update.message.text.strip(), quote=False)
-    if kind == "custom":
-        text, markup = texts.reply_talk.format(name=name, when=written), None
+    written = html.escape(text.strip(), quote=False)
+    if awaited.what is Expecting.TALK_TIME:
+        message, markup = texts.reply_talk.format(name=name, when=written), None
     else:
-        text = texts.reply_written.format(name=name, message=written)
+        message = texts.reply_written.format(name=name, message=written)
         write_back = InlineKeyboardButton(
-            texts.write_back_button, callback_data=keyboards.reply_data("write", message_id)
+            texts.write_back_button,
+            callback_data=keyboards.reply_data("write", awaited.message_id or 0),
         )
         markup = InlineKeyboardMarkup([[write_back]])
     # Cleared only once Telegram took it (or surely never will): a failed send keeps the
     # reply waiting, so sending the text again delivers it.
-    delivery = await _deliver(context, update, partner, text, markup)
-    await storage.pairing.clear_reply(user_id(update))
+    delivery = await _deliver(context, update, partner, message, markup)
+    await storage.conversation.expect(me, None)
     if delivery is Delivery.SENT:
         await context.bot.send_message(
             chat_id(update), texts.reply_sent.format(name=html.escape(partner.name))
@@ -404,4 +389,3 @@ def register(application: AnyApplication) -> None:
             pattern=rf"^reply:(thanks|talk|time|evening|tomorrow|weekend):{keyboards.ID}$",
         )
     )
-    application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND & PRIVATE, free_text))

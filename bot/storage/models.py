@@ -42,14 +42,14 @@ class User(Base):
     locale: Mapped[str] = mapped_column(String(16), default="en")
     time_zone: Mapped[str | None] = mapped_column(String(64), default=None)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
-    # A reply the user is writing to their partner: who to, about which message, what kind.
+    # What the user's next typed text answers (bot/core/conversation.py): what ("time_zone",
+    # "reply", ...), whom it goes to (a reply to the partner), which message it is about.
+    awaiting: Mapped[str | None] = mapped_column(String(32), default=None)
     pending_reply_to: Mapped[int | None] = mapped_column(BigInteger, default=None)
     pending_reply_message: Mapped[int | None] = mapped_column(Integer, default=None)
-    pending_reply_kind: Mapped[str | None] = mapped_column(String(16), default=None)
-    # Quiet hours "HH:MM" (local), and what the user's next free text is for ("time_zone"...).
+    # Quiet hours "HH:MM" (local).
     quiet_start: Mapped[str | None] = mapped_column(String(5), default=None)
     quiet_end: Mapped[str | None] = mapped_column(String(5), default=None)
-    awaiting: Mapped[str | None] = mapped_column(String(32), default=None)
 
 
 class DraftRow(Base):

@@ -9,6 +9,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.pairing import Invite, InviteProblem, Partner, invite_problem
 from bot.storage.common import aware, ensure_user
+from bot.storage.conversation import NOTHING_AWAITED
 from bot.storage.models import InviteRow, MessageRow, PairingRow, User
 from bot.storage.reminders import add_notice
 
@@ -176,40 +177,6 @@ class PairingRepository:
             row = await session.get(MessageRow, message_id)
             return row.user_id if row else None
 
-    async def start_reply(self, user_id: int, to_user: int, message_id: int, kind: str) -> None:
-        async with self._sessions() as session, session.begin():
-            await ensure_user(session, user_id)
-            await session.execute(
-                update(User)
-                .where(User.id == user_id)
-                .values(
-                    pending_reply_to=to_user,
-                    pending_reply_message=message_id,
-                    pending_reply_kind=kind,
-                )
-            )
-
-    async def pending_reply(self, user_id: int) -> tuple[int, int, str] | None:
-        """The reply the user is writing (to whom, about which message, what kind). It stays
-        until `clear_reply`: a reply that could not be delivered is not lost."""
-        async with self._sessions() as session:
-            user = await session.get(User, user_id)
-            if user is None or user.pending_reply_to is None:
-                return None
-            return (
-                user.pending_reply_to,
-                user.pending_reply_message or 0,
-                user.pending_reply_kind or "reply",
-            )
-
-    async def clear_reply(self, user_id: int) -> None:
-        async with self._sessions() as session, session.begin():
-            await session.execute(
-                update(User)
-                .where(User.id == user_id)
-                .values(pending_reply_to=None, pending_reply_message=None, pending_reply_kind=None)
-            )
-
 
 async def _lock_people(session: AsyncSession, *people: int) -> None:
     """Holds both people's users rows until the transaction ends, so two pairings that share
@@ -232,7 +199,7 @@ async def _clear_replies_between(session: AsyncSession, one: int, other: int) ->
                 (User.id == other) & (User.pending_reply_to == one),
             )
         )
-        .values(pending_reply_to=None, pending_reply_message=None, pending_reply_kind=None)
+        .values(**NOTHING_AWAITED)
     )
 
 
@@ -244,9 +211,7 @@ async def forget_pairing(session: AsyncSession, user_id: int, now: datetime) -> 
     if partner is not None:
         await add_notice(session, partner.user_id, "pairing_ended_plain", "", now)
     await session.execute(
-        update(User)
-        .where(User.pending_reply_to == user_id)
-        .values(pending_reply_to=None, pending_reply_message=None, pending_reply_kind=None)
+        update(User).where(User.pending_reply_to == user_id).values(**NOTHING_AWAITED)
     )
     await session.execute(
         delete(PairingRow).where(

@@ -140,20 +140,6 @@ class ReminderRepository:
                 update(User).where(User.id == user_id).values(quiet_start=start, quiet_end=end)
             )
 
-    async def set_awaiting(self, user_id: int, awaiting: str | None) -> None:
-        async with self._sessions() as session, session.begin():
-            await ensure_user(session, user_id)
-            await session.execute(update(User).where(User.id == user_id).values(awaiting=awaiting))
-
-    async def take_awaiting(self, user_id: int) -> str | None:
-        """What the user's text is for, cleared (so one text answers one question)."""
-        async with self._sessions() as session, session.begin():
-            user = await session.get(User, user_id)
-            if user is None or user.awaiting is None:
-                return None
-            awaiting, user.awaiting = user.awaiting, None
-            return awaiting
-
     # --- reminders -------------------------------------------------------------------------
 
     async def daily(self, user_id: int) -> Reminder | None:

@@ -19,6 +19,7 @@ from bot.core.draft import Draft, Step
 from bot.core.history import PAGE_SIZE, HistoryPage, SavedMessage, UserExport, clamp_page
 from bot.core.pairing import Partner
 from bot.storage.common import UpdateMark, aware, ensure_user, insert_for, insert_for_dialect
+from bot.storage.conversation import ConversationRepository
 from bot.storage.database import create_reader
 from bot.storage.models import (
     USER_COLUMNS,
@@ -141,6 +142,7 @@ class Storage:
         )
         self.pairing = PairingRepository(self._sessions)
         self.reminders = ReminderRepository(self._sessions)
+        self.conversation = ConversationRepository(self._sessions)
 
     async def close(self) -> None:
         """Closes every connection (at shutdown)."""

@@ -1,0 +1,67 @@
+"""Typed text outside the composer goes to what the bot last asked for; with nothing asked,
+a pointer to /compose. The answer's own handler clears what was awaited once it took the
+answer; an answer that cannot be used (empty, too long) leaves it, so trying again works."""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+
+from telegram import Update
+from telegram.ext import MessageHandler, filters
+
+from bot.core.conversation import Awaited, Expecting
+from bot.core.draft import MAX_PART_LENGTH, PartProblem, part_problem
+from bot.handlers import reminders, share
+from bot.handlers.context import AnyApplication, Context, chat_id, logged, services, user_id
+
+Answer = Callable[[Update, Context, Awaited, str], Awaitable[None]]
+
+
+def _with_text(take: Callable[[Update, Context, str], Awaitable[None]]) -> Answer:
+    async def answer(update: Update, context: Context, awaited: Awaited, text: str) -> None:
+        await take(update, context, text)
+
+    return answer
+
+
+async def _send_time(update: Update, context: Context, awaited: Awaited, text: str) -> None:
+    await reminders.send_time_from_text(update, context, text, awaited.message_id or 0)
+
+
+ANSWERS: dict[Expecting, Answer] = {
+    Expecting.TIME_ZONE: _with_text(reminders.zone_from_text),
+    Expecting.DAILY_TIME: _with_text(reminders.daily_time_from_text),
+    Expecting.CHECKIN: _with_text(reminders.save_checkin),
+    Expecting.OUTCOME_NOTE: _with_text(reminders.outcome_from_text),
+    Expecting.SEND_TIME: _send_time,
+    Expecting.PARTNER_REPLY: share.reply_from_text,
+    Expecting.TALK_TIME: share.reply_from_text,
+}
+
+
+@logged
+async def typed_text(update: Update, context: Context) -> None:
+    """Text outside the composer: the answer to what the bot asked for, or a pointer."""
+    assert update.message is not None and update.message.text is not None
+    text = update.message.text
+    found = services(context)
+    awaited = await found.storage.conversation.awaited(user_id(update))
+    if awaited is None:
+        await context.bot.send_message(chat_id(update), found.content.texts.outside_flow)
+        return
+    problem = part_problem(text)
+    if problem is not None:
+        texts = found.content.texts
+        reply = (
+            texts.too_long.format(limit=MAX_PART_LENGTH)
+            if problem is PartProblem.TOO_LONG
+            else texts.empty_text
+        )
+        await context.bot.send_message(chat_id(update), reply)
+        return
+    await ANSWERS[awaited.what](update, context, awaited, text)
+
+
+def register(application: AnyApplication) -> None:
+    private_text = filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE
+    application.add_handler(MessageHandler(private_text, typed_text))

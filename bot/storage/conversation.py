@@ -1,0 +1,45 @@
+"""What each person's next typed text answers (bot/core/conversation.py). Reached as
+`Storage.conversation`. Kept on the users row: `awaiting` says what, `pending_reply_message`
+which message it is about, `pending_reply_to` whom it goes to."""
+
+from __future__ import annotations
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.core.conversation import Awaited, Expecting
+from bot.storage.common import ensure_user
+from bot.storage.models import User
+
+NOTHING_AWAITED = {"awaiting": None, "pending_reply_to": None, "pending_reply_message": None}
+
+
+class ConversationRepository:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+
+    async def awaited(self, user_id: int) -> Awaited | None:
+        async with self._sessions() as session:
+            user = await session.get(User, user_id)
+            if user is None or user.awaiting is None:
+                return None
+            try:
+                what = Expecting(user.awaiting)
+            except ValueError:
+                return None  # written by a version that asked for something else
+            return Awaited(what, user.pending_reply_message, user.pending_reply_to)
+
+    async def expect(self, user_id: int, awaited: Awaited | None) -> None:
+        """The bot just asked for `awaited` (None: for nothing any more)."""
+        values = (
+            NOTHING_AWAITED
+            if awaited is None
+            else {
+                "awaiting": awaited.what.value,
+                "pending_reply_to": awaited.to_user,
+                "pending_reply_message": awaited.message_id,
+            }
+        )
+        async with self._sessions() as session, session.begin():
+            await ensure_user(session, user_id)
+            await session.execute(update(User).where(User.id == user_id).values(**values))
