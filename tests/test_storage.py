@@ -228,7 +228,7 @@ async def test_what_people_were_asked_survives_the_move_to_one_conversation_stat
                     "to": to_user,
                     "message": message,
                     "kind": kind,
-                },  # fmt: skip
+                },
             )
     await migrate(engine)
     storage = Storage(engine)
