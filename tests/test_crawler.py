@@ -634,12 +634,7 @@ async def finished(walker: Walker) -> None:
 
 async def paired(walker: Walker) -> None:
     alice, bob = walker.people
-    await _do(walker, 0, "sends '/partner'", alice.send("/partner"))
-    await _do(walker, 0, "press 'Create an invite link'", alice.press("Create an invite link"))
-    invite = await alice.expect(r"Send this link to your partner")
-    found = re.search(r"start=(pair_[A-Za-z0-9_-]+)", invite.text)
-    assert found, invite.text
-    await _do(walker, 1, "opens the invite link", bob.send(f"/start {found.group(1)}"))
+    await invited(walker)
     await _do(walker, 1, "press 'Accept'", bob.press("Accept"))
     await alice.expect(r"accepted your invite")
     await finish(walker)
