@@ -238,15 +238,15 @@ async def pick_button(update: Update, context: Context) -> Step | int:
     """A tap on a suggested feeling, self-care step or request."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    _, step_name, index = query.data.split(":")
+    button = keyboards.Pick.of(query.data)
     draft = await _load(update, context)
     if draft is None:
         return await _gone(update, context)
     choices = keyboards.choices(services(context).content, draft.step)
-    if step_name != draft.step.value or int(index) >= len(choices):
+    if button.step is not draft.step or button.index >= len(choices):
         return await _stale(update, context, draft)
     await _settle_button(update)
-    return await move_on(update, context, draft.answer(choices[int(index)]), known_user=True)
+    return await move_on(update, context, draft.answer(choices[button.index]), known_user=True)
 
 
 @logged
@@ -259,18 +259,16 @@ async def faux_button(update: Update, context: Context) -> Step | int:
         return await _gone(update, context)
     content = services(context).content
     faux = find_faux_feeling(draft.feeling, content.words.faux_feelings)
-    choice = query.data.removeprefix("faux:")
     if draft.step is not Step.FEELING or faux is None:
         return await _stale(update, context, draft)
-    if choice == "keep":
+    if query.data == keyboards.FAUX_KEEP:
         await _settle_button(update)
         return await move_on(update, context, draft.advance(), known_user=True)
-    if int(choice) >= len(faux.underlying):
+    index = keyboards.Faux.of(query.data).index
+    if index >= len(faux.underlying):
         return await _stale(update, context, draft)
     await _settle_button(update)
-    return await move_on(
-        update, context, draft.answer(faux.underlying[int(choice)]), known_user=True
-    )
+    return await move_on(update, context, draft.answer(faux.underlying[index]), known_user=True)
 
 
 @logged
@@ -306,16 +304,16 @@ async def review_button(update: Update, context: Context) -> Step | int:
         return await _gone(update, context)
     if draft.step is not Step.REVIEW:
         return await _stale(update, context, draft)
+    edit = keyboards.ReviewEdit.parse(query.data)
+    if edit is not None and edit.part not in PARTS:
+        return await _stale(update, context, draft)
     await _settle_button(update)
-    action = query.data.removeprefix("review:")
-    if action == "done":
+    if edit is not None:
+        return await move_on(update, context, draft.edit(edit.part), known_user=True)
+    if keyboards.Review.of(query.data).action == "done":
         return await finish(update, context, draft)
-    if action == "over":
-        await _say(update, context, services(context).content.texts.started_fresh)
-        return await move_on(update, context, Draft(), known_user=True)
-    return await move_on(
-        update, context, draft.edit(Step(action.removeprefix("edit:"))), known_user=True
-    )
+    await _say(update, context, services(context).content.texts.started_fresh)
+    return await move_on(update, context, Draft(), known_user=True)
 
 
 @logged
@@ -327,11 +325,12 @@ async def check_button(update: Update, context: Context) -> Step | int:
     if draft is None:
         return await _gone(update, context)
     findings = {f.key: f for f in check_draft(draft, services(context).content.rules)}
-    action, key = query.data.removeprefix("check:").split(":", 1)
+    button = keyboards.CheckAnswer.of(query.data)
+    key = f"{button.rule}:{button.part.value}"
     if draft.step is not Step.REVIEW or key not in findings:
         return await _stale(update, context, draft)
     await _settle_button(update)
-    if action == "rewrite":
+    if button.action == "rewrite":
         return await move_on(update, context, draft.edit(findings[key].step), known_user=True)
     return await move_on(update, context, draft.keep(key), known_user=True)
 
@@ -348,7 +347,8 @@ async def flooded(update: Update, context: Context) -> None:
         (texts.break_tomorrow_button, Later.TOMORROW_MORNING),
     ]
     rows = [
-        [InlineKeyboardButton(label, callback_data=f"brk:{slot.value}")] for label, slot in slots
+        [InlineKeyboardButton(label, callback_data=keyboards.Break(slot).pack())]
+        for label, slot in slots
     ]
     await context.bot.send_message(
         chat_id(update), texts.flooded, reply_markup=InlineKeyboardMarkup(rows)
@@ -365,7 +365,7 @@ async def take_break(update: Update, context: Context) -> int:
     store = found.storage.reminders
     clock = await user_time(context, user_id(update))
     zone = clock.zone
-    fire = later(Later(query.data.removeprefix("brk:")), found.clock(), zone)
+    fire = later(keyboards.Break.of(query.data).until, found.clock(), zone)
     fire = outside_quiet_hours(fire, zone, clock.quiet)
     await found.storage.set_draft_active(user_id(update), active=False, update=applied(context))
     await store.add_one_shot(user_id(update), CONTINUE, fire, {})
@@ -471,24 +471,23 @@ def conversation() -> ConversationHandler[Context]:
     """The composer as one persistent ConversationHandler."""
     text = filters.TEXT & ~filters.COMMAND & PRIVATE
     answers: list[BaseHandler[Update, Context, Any]] = [MessageHandler(text, answer_text)]
-    picks = CallbackQueryHandler(pick_button, pattern=rf"^pick:[a-z]+:{keyboards.ID}$")
+    picks = CallbackQueryHandler(pick_button, pattern=keyboards.Pick.pattern())
     states: dict[object, list[BaseHandler[Update, Context, Any]]] = {
         Step.FEELING: [
             *answers,
             picks,
             CallbackQueryHandler(feelings_page, pattern=r"^feelings:(more|first)$"),
-            CallbackQueryHandler(faux_button, pattern=rf"^faux:(keep|{keyboards.ID})$"),
+            CallbackQueryHandler(faux_button, pattern=keyboards.Faux.pattern()),
+            CallbackQueryHandler(faux_button, pattern=f"^{keyboards.FAUX_KEEP}$"),
         ],
         Step.REASON: answers,
         Step.REGULATION: [*answers, picks],
         Step.REQUEST: [*answers, picks],
         Step.REVIEW: [
             *answers,
-            CallbackQueryHandler(
-                review_button,
-                pattern=rf"^review:(done|over|edit:({'|'.join(step.value for step in PARTS)}))$",
-            ),
-            CallbackQueryHandler(check_button, pattern=r"^check:(rewrite|keep):[a-z_]+:[a-z]+$"),
+            CallbackQueryHandler(review_button, pattern=keyboards.Review.pattern()),
+            CallbackQueryHandler(review_button, pattern=keyboards.ReviewEdit.pattern()),
+            CallbackQueryHandler(check_button, pattern=keyboards.CheckAnswer.pattern()),
         ],
     }
     assert set(states) == {*PARTS, Step.REVIEW}

@@ -6,7 +6,6 @@ import html
 from datetime import datetime
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
-from telegram.error import BadRequest
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.core.history import (
@@ -52,19 +51,19 @@ def _page_view(
         )
         label = f"{stamp} · {preview(message.text, 24)}"
         buttons.append(
-            [InlineKeyboardButton(label, callback_data=f"{keyboards.HISTORY_SHOW}{message.id}")]
+            [InlineKeyboardButton(label, callback_data=keyboards.HistoryShow(message.id).pack())]
         )
     nav = []
     if page.has_newer:
         nav.append(
             InlineKeyboardButton(
-                texts.newer_button, callback_data=f"{keyboards.HISTORY_PAGE}{page.page - 1}"
+                texts.newer_button, callback_data=keyboards.HistoryPage(page.page - 1).pack()
             )
         )
     if page.has_older:
         nav.append(
             InlineKeyboardButton(
-                texts.older_button, callback_data=f"{keyboards.HISTORY_PAGE}{page.page + 1}"
+                texts.older_button, callback_data=keyboards.HistoryPage(page.page + 1).pack()
             )
         )
     if nav:
@@ -92,18 +91,14 @@ async def history_page(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
-    wanted = int(query.data.removeprefix(keyboards.HISTORY_PAGE))
+    wanted = keyboards.HistoryPage.of(query.data).page
     page = await services(context).storage.history_page(user_id(update), wanted)
     if not page.total:
         await query.edit_message_text(services(context).content.texts.history_empty)
         return
     text, markup = _page_view(context, page, await _time_zone(update, context))
-    try:
-        await query.edit_message_text(text, reply_markup=markup)
-    except BadRequest as error:
-        # An old button for the page already shown: nothing to change.
-        if "not modified" not in error.message:
-            raise
+    # An old button for the page already shown changes nothing (SoftStartBot takes it so).
+    await query.edit_message_text(text, reply_markup=markup)
 
 
 @logged
@@ -111,7 +106,7 @@ async def show_message(update: Update, context: Context) -> None:
     """One saved message again, on its own so it can be forwarded as is."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    message_id = int(query.data.removeprefix(keyboards.HISTORY_SHOW))
+    message_id = keyboards.HistoryShow.of(query.data).message_id
     saved = await services(context).storage.saved_message(user_id(update), message_id)
     texts = services(context).content.texts
     if saved is None:
@@ -148,8 +143,8 @@ def register(application: AnyApplication) -> None:
     application.add_handler(CommandHandler("history", history, filters=PRIVATE))
     application.add_handler(CommandHandler("export", export, filters=PRIVATE))
     application.add_handler(
-        CallbackQueryHandler(history_page, pattern=rf"^{keyboards.HISTORY_PAGE}{keyboards.ID}$")
+        CallbackQueryHandler(history_page, pattern=keyboards.HistoryPage.pattern())
     )
     application.add_handler(
-        CallbackQueryHandler(show_message, pattern=rf"^{keyboards.HISTORY_SHOW}{keyboards.ID}$")
+        CallbackQueryHandler(show_message, pattern=keyboards.HistoryShow.pattern())
     )

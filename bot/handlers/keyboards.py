@@ -1,17 +1,21 @@
-"""Inline keyboards built from content/. Callback data is short and says which step it is for,
-so a button from an old message can be recognised as stale."""
+"""Inline keyboards built from content/, and the codecs of their buttons (callback_data.py).
+Callback data is short and names what it acts on (a step, a message, a person), so a button
+from an old message can be recognised as stale."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import ClassVar
+from datetime import time
+from typing import Literal
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.content import Content
 from bot.core.check import Finding
 from bot.core.draft import PARTS, Step
+from bot.core.schedule import Later
+from bot.handlers.callback_data import CallbackData, Key, PersonId
 
 COMPOSE = "compose"
 RESUME = "draft:resume"
@@ -19,69 +23,166 @@ START_FRESH = "draft:fresh"
 FEELINGS_MORE = "feelings:more"
 FEELINGS_FIRST = "feelings:first"
 FAUX_KEEP = "faux:keep"
-REVIEW_DONE = "review:done"
-REVIEW_OVER = "review:over"
-# A database id or a small number in callback data. Ids are 32-bit integers: anything longer
-# was never made by the bot (and would overflow the database's integer).
-ID = r"\d{1,9}"
-# A time of day as the buttons carry it: "HHMM".
-HHMM = r"(?:[01]\d|2[0-3])[0-5]\d"
 # Every button the composer makes; other features' buttons pass through the conversation.
 COMPOSER_BUTTONS = r"^(compose$|draft:|pick:|faux:|feelings:|review:|check:|flood$|brk:)"
 FLOODED = "flood"
-HISTORY_PAGE = "history:page:"
-HISTORY_SHOW = "history:show:"
 FORGET_YES = "forget:yes"
 FORGET_NO = "forget:no"
 SAFETY_CONTINUE = "safety:continue"
 SAFETY_SHOW = "safety:show"
-LEARN = "learn:"
 PARTNER_INVITE = "partner:invite"
 PARTNER_REVOKE = "partner:revoke"
 PARTNER_END = "partner:end"
 PARTNER_END_YES = "partner:end:yes"
 PARTNER_END_NO = "partner:end:no"
-PAIR_ACCEPT = "pair:yes:"
-PAIR_DECLINE = "pair:no:"
 
 
 @dataclass(frozen=True)
-class SendToPartner:
+class Pick(CallbackData, prefix="pick"):
+    """A suggested feeling, self-care step or request, for the step it was offered at."""
+
+    step: Step
+    index: int
+
+
+@dataclass(frozen=True)
+class Faux(CallbackData, prefix="faux"):
+    """A feeling that may lie under a faux feeling ("keep my word" is FAUX_KEEP)."""
+
+    index: int
+
+
+@dataclass(frozen=True)
+class Review(CallbackData, prefix="review"):
+    action: Literal["done", "over"]
+
+
+@dataclass(frozen=True)
+class ReviewEdit(CallbackData, prefix="review:edit"):
+    part: Step
+
+
+@dataclass(frozen=True)
+class CheckAnswer(CallbackData, prefix="check"):
+    """Rewrite the part a finding of the gentle check is about, or keep the words."""
+
+    action: Literal["rewrite", "keep"]
+    rule: Key
+    part: Step
+
+
+@dataclass(frozen=True)
+class Break(CallbackData, prefix="brk"):
+    """ "Too upset right now": when to ask again."""
+
+    until: Later
+
+
+@dataclass(frozen=True)
+class HistoryPage(CallbackData, prefix="history:page"):
+    page: int
+
+
+@dataclass(frozen=True)
+class HistoryShow(CallbackData, prefix="history:show"):
+    message_id: int
+
+
+@dataclass(frozen=True)
+class LearnCard(CallbackData, prefix="learn"):
+    index: int
+
+
+@dataclass(frozen=True)
+class InviteAnswer(CallbackData, prefix="pair"):
+    """Accept or Decline an invite: the key of the offer made to this person (only its hash
+    is stored)."""
+
+    answer: Literal["yes", "no"]
+    key: Key
+
+
+@dataclass(frozen=True)
+class SendToPartner(CallbackData, prefix="share:partner"):
     """ "Send to {partner}" under a finished message: which message, and who it is for (their
     user id: pairing ids can come back after a pairing is deleted), so a button made for one
     partner never delivers to the next one."""
 
     message_id: int
-    partner_id: int
-
-    PREFIX: ClassVar[str] = "share:partner:"
-    PATTERN: ClassVar[str] = rf"^share:partner:{ID}:\d{{1,18}}$"
-
-    def pack(self) -> str:
-        return f"{self.PREFIX}{self.message_id}:{self.partner_id}"
-
-    @classmethod
-    def parse(cls, data: str) -> SendToPartner:
-        """For data that matched PATTERN (the handler's filter)."""
-        message_id, partner_id = data.removeprefix(cls.PREFIX).split(":")
-        return cls(int(message_id), int(partner_id))
+    partner_id: PersonId
 
 
-def reply_data(kind: str, message_id: int) -> str:
-    """A partner's answer to a delivered message."""
-    return f"reply:{kind}:{message_id}"
+@dataclass(frozen=True)
+class PartnerAnswer(CallbackData, prefix="reply"):
+    """The partner's one-tap answer to a delivered message ("talk" opens the times)."""
+
+    kind: Literal["thanks", "talk", "time", "evening", "tomorrow", "weekend"]
+    message_id: int
 
 
-def pick(step: Step, index: int) -> str:
-    return f"pick:{step.value}:{index}"
+@dataclass(frozen=True)
+class PartnerWrite(CallbackData, prefix="reply"):
+    """ "Write a reply" (or "write back"), or "I'll type a time": the next text goes over."""
+
+    kind: Literal["write", "custom"]
+    message_id: int
 
 
-def faux(index: int) -> str:
-    return f"faux:{index}"
+# --- reminders and check-ins -----------------------------------------------------------------
+
+QUIET_NONE = "rm:quiet:none"
 
 
-def review_edit(step: Step) -> str:
-    return f"review:edit:{step.value}"
+@dataclass(frozen=True)
+class ZoneChoice(CallbackData, prefix="rm:tz"):
+    zone: Key
+
+
+@dataclass(frozen=True)
+class DailyTime(CallbackData, prefix="rm:at"):
+    at: time
+
+
+@dataclass(frozen=True)
+class ToggleDay(CallbackData, prefix="rm:day"):
+    day: int  # ISO weekday, Monday = 1
+
+
+@dataclass(frozen=True)
+class QuietChoice(CallbackData, prefix="rm:quiet"):
+    start: time
+    end: time
+
+
+@dataclass(frozen=True)
+class Pause(CallbackData, prefix="rm:pause"):
+    days: int
+
+
+@dataclass(frozen=True)
+class CheckinFeeling(CallbackData, prefix="ci"):
+    index: int
+
+
+@dataclass(frozen=True)
+class AskSendWhen(CallbackData, prefix="fu:ask"):
+    """ "Remind me to send it" under a finished message."""
+
+    message_id: int
+
+
+@dataclass(frozen=True)
+class SendWhen(CallbackData, prefix="fu"):
+    when: Literal["hour", "evening", "morning", "type"]
+    message_id: int
+
+
+@dataclass(frozen=True)
+class Outcome(CallbackData, prefix="oc"):
+    """How the talk about a message went."""
+
+    how: Literal["well", "hard", "write", "skip"]
+    message_id: int
 
 
 def grid(*rows: Sequence[tuple[str, str]]) -> InlineKeyboardMarkup:
@@ -117,7 +218,11 @@ def feelings_keyboard(content: Content, more: bool) -> InlineKeyboardMarkup:
     first_count = sum(len(group) for group in feelings.groups[: feelings.first_page])
     indexes = range(first_count, len(words)) if more else range(first_count)
     rows = _rows(
-        [InlineKeyboardButton(words[i], callback_data=pick(Step.FEELING, i)) for i in indexes], 4
+        [
+            InlineKeyboardButton(words[i], callback_data=Pick(Step.FEELING, i).pack())
+            for i in indexes
+        ],
+        4,
     )
     if more:
         rows.append(
@@ -157,7 +262,7 @@ def _suggestions_keyboard(content: Content, step: Step) -> InlineKeyboardMarkup:
     width = 2 if step is Step.REGULATION else 1
     words = choices(content, step)
     rows = _rows(
-        [InlineKeyboardButton(w, callback_data=pick(step, i)) for i, w in enumerate(words)],
+        [InlineKeyboardButton(w, callback_data=Pick(step, i).pack()) for i, w in enumerate(words)],
         width,
     )
     return InlineKeyboardMarkup([*rows, _flooded_row(content)])
@@ -169,7 +274,8 @@ def _flooded_row(content: Content) -> list[InlineKeyboardButton]:
 
 def faux_keyboard(content: Content, word: str, suggestions: Sequence[str]) -> InlineKeyboardMarkup:
     rows = _rows(
-        [InlineKeyboardButton(s, callback_data=faux(i)) for i, s in enumerate(suggestions)], 3
+        [InlineKeyboardButton(s, callback_data=Faux(i).pack()) for i, s in enumerate(suggestions)],
+        3,
     )
     keep = content.texts.keep_word_button.format(word=word)
     rows.append([InlineKeyboardButton(keep, callback_data=FAUX_KEEP)])
@@ -184,13 +290,15 @@ def review_keyboard(content: Content) -> InlineKeyboardMarkup:
         Step.REGULATION: texts.edit_regulation_button,
         Step.REQUEST: texts.edit_request_button,
     }
-    edits = [InlineKeyboardButton(labels[step], callback_data=review_edit(step)) for step in PARTS]
+    edits = [
+        InlineKeyboardButton(labels[step], callback_data=ReviewEdit(step).pack()) for step in PARTS
+    ]
     return InlineKeyboardMarkup(
         [
             *_rows(edits, 2),
             [
-                InlineKeyboardButton(texts.start_over_button, callback_data=REVIEW_OVER),
-                InlineKeyboardButton(texts.done_button, callback_data=REVIEW_DONE),
+                InlineKeyboardButton(texts.start_over_button, callback_data=Review("over").pack()),
+                InlineKeyboardButton(texts.done_button, callback_data=Review("done").pack()),
             ],
         ]
     )
@@ -213,9 +321,13 @@ def finding_keyboard(content: Content, finding: Finding) -> InlineKeyboardMarkup
         [
             [
                 InlineKeyboardButton(
-                    texts.rewrite_button, callback_data=f"check:rewrite:{finding.key}"
+                    texts.rewrite_button,
+                    callback_data=CheckAnswer("rewrite", Key(finding.rule), finding.step).pack(),
                 ),
-                InlineKeyboardButton(texts.keep_button, callback_data=f"check:keep:{finding.key}"),
+                InlineKeyboardButton(
+                    texts.keep_button,
+                    callback_data=CheckAnswer("keep", Key(finding.rule), finding.step).pack(),
+                ),
             ]
         ]
     )

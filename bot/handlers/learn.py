@@ -20,11 +20,15 @@ def _card(context: Context, index: int) -> tuple[str, InlineKeyboardMarkup]:
     nav = []
     if index > 0:
         nav.append(
-            InlineKeyboardButton(texts.learn_back_button, callback_data=f"learn:{index - 1}")
+            InlineKeyboardButton(
+                texts.learn_back_button, callback_data=keyboards.LearnCard(index - 1).pack()
+            )
         )
     if index + 1 < len(cards):
         nav.append(
-            InlineKeyboardButton(texts.learn_next_button, callback_data=f"learn:{index + 1}")
+            InlineKeyboardButton(
+                texts.learn_next_button, callback_data=keyboards.LearnCard(index + 1).pack()
+            )
         )
     else:
         nav.append(InlineKeyboardButton(texts.start_button, callback_data=keyboards.COMPOSE))
@@ -43,7 +47,7 @@ async def turn_card(update: Update, context: Context) -> None:
     """Next or Back: the same message shows another card."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    index = int(query.data.removeprefix(keyboards.LEARN))
+    index = keyboards.LearnCard.of(query.data).index
     if index >= len(services(context).content.learn.card):
         await query.answer(services(context).content.texts.stale_button)
         return
@@ -54,6 +58,4 @@ async def turn_card(update: Update, context: Context) -> None:
 
 def register(application: AnyApplication) -> None:
     application.add_handler(CommandHandler("learn", learn, filters=filters.ChatType.PRIVATE))
-    application.add_handler(
-        CallbackQueryHandler(turn_card, pattern=rf"^{keyboards.LEARN}{keyboards.ID}$")
-    )
+    application.add_handler(CallbackQueryHandler(turn_card, pattern=keyboards.LearnCard.pattern()))

@@ -19,6 +19,7 @@ from bot.core.pairing import (
     new_invite_token,
 )
 from bot.handlers import keyboards
+from bot.handlers.callback_data import Key
 from bot.handlers.context import (
     AnyApplication,
     Context,
@@ -139,10 +140,12 @@ async def open_invite(update: Update, context: Context) -> None:
         [
             [
                 InlineKeyboardButton(
-                    texts.accept_button, callback_data=f"{keyboards.PAIR_ACCEPT}{answer_key}"
+                    texts.accept_button,
+                    callback_data=keyboards.InviteAnswer("yes", Key(answer_key)).pack(),
                 ),
                 InlineKeyboardButton(
-                    texts.decline_button, callback_data=f"{keyboards.PAIR_DECLINE}{answer_key}"
+                    texts.decline_button,
+                    callback_data=keyboards.InviteAnswer("no", Key(answer_key)).pack(),
                 ),
             ]
         ]
@@ -156,8 +159,8 @@ async def answer_invite(update: Update, context: Context) -> None:
     """Accept (pairs the two) or Decline; the invite is used up either way; both are told."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    accept = query.data.startswith(keyboards.PAIR_ACCEPT)
-    answer_key = query.data.split(":", 2)[2]
+    button = keyboards.InviteAnswer.of(query.data)
+    accept, answer_key = button.answer == "yes", button.key
     found = services(context)
     now = found.clock()
     invite, problem = await found.storage.pairing.answer_invite(
@@ -252,5 +255,5 @@ def register(application: AnyApplication) -> None:
         )
     )
     application.add_handler(
-        CallbackQueryHandler(answer_invite, pattern=r"^pair:(yes|no):[A-Za-z0-9_-]{22}$")
+        CallbackQueryHandler(answer_invite, pattern=keyboards.InviteAnswer.pattern())
     )

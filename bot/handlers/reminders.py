@@ -30,6 +30,7 @@ from bot.core.schedule import (
     outside_quiet_hours,
 )
 from bot.core.timeparse import iana_zone, offset_zone, parse_clock, zones_showing
+from bot.handlers.callback_data import Key
 from bot.handlers.context import (
     AnyApplication,
     Context,
@@ -39,7 +40,19 @@ from bot.handlers.context import (
     user_id,
     user_time,
 )
-from bot.handlers.keyboards import HHMM, ID, grid
+from bot.handlers.keyboards import (
+    QUIET_NONE,
+    AskSendWhen,
+    CheckinFeeling,
+    DailyTime,
+    Outcome,
+    Pause,
+    QuietChoice,
+    SendWhen,
+    ToggleDay,
+    ZoneChoice,
+    grid,
+)
 from bot.storage.reminders import HELD, OFF, OUTCOME, SCHEDULED, SEND_LATER, Reminder
 
 log = logging.getLogger(__name__)
@@ -239,7 +252,7 @@ async def _choose_zone(update: Update, context: Context, zones: list[str], intro
 async def _choose(
     update: Update, context: Context, choices: list[tuple[str, str]], intro: str
 ) -> None:
-    markup = grid(*([(label, f"rm:tz:{zone}")] for label, zone in choices))
+    markup = grid(*([(label, ZoneChoice(Key(zone)).pack())] for label, zone in choices))
     # Typing another place instead of tapping one still works.
     await _expect(update, context, Expecting.TIME_ZONE)
     await _say(update, context, intro, markup)
@@ -249,7 +262,7 @@ async def _choose(
 async def zone_chosen(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
-    zone = iana_zone(query.data.removeprefix("rm:tz:"))
+    zone = iana_zone(ZoneChoice.of(query.data).zone)
     if zone is None:
         await query.answer(services(context).content.texts.stale_button)
         return
@@ -299,7 +312,7 @@ async def _reschedule_daily(update: Update, context: Context) -> None:
 async def ask_time(update: Update, context: Context) -> None:
     await _answer(update)
     texts = services(context).content.texts
-    times = [(choice, f"rm:at:{choice.replace(':', '')}") for choice in TIME_CHOICES]
+    times = [(choice, DailyTime(time.fromisoformat(choice)).pack()) for choice in TIME_CHOICES]
     markup = grid(times[:2], times[2:], [(texts.type_time_button, "rm:type")])
     await _say(update, context, texts.ask_daily_time, markup)
 
@@ -321,8 +334,7 @@ async def time_chosen(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
-    digits = query.data.removeprefix("rm:at:")
-    at = time(int(digits[:2]), int(digits[2:]))
+    at = DailyTime.of(query.data).at
     if await _needs_zone(update, context):
         return
     await _save_daily(update, context, at, await _current_days(update, context))
@@ -351,7 +363,8 @@ def _daysgrid(context: Context, days: frozenset[int]) -> InlineKeyboardMarkup:
     texts = services(context).content.texts
     names = texts.weekday_names.split()
     buttons = [
-        (("✓ " if day in days else "") + names[day - 1], f"rm:day:{day}") for day in range(1, 8)
+        (("✓ " if day in days else "") + names[day - 1], ToggleDay(day).pack())
+        for day in range(1, 8)
     ]
     return grid(buttons[:4], buttons[4:], [(texts.days_done_button, "rm:days:done")])
 
@@ -368,7 +381,10 @@ async def toggle_day(update: Update, context: Context) -> None:
     """Switches one weekday on or off, in the same message; at least one stays on."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    day = int(query.data.removeprefix("rm:day:"))
+    day = ToggleDay.of(query.data).day
+    if day not in ALL_DAYS:
+        await query.answer(services(context).content.texts.stale_button)
+        return
     store = services(context).storage.reminders
     daily = await store.daily(user_id(update))
     days = daily.weekdays if daily else ALL_DAYS
@@ -396,10 +412,10 @@ async def ask_quiet(update: Update, context: Context) -> None:
     await _answer(update)
     texts = services(context).content.texts
     rows = [
-        [(f"{start}–{end}", f"rm:quiet:{start.replace(':', '')}{end.replace(':', '')}")]
+        [(f"{start}–{end}", QuietChoice(time.fromisoformat(start), time.fromisoformat(end)).pack())]
         for start, end in QUIET_CHOICES
     ]
-    markup = grid(*rows, [(texts.quiet_none_button, "rm:quiet:none")])
+    markup = grid(*rows, [(texts.quiet_none_button, QUIET_NONE)])
     await _say(update, context, texts.ask_quiet, markup)
 
 
@@ -408,12 +424,8 @@ async def quiet_chosen(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
-    choice = query.data.removeprefix("rm:quiet:")
-    quiet = None
-    if choice != "none":
-        quiet = QuietHours(
-            time(int(choice[:2]), int(choice[2:4])), time(int(choice[4:6]), int(choice[6:]))
-        )
+    choice = QuietChoice.parse(query.data)
+    quiet = None if choice is None else QuietHours(choice.start, choice.end)
     await services(context).storage.reminders.set_quiet_hours(user_id(update), quiet)
     await _reschedule_daily(update, context)
     await _say(update, context, services(context).content.texts.quiet_set)
@@ -429,7 +441,7 @@ async def ask_pause(update: Update, context: Context) -> None:
         for days in PAUSE_CHOICES
     ]
     markup = grid(
-        [(label, f"rm:pause:{days}") for label, days in zip(labels, PAUSE_CHOICES, strict=True)]
+        [(label, Pause(days).pack()) for label, days in zip(labels, PAUSE_CHOICES, strict=True)]
     )
     await _say(update, context, texts.ask_pause, markup)
 
@@ -459,7 +471,11 @@ async def pause_chosen(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
-    await _pause(update, context, int(query.data.removeprefix("rm:pause:")))
+    days = Pause.of(query.data).days
+    if days not in PAUSE_CHOICES:
+        await query.answer(services(context).content.texts.stale_button)
+        return
+    await _pause(update, context, days)
 
 
 @logged
@@ -485,7 +501,9 @@ async def resume(update: Update, context: Context) -> None:
 def checkingrid(context: Context) -> InlineKeyboardMarkup:
     feelings = services(context).content.words.feelings
     first = sum(len(group) for group in feelings.groups[: feelings.first_page])
-    buttons = [(word, f"ci:{index}") for index, word in enumerate(feelings.words[:first])]
+    buttons = [
+        (word, CheckinFeeling(index).pack()) for index, word in enumerate(feelings.words[:first])
+    ]
     return grid(*(buttons[i : i + 4] for i in range(0, len(buttons), 4)))
 
 
@@ -514,7 +532,7 @@ async def checkin_feeling(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     words = services(context).content.words.feelings.words
-    index = int(query.data.removeprefix("ci:"))
+    index = CheckinFeeling.of(query.data).index
     if index >= len(words):
         await query.answer(services(context).content.texts.stale_button)
         return
@@ -601,7 +619,7 @@ async def journal(update: Update, context: Context) -> None:
 async def ask_send_when(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
-    message_id = int(query.data.removeprefix("fu:ask:"))
+    message_id = AskSendWhen.of(query.data).message_id
     if await services(context).storage.saved_message(user_id(update), message_id) is None:
         await query.answer(services(context).content.texts.stale_button)
         return
@@ -609,12 +627,12 @@ async def ask_send_when(update: Update, context: Context) -> None:
     texts = services(context).content.texts
     markup = grid(
         [
-            (texts.in_hour_button, f"fu:hour:{message_id}"),
-            (texts.this_evening_button, f"fu:evening:{message_id}"),
+            (texts.in_hour_button, SendWhen("hour", message_id).pack()),
+            (texts.this_evening_button, SendWhen("evening", message_id).pack()),
         ],
         [
-            (texts.tomorrow_morning_button, f"fu:morning:{message_id}"),
-            (texts.type_time_button, f"fu:type:{message_id}"),
+            (texts.tomorrow_morning_button, SendWhen("morning", message_id).pack()),
+            (texts.type_time_button, SendWhen("type", message_id).pack()),
         ],
     )
     await _say(update, context, texts.ask_send_when, markup)
@@ -656,8 +674,9 @@ async def schedule_outcome(update: Update, context: Context, message_id: int) ->
 async def send_when_chosen(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
-    _, slot, message_id = query.data.split(":")
-    if await services(context).storage.saved_message(user_id(update), int(message_id)) is None:
+    button = SendWhen.of(query.data)
+    slot, message_id = button.when, button.message_id
+    if await services(context).storage.saved_message(user_id(update), message_id) is None:
         await query.answer(services(context).content.texts.stale_button)
         return
     await query.answer()
@@ -687,7 +706,8 @@ async def outcome_answer(update: Update, context: Context) -> None:
     """How the conversation went: a tap, or a few words, saved to the journal."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    _, kind, message_id = query.data.split(":")
+    button = Outcome.of(query.data)
+    kind, message_id = button.how, button.message_id
     texts = services(context).content.texts
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
@@ -718,26 +738,27 @@ def register(application: AnyApplication) -> None:
     application.add_handler(MessageHandler(filters.LOCATION & PRIVATE, location))
     buttons = {
         r"^rm:zone$": zone_button,
-        r"^rm:tz:[A-Za-z0-9_/+\-]+$": zone_chosen,
+        ZoneChoice.pattern(): zone_chosen,
         r"^rm:time$": ask_time,
         r"^rm:type$": type_time,
-        rf"^rm:at:{HHMM}$": time_chosen,
+        DailyTime.pattern(): time_chosen,
         r"^rm:days$": ask_days,
-        r"^rm:day:[1-7]$": toggle_day,
+        ToggleDay.pattern(): toggle_day,
         r"^rm:days:done$": days_done,
         r"^rm:quiet$": ask_quiet,
-        rf"^rm:quiet:(none|{HHMM}{HHMM})$": quiet_chosen,
+        QuietChoice.pattern(): quiet_chosen,
+        f"^{QUIET_NONE}$": quiet_chosen,
         r"^rm:pause$": ask_pause,
-        rf"^rm:pause:({'|'.join(str(days) for days in PAUSE_CHOICES)})$": pause_chosen,
+        Pause.pattern(): pause_chosen,
         r"^rm:stop$": stop,
         r"^rm:resume$": resume,
         r"^nd:checkin$": checkin,
         r"^nd:(breathe|snooze|skip)$": nudge_answer,
         r"^of:(pause|time|keep)$": offer_answer,
-        rf"^ci:{ID}$": checkin_feeling,
-        rf"^fu:ask:{ID}$": ask_send_when,
-        rf"^fu:(hour|evening|morning|type):{ID}$": send_when_chosen,
-        rf"^oc:(well|hard|write|skip):{ID}$": outcome_answer,
+        CheckinFeeling.pattern(): checkin_feeling,
+        AskSendWhen.pattern(): ask_send_when,
+        SendWhen.pattern(): send_when_chosen,
+        Outcome.pattern(): outcome_answer,
     }
     for pattern, callback in buttons.items():
         application.add_handler(CallbackQueryHandler(callback, pattern=pattern))

@@ -31,6 +31,7 @@ from bot.core.draft import MAX_PART_LENGTH
 from bot.core.history import SavedMessage, local_time, preview
 from bot.core.pairing import Partner
 from bot.handlers import keyboards
+from bot.handlers.callback_data import PersonId
 from bot.handlers.context import (
     AnyApplication,
     Context,
@@ -69,9 +70,11 @@ async def share_keyboard(
     partner = await services(context).storage.pairing.partner_of(owner)
     if partner is not None:
         label = texts.send_partner_button.format(name=partner.name)
-        data = keyboards.SendToPartner(message.id, partner.user_id).pack()
+        data = keyboards.SendToPartner(message.id, PersonId(partner.user_id)).pack()
         rows.append([InlineKeyboardButton(label, callback_data=data)])
-    later = InlineKeyboardButton(texts.remind_send_button, callback_data=f"fu:ask:{message.id}")
+    later = InlineKeyboardButton(
+        texts.remind_send_button, callback_data=keyboards.AskSendWhen(message.id).pack()
+    )
     rows.append([later])
     return InlineKeyboardMarkup(rows)
 
@@ -128,12 +131,12 @@ async def _reply_target(update: Update, context: Context) -> tuple[str, int, Par
     answer goes to; None (and an "expired" toast) if the two are not paired over it."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    _, kind, message_id = query.data.split(":")
-    partner = await _paired_with_owner(update, context, int(message_id))
+    button = keyboards.PartnerAnswer.parse(query.data) or keyboards.PartnerWrite.of(query.data)
+    partner = await _paired_with_owner(update, context, button.message_id)
     if partner is None:
         await _expired(update, context)
         return None
-    return kind, int(message_id), partner
+    return button.kind, button.message_id, partner
 
 
 async def _expired(update: Update, context: Context) -> None:
@@ -203,12 +206,12 @@ async def _deliver_once(
 
 def _reply_keyboard(context: Context, message_id: int) -> InlineKeyboardMarkup:
     texts = services(context).content.texts
-    data = keyboards.reply_data
+    answer, write = keyboards.PartnerAnswer, keyboards.PartnerWrite
     return keyboards.grid(
-        [(texts.reply_thanks_button, data("thanks", message_id))],
-        [(texts.reply_talk_button, data("talk", message_id))],
-        [(texts.reply_time_button, data("time", message_id))],
-        [(texts.reply_write_button, data("write", message_id))],
+        [(texts.reply_thanks_button, answer("thanks", message_id).pack())],
+        [(texts.reply_talk_button, answer("talk", message_id).pack())],
+        [(texts.reply_time_button, answer("time", message_id).pack())],
+        [(texts.reply_write_button, write("write", message_id).pack())],
     )
 
 
@@ -217,7 +220,7 @@ async def send_to_partner(update: Update, context: Context) -> None:
     """Delivers one of the user's own messages to their partner, introduced by their name."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    button = keyboards.SendToPartner.parse(query.data)
+    button = keyboards.SendToPartner.of(query.data)
     storage = services(context).storage
     texts = services(context).content.texts
     saved = await storage.saved_message(user_id(update), button.message_id)
@@ -297,15 +300,15 @@ async def quick_reply(update: Update, context: Context) -> None:
 
 def _talk_keyboard(context: Context, message_id: int) -> InlineKeyboardMarkup:
     texts = services(context).content.texts
-    data = keyboards.reply_data
+    answer, write = keyboards.PartnerAnswer, keyboards.PartnerWrite
     return keyboards.grid(
         [
-            (texts.talk_evening_button, data("evening", message_id)),
-            (texts.talk_tomorrow_button, data("tomorrow", message_id)),
+            (texts.talk_evening_button, answer("evening", message_id).pack()),
+            (texts.talk_tomorrow_button, answer("tomorrow", message_id).pack()),
         ],
         [
-            (texts.talk_weekend_button, data("weekend", message_id)),
-            (texts.talk_custom_button, data("custom", message_id)),
+            (texts.talk_weekend_button, answer("weekend", message_id).pack()),
+            (texts.talk_custom_button, write("custom", message_id).pack()),
         ],
     )
 
@@ -356,7 +359,7 @@ async def reply_from_text(update: Update, context: Context, awaited: Awaited, te
         message = texts.reply_written.format(name=name, message=written)
         write_back = InlineKeyboardButton(
             texts.write_back_button,
-            callback_data=keyboards.reply_data("write", awaited.message_id or 0),
+            callback_data=keyboards.PartnerWrite("write", awaited.message_id or 0).pack(),
         )
         markup = InlineKeyboardMarkup([[write_back]])
     # Cleared only once Telegram took it (or surely never will): a failed send keeps the
@@ -369,7 +372,7 @@ async def reply_from_text(update: Update, context: Context, awaited: Awaited, te
         )
 
 
-WRITE_PATTERN = rf"^reply:(write|custom):{keyboards.ID}$"
+WRITE_PATTERN = keyboards.PartnerWrite.pattern()
 
 
 def in_flow_handlers() -> list[BaseHandler[Update, Context, object]]:
@@ -380,12 +383,12 @@ def in_flow_handlers() -> list[BaseHandler[Update, Context, object]]:
 def register(application: AnyApplication) -> None:
     application.add_handler(InlineQueryHandler(inline_share))
     application.add_handler(
-        CallbackQueryHandler(send_to_partner, pattern=keyboards.SendToPartner.PATTERN)
+        CallbackQueryHandler(send_to_partner, pattern=keyboards.SendToPartner.pattern())
     )
     application.add_handler(CallbackQueryHandler(start_writing, pattern=WRITE_PATTERN))
     application.add_handler(
         CallbackQueryHandler(
             quick_reply,
-            pattern=rf"^reply:(thanks|talk|time|evening|tomorrow|weekend):{keyboards.ID}$",
+            pattern=keyboards.PartnerAnswer.pattern(),
         )
     )

@@ -77,10 +77,10 @@ class ReminderSender:
             quoted = html.escape(saved.text, quote=False)
             return f"{texts.send_now_nudge}\n\n<blockquote>{quoted}</blockquote>", None
         return texts.outcome_question, keyboards.grid(
-            [(texts.outcome_well_button, f"oc:well:{message_id}")],
-            [(texts.outcome_hard_button, f"oc:hard:{message_id}")],
-            [(texts.outcome_write_button, f"oc:write:{message_id}")],
-            [(texts.outcome_skip_button, f"oc:skip:{message_id}")],
+            [(texts.outcome_well_button, keyboards.Outcome("well", message_id).pack())],
+            [(texts.outcome_hard_button, keyboards.Outcome("hard", message_id).pack())],
+            [(texts.outcome_write_button, keyboards.Outcome("write", message_id).pack())],
+            [(texts.outcome_skip_button, keyboards.Outcome("skip", message_id).pack())],
         )
 
     def _notice(self, due: DueReminder) -> str:
