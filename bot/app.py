@@ -14,8 +14,7 @@ from bot.concurrency import PerChatUpdateProcessor
 from bot.content import Content, load_content
 from bot.handlers import register_handlers
 from bot.handlers.commands import MENU
-from bot.handlers.context import AnyApplication, Context, Services, install_services, services
-from bot.handlers.redelivery import remember_highest_applied
+from bot.handlers.context import AnyApplication, Context, Services, install_services
 from bot.places import Places
 from bot.reminders.dispatcher import Dispatcher
 from bot.reminders.sender import ReminderSender
@@ -34,9 +33,10 @@ def menu(content: Content) -> list[BotCommand]:
 
 
 async def _post_init(application: AnyApplication) -> None:
-    await remember_highest_applied(application)
-    content = application.bot_data["services"].content
-    await application.bot.set_my_commands(menu(content))
+    found = application.bot_data["services"]
+    # The newest update ever applied: anything newer cannot be a repeat (redelivery.py).
+    found.newest_update.id = await found.storage.latest_applied_update() or 0
+    await application.bot.set_my_commands(menu(found.content))
     log.info("started as @%s", application.bot.username)
 
 
@@ -50,7 +50,7 @@ PROCESSED_UPDATES_KEPT = timedelta(days=2)
 
 async def housekeeping(context: Context) -> None:
     """Deletes what is no longer kept: abandoned drafts, history past retention, old update ids."""
-    found = services(context)
+    found = context.services
     now = datetime.now(UTC)
     storage, settings = found.storage, found.settings
     drafts = await storage.expire_drafts(now - timedelta(days=settings.draft_expiry_days))
@@ -74,7 +74,7 @@ DISPATCH_BATCH = 500
 
 async def dispatch(context: Context) -> None:
     """Sends what is due, then sets the next wake-up if one is due within the minute."""
-    found = services(context)
+    found = context.services
     await context.bot_data[DISPATCHER].tick()
     earliest = await found.storage.reminders.earliest_due()
     if earliest is not None:

@@ -31,7 +31,6 @@ from bot.handlers.context import (
     applied,
     chat_id,
     logged,
-    services,
     user_id,
     user_time,
 )
@@ -47,7 +46,7 @@ PRIVATE = filters.ChatType.PRIVATE
 
 def _question(context: Context, draft: Draft) -> tuple[str, InlineKeyboardMarkup | None]:
     """The text and buttons that ask for the draft's current step."""
-    content = services(context).content
+    content = context.content
     texts = content.texts
     if draft.step is Step.REVIEW:
         findings = check_draft(draft, content.rules)
@@ -70,7 +69,7 @@ def _question(context: Context, draft: Draft) -> tuple[str, InlineKeyboardMarkup
 
 def _finding_view(context: Context, finding: Finding) -> tuple[str, InlineKeyboardMarkup]:
     """One finding of the gentle check: what, why, a softer way; rewrite or keep."""
-    content = services(context).content
+    content = context.content
     rule = content.checks.explained(finding.rule)
     text = content.texts.check_finding.format(
         part=keyboards.part_name(content, finding.step),
@@ -84,7 +83,7 @@ def _finding_view(context: Context, finding: Finding) -> tuple[str, InlineKeyboa
 
 def compose_feeling(context: Context, draft: Draft) -> str:
     """The feeling as the message will say it, for "You feel anxious." in the next question."""
-    return tidy_part(Step.FEELING, draft.feeling, services(context).content.phrasing)
+    return tidy_part(Step.FEELING, draft.feeling, context.content.phrasing)
 
 
 async def ask(update: Update, context: Context, draft: Draft) -> Step:
@@ -100,14 +99,14 @@ async def _say(update: Update, context: Context, text: str) -> None:
 
 async def _load(update: Update, context: Context) -> Draft | None:
     """The user's draft; None if it expired or was deleted while they were away."""
-    return await services(context).storage.load_draft(user_id(update))
+    return await context.storage.load_draft(user_id(update))
 
 
 async def _gone(update: Update, context: Context) -> int:
     """The draft is no longer there (it expired, or the user deleted their data): say so, end."""
     if update.callback_query:
         await update.callback_query.answer()
-    await _say(update, context, services(context).content.texts.draft_gone)
+    await _say(update, context, context.texts.draft_gone)
     return END
 
 
@@ -117,7 +116,7 @@ async def move_on(
     """Saves the draft, then asks its next question: saved before asked, never the other way.
     `known_user`: a draft of theirs was just read, so their users row exists (one statement
     less on every step)."""
-    await services(context).storage.save_draft(
+    await context.storage.save_draft(
         user_id(update), draft, update=applied(context), known_user=known_user
     )
     return await ask(update, context, draft)
@@ -140,15 +139,15 @@ async def compose(update: Update, context: Context) -> Step | int:
     """/compose or the start button: begins a soft start-up, or offers to resume a kept one."""
     if update.callback_query:
         await update.callback_query.answer()
-    storage = services(context).storage
+    storage = context.storage
     kept = await storage.load_draft(user_id(update))
     if kept is not None and not kept.is_empty:
         current, total = kept.progress
-        texts = services(context).content.texts
+        texts = context.texts
         await context.bot.send_message(
             chat_id(update),
             texts.resume_offer.format(current=current, total=total),
-            reply_markup=keyboards.resume_keyboard(services(context).content),
+            reply_markup=keyboards.resume_keyboard(context.content),
         )
         return END
     return await move_on(update, context, Draft())
@@ -168,7 +167,7 @@ async def resume(update: Update, context: Context) -> Step | int:
 async def start_fresh(update: Update, context: Context) -> Step:
     """Drops the kept draft and starts a new one."""
     await _settle_button(update)
-    await _say(update, context, services(context).content.texts.started_fresh)
+    await _say(update, context, context.texts.started_fresh)
     return await move_on(update, context, Draft())
 
 
@@ -176,7 +175,7 @@ async def start_fresh(update: Update, context: Context) -> Step:
 
 
 async def _reject(update: Update, context: Context, problem: PartProblem) -> None:
-    texts = services(context).content.texts
+    texts = context.texts
     if problem is PartProblem.TOO_LONG:
         await _say(update, context, texts.too_long.format(limit=MAX_PART_LENGTH))
     else:
@@ -194,7 +193,7 @@ async def answer_text(update: Update, context: Context) -> Step | int:
     if draft.step is Step.REVIEW:
         return await review_text(update, context, draft)
     problem = part_problem(text)
-    if problem is None and not tidy_part(draft.step, text, services(context).content.phrasing):
+    if problem is None and not tidy_part(draft.step, text, context.content.phrasing):
         problem = PartProblem.EMPTY  # only the formula's own words, like "I feel"
     if problem is not None:
         await _reject(update, context, problem)
@@ -206,12 +205,12 @@ async def answer_text(update: Update, context: Context) -> Step | int:
 
 async def _answer_feeling(update: Update, context: Context, draft: Draft, text: str) -> Step:
     """A faux feeling ("ignored") is kept, with a gentle offer of feelings that may lie under it."""
-    content = services(context).content
+    content = context.content
     faux = find_faux_feeling(text, content.words.faux_feelings)
     if faux is None:
         return await move_on(update, context, draft.answer(text), known_user=True)
     draft = draft.with_part(Step.FEELING, text)
-    await services(context).storage.save_draft(user_id(update), draft, update=applied(context))
+    await context.storage.save_draft(user_id(update), draft, update=applied(context))
     await context.bot.send_message(
         chat_id(update),
         content.texts.faux_feeling.format(word=html.escape(faux.word)),
@@ -228,8 +227,8 @@ async def review_text(update: Update, context: Context, draft: Draft) -> Step:
 async def _stale(update: Update, context: Context, draft: Draft) -> Step:
     query = update.callback_query
     assert query is not None
-    await query.answer(services(context).content.texts.stale_button)
-    await _say(update, context, services(context).content.texts.stale_button_here)
+    await query.answer(context.texts.stale_button)
+    await _say(update, context, context.texts.stale_button_here)
     return await ask(update, context, draft)
 
 
@@ -242,7 +241,7 @@ async def pick_button(update: Update, context: Context) -> Step | int:
     draft = await _load(update, context)
     if draft is None:
         return await _gone(update, context)
-    choices = keyboards.choices(services(context).content, draft.step)
+    choices = keyboards.choices(context.content, draft.step)
     if button.step is not draft.step or button.index >= len(choices):
         return await _stale(update, context, draft)
     await _settle_button(update)
@@ -257,7 +256,7 @@ async def faux_button(update: Update, context: Context) -> Step | int:
     draft = await _load(update, context)
     if draft is None:
         return await _gone(update, context)
-    content = services(context).content
+    content = context.content
     faux = find_faux_feeling(draft.feeling, content.words.faux_feelings)
     if draft.step is not Step.FEELING or faux is None:
         return await _stale(update, context, draft)
@@ -283,7 +282,7 @@ async def feelings_page(update: Update, context: Context) -> Step | int:
         return await _stale(update, context, draft)
     await query.answer()
     more = query.data == keyboards.FEELINGS_MORE
-    content = services(context).content
+    content = context.content
     current, total = draft.progress
     progress = content.texts.progress.format(current=current, total=total)
     question = content.texts.ask_feeling_more if more else content.texts.ask_feeling
@@ -312,7 +311,7 @@ async def review_button(update: Update, context: Context) -> Step | int:
         return await move_on(update, context, draft.edit(edit.part), known_user=True)
     if keyboards.Review.of(query.data).action == "done":
         return await finish(update, context, draft)
-    await _say(update, context, services(context).content.texts.started_fresh)
+    await _say(update, context, context.texts.started_fresh)
     return await move_on(update, context, Draft(), known_user=True)
 
 
@@ -324,7 +323,7 @@ async def check_button(update: Update, context: Context) -> Step | int:
     draft = await _load(update, context)
     if draft is None:
         return await _gone(update, context)
-    findings = {f.key: f for f in check_draft(draft, services(context).content.rules)}
+    findings = {f.key: f for f in check_draft(draft, context.content.rules)}
     button = keyboards.CheckAnswer.of(query.data)
     key = f"{button.rule}:{button.part.value}"
     if draft.step is not Step.REVIEW or key not in findings:
@@ -339,7 +338,7 @@ async def check_button(update: Update, context: Context) -> Step | int:
 async def flooded(update: Update, context: Context) -> None:
     """ "Too upset right now": suggest a real break, and offer to ask again later."""
     await _settle_button(update)
-    texts = services(context).content.texts
+    texts = context.texts
     slots = [
         (texts.break_20_button, Later.MINUTES_20),
         (texts.break_hour_button, Later.HOUR),
@@ -361,7 +360,7 @@ async def take_break(update: Update, context: Context) -> int:
     query = update.callback_query
     assert query is not None and query.data is not None
     await _settle_button(update)
-    found = services(context)
+    found = context.services
     store = found.storage.reminders
     clock = await user_time(context, user_id(update))
     zone = clock.zone
@@ -377,13 +376,13 @@ async def take_break(update: Update, context: Context) -> int:
 
 async def finish(update: Update, context: Context, draft: Draft) -> int:
     """Saves the message to history and hands it back on its own, ready to forward."""
-    content = services(context).content
+    content = context.content
     message = compose_message(draft, content.phrasing)
-    message_id = await services(context).storage.finish_draft(
+    message_id = await context.storage.finish_draft(
         user_id(update), draft, message.plain, update=applied(context)
     )
     await _say(update, context, content.texts.done)
-    saved = await services(context).storage.saved_message(user_id(update), message_id)
+    saved = await context.storage.saved_message(user_id(update), message_id)
     assert saved is not None
     markup = await share.share_keyboard(context, user_id(update), saved)
     await context.bot.send_message(chat_id(update), message.html, reply_markup=markup)
@@ -401,7 +400,7 @@ async def back(update: Update, context: Context) -> Step | int:
     if draft is None:
         return await _gone(update, context)
     if draft.is_first_step:
-        await _say(update, context, services(context).content.texts.back_at_first)
+        await _say(update, context, context.texts.back_at_first)
         return await ask(update, context, draft)
     return await move_on(update, context, draft.back(), known_user=True)
 
@@ -409,17 +408,15 @@ async def back(update: Update, context: Context) -> Step | int:
 @logged
 async def cancel(update: Update, context: Context) -> int:
     """/cancel: leaves the conversation; the draft is kept for /compose."""
-    await services(context).storage.set_draft_active(
-        user_id(update), active=False, update=applied(context)
-    )
-    await _say(update, context, services(context).content.texts.cancelled)
+    await context.storage.set_draft_active(user_id(update), active=False, update=applied(context))
+    await _say(update, context, context.texts.cancelled)
     return END
 
 
 @logged
 async def help_in_flow(update: Update, context: Context) -> Step | int:
     """/help mid-flow: the help, then the same question again."""
-    content = services(context).content
+    content = context.content
     await context.bot.send_message(
         chat_id(update),
         content.texts.help.format(limit=MAX_PART_LENGTH),
@@ -449,13 +446,13 @@ async def where_we_are(update: Update, context: Context, intro: str = "") -> Ste
 @logged
 async def unknown_command_in_flow(update: Update, context: Context) -> None:
     """An unknown command mid-flow: say so; the place is kept."""
-    await _say(update, context, services(context).content.texts.unknown_command)
+    await _say(update, context, context.texts.unknown_command)
 
 
 @logged
 async def not_text_in_flow(update: Update, context: Context) -> None:
     """A sticker, photo, voice note...: ask for words; the draft is untouched."""
-    await _say(update, context, services(context).content.texts.not_text)
+    await _say(update, context, context.texts.not_text)
 
 
 @logged

@@ -6,7 +6,7 @@ import functools
 import logging
 import time
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 from telegram import Update
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from bot.content import Content
+from bot.content import Content, Texts
 from bot.core.schedule import QuietHours
 from bot.places import Places
 from bot.settings import Settings
@@ -41,6 +41,28 @@ class Context(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict
         # True if a handler raised: such an update is not recorded, handling it again is right.
         self.update_failed = False
 
+    @property
+    def services(self) -> Services:
+        found = self.bot_data[_SERVICES]
+        assert isinstance(found, Services)
+        return found
+
+    @property
+    def storage(self) -> Storage:
+        return self.services.storage
+
+    @property
+    def content(self) -> Content:
+        return self.services.content
+
+    @property
+    def texts(self) -> Texts:
+        return self.services.content.texts
+
+    def now(self) -> datetime:
+        """The bot's clock (injectable: tests move it)."""
+        return self.services.clock()
+
 
 class SavedButNotShown(Exception):
     """A handler failed after its change was saved (its update recorded): the person must hear
@@ -55,7 +77,7 @@ async def _was_saved(update: Update, context: Context) -> bool:
     if not context.update_recorded or mark is None or update.effective_user is None:
         return False
     try:
-        return await services(context).storage.was_applied(mark, update.effective_user.id)
+        return await context.storage.was_applied(mark, update.effective_user.id)
     except Exception:
         return False  # the database is down too: nothing more to say than the failure
 
@@ -85,16 +107,19 @@ class Services:
     clock: Callable[[], datetime]
     # Asks the dispatcher to run at a moment (a reminder was just scheduled for then).
     wake: Callable[[datetime], None]
+    newest_update: NewestUpdate = field(default_factory=lambda: NewestUpdate())
+
+
+@dataclass
+class NewestUpdate:
+    """The newest update id handled so far (from the database at start-up): an update with a
+    higher id cannot be a repeat, so it needs no look-up."""
+
+    id: int = -1
 
 
 def install_services(application: AnyApplication, found: Services) -> None:
     application.bot_data[_SERVICES] = found
-
-
-def services(context: Context) -> Services:
-    found = context.bot_data[_SERVICES]
-    assert isinstance(found, Services)
-    return found
 
 
 def logged(handler: Handler[R]) -> Handler[R]:
@@ -131,7 +156,7 @@ class UserTime:
 
 
 async def user_time(context: Context, user: int) -> UserTime:
-    found = services(context)
+    found = context.services
     clock = await found.storage.reminders.user_clock(user)
     return UserTime(ZoneInfo(clock.time_zone or found.settings.default_time_zone), clock.quiet)
 

@@ -7,7 +7,7 @@ import logging
 from telegram import Update
 from telegram.error import TelegramError
 
-from bot.handlers.context import AnyApplication, Context, SavedButNotShown, services
+from bot.handlers.context import AnyApplication, Context, SavedButNotShown
 from bot.storage import is_unavailable
 
 log = logging.getLogger("bot.errors")
@@ -24,7 +24,7 @@ async def on_error(update: object, context: Context) -> None:
     )
     if not isinstance(update, Update) or update.effective_chat is None:
         return
-    texts = services(context).content.texts
+    texts = context.texts
     if isinstance(context.error, SavedButNotShown):
         text = texts.saved_not_shown
     elif context.error and is_unavailable(context.error):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot.handlers.context import AnyApplication, Context, chat_id, logged, services
+from bot.handlers.context import AnyApplication, Context, chat_id, logged
 
 PRIVATE = filters.ChatType.PRIVATE
 
@@ -17,31 +17,31 @@ async def _say(update: Update, context: Context, text: str) -> None:
 @logged
 async def edited_message(update: Update, context: Context) -> None:
     """An edit never changes a saved answer; say how to change it instead."""
-    await _say(update, context, services(context).content.texts.edited_message)
+    await _say(update, context, context.texts.edited_message)
 
 
 @logged
 async def back_outside(update: Update, context: Context) -> None:
     """/back with no conversation going."""
-    await _say(update, context, services(context).content.texts.back_nothing)
+    await _say(update, context, context.texts.back_nothing)
 
 
 @logged
 async def cancel_outside(update: Update, context: Context) -> None:
     """/cancel with no conversation going."""
-    await _say(update, context, services(context).content.texts.cancel_nothing)
+    await _say(update, context, context.texts.cancel_nothing)
 
 
 @logged
 async def unknown_command(update: Update, context: Context) -> None:
     """A command the bot does not know."""
-    await _say(update, context, services(context).content.texts.unknown_command)
+    await _say(update, context, context.texts.unknown_command)
 
 
 @logged
 async def outside_flow(update: Update, context: Context) -> None:
     """Text, stickers or photos with no conversation going: point to /compose."""
-    await _say(update, context, services(context).content.texts.outside_flow)
+    await _say(update, context, context.texts.outside_flow)
 
 
 @logged
@@ -49,7 +49,7 @@ async def stale_button(update: Update, context: Context) -> None:
     """A button from an older message, with no conversation going."""
     query = update.callback_query
     assert query is not None
-    texts = services(context).content.texts
+    texts = context.texts
     await query.answer(texts.stale_button)
     await _say(update, context, texts.outside_flow)
 

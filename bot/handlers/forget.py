@@ -14,7 +14,7 @@ from telegram.ext import (
 )
 
 from bot.handlers import keyboards
-from bot.handlers.context import AnyApplication, Context, chat_id, logged, services, user_id
+from bot.handlers.context import AnyApplication, Context, chat_id, logged, user_id
 
 log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE
@@ -23,7 +23,7 @@ PRIVATE = filters.ChatType.PRIVATE
 @logged
 async def forget(update: Update, context: Context) -> None:
     """Explains what will be deleted and asks to confirm."""
-    texts = services(context).content.texts
+    texts = context.texts
     buttons = InlineKeyboardMarkup(
         [
             [InlineKeyboardButton(texts.forget_yes_button, callback_data=keyboards.FORGET_YES)],
@@ -40,7 +40,7 @@ async def forget_yes(update: Update, context: Context) -> int:
     assert query is not None
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
-    found = services(context)
+    found = context.services
     now = found.clock()
     former_partner = await found.storage.forget(user_id(update), now)
     log.info("user=%s forgot their data", user_id(update))
@@ -57,7 +57,7 @@ async def forget_no(update: Update, context: Context) -> None:
     assert query is not None
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
-    await context.bot.send_message(chat_id(update), services(context).content.texts.forget_kept)
+    await context.bot.send_message(chat_id(update), context.texts.forget_kept)
 
 
 def _confirmations() -> list[BaseHandler[Update, Context, object]]:

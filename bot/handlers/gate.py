@@ -11,7 +11,7 @@ import logging
 from telegram import Chat, Update
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
-from bot.handlers.context import AnyApplication, Context, services
+from bot.handlers.context import AnyApplication, Context
 
 log = logging.getLogger(__name__)
 
@@ -31,7 +31,7 @@ async def only_private_chats(update: Update, context: Context) -> None:
         return
     log.info("update=%s not from a private chat; ignored", update.update_id)
     if update.callback_query is not None:
-        await update.callback_query.answer(services(context).content.texts.stale_button)
+        await update.callback_query.answer(context.texts.stale_button)
     raise ApplicationHandlerStop
 
 

@@ -21,7 +21,6 @@ from bot.handlers.context import (
     Context,
     chat_id,
     logged,
-    services,
     user_id,
     user_time,
 )
@@ -35,13 +34,13 @@ async def _time_zone(update: Update, context: Context) -> str:
 
 
 def _stamp(context: Context, moment: datetime, time_zone: str) -> str:
-    return local_time(moment, time_zone).strftime(services(context).content.texts.date_format)
+    return local_time(moment, time_zone).strftime(context.texts.date_format)
 
 
 def _page_view(
     context: Context, page: HistoryPage, time_zone: str
 ) -> tuple[str, InlineKeyboardMarkup]:
-    texts = services(context).content.texts
+    texts = context.texts
     lines = [texts.history_title.format(page=page.page + 1, pages=page.pages)]
     buttons = []
     for message in page.messages:
@@ -74,12 +73,10 @@ def _page_view(
 @logged
 async def history(update: Update, context: Context) -> None:
     """/history: the newest page of the user's messages."""
-    storage = services(context).storage
+    storage = context.storage
     page = await storage.history_page(user_id(update), 0)
     if not page.total:
-        await context.bot.send_message(
-            chat_id(update), services(context).content.texts.history_empty
-        )
+        await context.bot.send_message(chat_id(update), context.texts.history_empty)
         return
     text, markup = _page_view(context, page, await _time_zone(update, context))
     await context.bot.send_message(chat_id(update), text, reply_markup=markup)
@@ -92,9 +89,9 @@ async def history_page(update: Update, context: Context) -> None:
     assert query is not None and query.data is not None
     await query.answer()
     wanted = keyboards.HistoryPage.of(query.data).page
-    page = await services(context).storage.history_page(user_id(update), wanted)
+    page = await context.storage.history_page(user_id(update), wanted)
     if not page.total:
-        await query.edit_message_text(services(context).content.texts.history_empty)
+        await query.edit_message_text(context.texts.history_empty)
         return
     text, markup = _page_view(context, page, await _time_zone(update, context))
     # An old button for the page already shown changes nothing (SoftStartBot takes it so).
@@ -107,8 +104,8 @@ async def show_message(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     message_id = keyboards.HistoryShow.of(query.data).message_id
-    saved = await services(context).storage.saved_message(user_id(update), message_id)
-    texts = services(context).content.texts
+    saved = await context.storage.saved_message(user_id(update), message_id)
+    texts = context.texts
     if saved is None:
         await query.answer(texts.stale_button)
         return
@@ -124,7 +121,7 @@ async def show_message(update: Update, context: Context) -> None:
 @logged
 async def export(update: Update, context: Context) -> None:
     """/export: everything kept about the user, as JSON and as a readable Markdown file."""
-    found = services(context)
+    found = context.services
     data = await found.storage.export(user_id(update))
     texts = found.content.texts
     time_zone = await _time_zone(update, context)

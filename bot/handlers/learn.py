@@ -6,11 +6,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.handlers import keyboards
-from bot.handlers.context import AnyApplication, Context, chat_id, logged, services
+from bot.handlers.context import AnyApplication, Context, chat_id, logged
 
 
 def _card(context: Context, index: int) -> tuple[str, InlineKeyboardMarkup]:
-    content = services(context).content
+    content = context.content
     cards = content.learn.card
     card = cards[index]
     text = content.texts.learn_card.format(
@@ -48,8 +48,8 @@ async def turn_card(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     index = keyboards.LearnCard.of(query.data).index
-    if index >= len(services(context).content.learn.card):
-        await query.answer(services(context).content.texts.stale_button)
+    if index >= len(context.content.learn.card):
+        await query.answer(context.texts.stale_button)
         return
     await query.answer()
     text, markup = _card(context, index)

@@ -25,7 +25,6 @@ from bot.handlers.context import (
     Context,
     chat_id,
     logged,
-    services,
     user_id,
     user_time,
 )
@@ -41,7 +40,7 @@ def _first_name(update: Update) -> str:
 @logged
 async def partner(update: Update, context: Context) -> None:
     """/partner: who you're paired with, or how to invite someone."""
-    found = services(context)
+    found = context.services
     texts = found.content.texts
     paired = await found.storage.pairing.partner_of(user_id(update))
     if paired is not None:
@@ -70,7 +69,7 @@ async def create_invite(update: Update, context: Context) -> None:
     """A new single-use link (any older one stops working), with a button to share it."""
     query = update.callback_query
     assert query is not None
-    found = services(context)
+    found = context.services
     texts = found.content.texts
     await query.answer()
     if await found.storage.pairing.partner_of(user_id(update)) is not None:
@@ -100,8 +99,8 @@ async def revoke_invite(update: Update, context: Context) -> None:
     assert query is not None
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
-    await services(context).storage.pairing.revoke_invites(user_id(update))
-    await context.bot.send_message(chat_id(update), services(context).content.texts.invite_revoked)
+    await context.storage.pairing.revoke_invites(user_id(update))
+    await context.bot.send_message(chat_id(update), context.texts.invite_revoked)
 
 
 async def _say_problem(update: Update, context: Context, problem: InviteProblem | None) -> None:
@@ -110,7 +109,7 @@ async def _say_problem(update: Update, context: Context, problem: InviteProblem 
 
 
 def _problem_text(context: Context, problem: InviteProblem) -> str:
-    texts = services(context).content.texts
+    texts = context.texts
     return {
         InviteProblem.NOT_FOUND: texts.invite_not_found,
         InviteProblem.USED: texts.invite_used,
@@ -127,15 +126,15 @@ async def open_invite(update: Update, context: Context) -> None:
     """/start pair_<token>: who invites you and what it means, with Accept and Decline."""
     token = (context.args or [""])[0].removeprefix(DEEP_LINK_PREFIX)
     answer_key = new_answer_key()
-    invite, problem = await services(context).storage.pairing.offer_invite(
-        hash_token(token), user_id(update), hash_token(answer_key), services(context).clock()
+    invite, problem = await context.storage.pairing.offer_invite(
+        hash_token(token), user_id(update), hash_token(answer_key), context.now()
     )
     if problem is not None or invite is None:
         await context.bot.send_message(
             chat_id(update), _problem_text(context, problem or InviteProblem.NOT_FOUND)
         )
         return
-    texts = services(context).content.texts
+    texts = context.texts
     markup = InlineKeyboardMarkup(
         [
             [
@@ -161,7 +160,7 @@ async def answer_invite(update: Update, context: Context) -> None:
     assert query is not None and query.data is not None
     button = keyboards.InviteAnswer.of(query.data)
     accept, answer_key = button.answer == "yes", button.key
-    found = services(context)
+    found = context.services
     now = found.clock()
     invite, problem = await found.storage.pairing.answer_invite(
         hash_token(answer_key), user_id(update), _first_name(update), accept, now
@@ -197,8 +196,8 @@ async def answer_invite(update: Update, context: Context) -> None:
 async def ask_to_end(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None
-    texts = services(context).content.texts
-    paired = await services(context).storage.pairing.partner_of(user_id(update))
+    texts = context.texts
+    paired = await context.storage.pairing.partner_of(user_id(update))
     if paired is None:
         await query.answer(texts.stale_button)
         return
@@ -216,19 +215,19 @@ async def end_pairing(update: Update, context: Context) -> None:
     """Ends the pairing; the other side is told kindly."""
     query = update.callback_query
     assert query is not None
-    texts = services(context).content.texts
+    texts = context.texts
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
     if query.data == keyboards.PARTNER_END_NO:
         await context.bot.send_message(chat_id(update), texts.pairing_kept)
         return
-    now = services(context).clock()
-    ended = await services(context).storage.pairing.end_pairing(user_id(update), now)
+    now = context.now()
+    ended = await context.storage.pairing.end_pairing(user_id(update), now)
     if ended is None:
         await context.bot.send_message(chat_id(update), texts.not_paired)
         return
     log.info("user=%s ended the pairing with user=%s", user_id(update), ended.user_id)
-    services(context).wake(now)  # the partner's notice waits in the outbox
+    context.services.wake(now)  # the partner's notice waits in the outbox
     await context.bot.send_message(
         chat_id(update), texts.pairing_ended.format(name=html.escape(ended.name))
     )

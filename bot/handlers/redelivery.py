@@ -12,15 +12,12 @@ import logging
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, TypeHandler
 
-from bot.handlers.context import AnyApplication, Context, services
+from bot.handlers.context import AnyApplication, Context
 from bot.storage import is_unavailable
 from bot.storage.common import UpdateMark
 from bot.telegram_bot import SoftStartBot
 
 log = logging.getLogger(__name__)
-
-
-HIGHEST = "highest_update_id"
 
 
 def update_mark(update: Update) -> UpdateMark | None:
@@ -41,12 +38,6 @@ def update_mark(update: Update) -> UpdateMark | None:
     return UpdateMark(update.update_id, digest.hexdigest())
 
 
-async def remember_highest_applied(application: AnyApplication) -> None:
-    """At start-up: the newest update id ever applied. Anything newer cannot be a repeat."""
-    storage = application.bot_data["services"].storage
-    application.bot_data[HIGHEST] = await storage.latest_applied_update() or 0
-
-
 async def skip_redelivered(update: Update, context: Context) -> None:
     """Stops an update that was handled already (recorded with its change, or after it).
 
@@ -59,10 +50,11 @@ async def skip_redelivered(update: Update, context: Context) -> None:
     if mark is None:
         return
     context.update_mark = mark
-    if update.update_id > context.bot_data.get(HIGHEST, -1):
-        context.bot_data[HIGHEST] = update.update_id
+    newest = context.services.newest_update
+    if update.update_id > newest.id:
+        newest.id = update.update_id
         return
-    if await services(context).storage.was_applied(mark, update.effective_user.id):
+    if await context.storage.was_applied(mark, update.effective_user.id):
         log.info("update=%s was applied before; skipped", update.update_id)
         raise ApplicationHandlerStop
 
@@ -86,7 +78,7 @@ async def record_handled(update: Update, context: Context) -> None:
         return
     assert update.effective_user is not None  # a mark is only made for updates with a user
     try:
-        await services(context).storage.record_handled(update.effective_user.id, mark)
+        await context.storage.record_handled(update.effective_user.id, mark)
     except Exception as error:
         if not is_unavailable(error):
             raise

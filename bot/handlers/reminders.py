@@ -36,7 +36,6 @@ from bot.handlers.context import (
     Context,
     chat_id,
     logged,
-    services,
     user_id,
     user_time,
 )
@@ -68,7 +67,7 @@ MAX_ZONE_CHOICES = 6
 
 
 def _now(context: Context) -> datetime:
-    return services(context).clock()
+    return context.now()
 
 
 async def _say(update: Update, context: Context, text: str, markup: object = None) -> None:
@@ -85,11 +84,11 @@ async def _zone(update: Update, context: Context) -> ZoneInfo:
 
 
 def _when(context: Context, moment: datetime, zone: ZoneInfo) -> str:
-    return moment.astimezone(zone).strftime(services(context).content.texts.date_format)
+    return moment.astimezone(zone).strftime(context.texts.date_format)
 
 
 def _days_text(context: Context, days: frozenset[int]) -> str:
-    texts = services(context).content.texts
+    texts = context.texts
     if days == ALL_DAYS:
         return texts.every_day
     names = texts.weekday_names.split()
@@ -102,7 +101,7 @@ def _days_text(context: Context, days: frozenset[int]) -> str:
 def _panel_text(
     context: Context, zone: str | None, daily: Reminder | None, quiet: QuietHours | None
 ) -> str:
-    texts = services(context).content.texts
+    texts = context.texts
     lines = [texts.reminders_title]
     if zone:
         now = _now(context).astimezone(ZoneInfo(zone)).strftime("%H:%M")
@@ -136,7 +135,7 @@ def _panel_text(
 
 
 def _panelgrid(context: Context, daily: Reminder | None) -> InlineKeyboardMarkup:
-    texts = services(context).content.texts
+    texts = context.texts
     on = daily is not None and daily.status != OFF
     last = (
         [(texts.pause_button, "rm:pause"), (texts.stop_button, "rm:stop")]
@@ -154,7 +153,7 @@ def _panelgrid(context: Context, daily: Reminder | None) -> InlineKeyboardMarkup
 async def reminders(update: Update, context: Context) -> None:
     """/reminders: the settings at a glance, with buttons to change them."""
     await _answer(update)
-    store = services(context).storage.reminders
+    store = context.storage.reminders
     clock = await store.user_clock(user_id(update))
     if clock.time_zone is None:
         await _ask_zone(update, context, first=True)
@@ -169,14 +168,14 @@ async def _expect(
 ) -> None:
     """What the person's next typed text answers (None: nothing any more)."""
     awaited = None if what is None else Awaited(what, message_id)
-    await services(context).storage.conversation.expect(user_id(update), awaited)
+    await context.storage.conversation.expect(user_id(update), awaited)
 
 
 # --- time zone -----------------------------------------------------------------------------
 
 
 async def _ask_zone(update: Update, context: Context, first: bool = False) -> None:
-    texts = services(context).content.texts
+    texts = context.texts
     await _expect(update, context, Expecting.TIME_ZONE)
     location = ReplyKeyboardMarkup(
         [[KeyboardButton(texts.share_location_button, request_location=True)]],
@@ -195,19 +194,19 @@ async def zone_button(update: Update, context: Context) -> None:
 
 
 async def _zone_set(update: Update, context: Context, zone: str) -> None:
-    store = services(context).storage.reminders
+    store = context.storage.reminders
     await store.set_time_zone(user_id(update), zone)
     await _expect(update, context, None)
     await _reschedule_daily(update, context)
     now = _now(context).astimezone(ZoneInfo(zone)).strftime("%H:%M")
-    text = services(context).content.texts.zone_set.format(zone=html.escape(zone), now=now)
+    text = context.texts.zone_set.format(zone=html.escape(zone), now=now)
     await _say(update, context, text, ReplyKeyboardRemove())
     await reminders(update, context)
 
 
 async def zone_from_text(update: Update, context: Context, text: str) -> None:
     """A city, an IANA name, "UTC+2", or the time on the user's clock."""
-    texts = services(context).content.texts
+    texts = context.texts
     zone = iana_zone(text) or offset_zone(text)
     if zone:
         await _zone_set(update, context, zone)
@@ -218,7 +217,7 @@ async def zone_from_text(update: Update, context: Context, text: str) -> None:
         zones = await asyncio.to_thread(_zones_at, context, clock)
         await _choose_zone(update, context, zones, texts.zone_from_clock)
         return
-    places = await asyncio.to_thread(services(context).places.search, text)
+    places = await asyncio.to_thread(context.services.places.search, text)
     if len(places) == 1:
         await _zone_set(update, context, places[0].time_zone)
         return
@@ -232,7 +231,7 @@ async def zone_from_text(update: Update, context: Context, text: str) -> None:
 def _zones_at(context: Context, clock: time) -> list[str]:
     """Zones showing that time now: the best-known first, taking turns between regions so
     that Europe/Berlin is offered next to Africa/Lagos."""
-    places = services(context).places
+    places = context.services.places
     matching = zones_showing(clock, _now(context), places.zones(), CLOCK_TOLERANCE)
     by_region: dict[str, list[str]] = {}
     for zone in sorted(matching, key=places.zone_population, reverse=True):
@@ -244,7 +243,7 @@ def _zones_at(context: Context, clock: time) -> list[str]:
 
 async def _choose_zone(update: Update, context: Context, zones: list[str], intro: str) -> None:
     if not zones:
-        await _say(update, context, services(context).content.texts.zone_unknown)
+        await _say(update, context, context.texts.zone_unknown)
         return
     await _choose(update, context, [(zone.replace("_", " "), zone) for zone in zones], intro)
 
@@ -264,7 +263,7 @@ async def zone_chosen(update: Update, context: Context) -> None:
     assert query is not None and query.data is not None
     zone = iana_zone(ZoneChoice.of(query.data).zone)
     if zone is None:
-        await query.answer(services(context).content.texts.stale_button)
+        await query.answer(context.texts.stale_button)
         return
     await query.answer()
     await _zone_set(update, context, zone)
@@ -275,7 +274,7 @@ async def location(update: Update, context: Context) -> None:
     """A shared location: the zone of the nearest city."""
     assert update.message is not None and update.message.location is not None
     spot = update.message.location
-    place = await asyncio.to_thread(services(context).places.nearest, spot.latitude, spot.longitude)
+    place = await asyncio.to_thread(context.services.places.nearest, spot.latitude, spot.longitude)
     await _zone_set(update, context, place.time_zone)
 
 
@@ -285,14 +284,14 @@ async def location(update: Update, context: Context) -> None:
 async def _save_daily(
     update: Update, context: Context, at: time, days: frozenset[int], *, announce: bool = True
 ) -> None:
-    store = services(context).storage.reminders
+    store = context.storage.reminders
     clock = await user_time(context, user_id(update))
     zone = clock.zone
     fire = next_daily(at, zone, _now(context), days, clock.quiet)
     await store.save_daily(user_id(update), at=at, weekdays=days, next_fire_at=fire)
-    services(context).wake(fire)
+    context.services.wake(fire)
     if announce:
-        texts = services(context).content.texts
+        texts = context.texts
         text = texts.daily_set.format(
             time=at.strftime("%H:%M"),
             days=_days_text(context, days),
@@ -303,7 +302,7 @@ async def _save_daily(
 
 async def _reschedule_daily(update: Update, context: Context) -> None:
     """After the zone or quiet hours change, the next check-in moves with them."""
-    daily = await services(context).storage.reminders.daily(user_id(update))
+    daily = await context.storage.reminders.daily(user_id(update))
     if daily is not None and daily.at is not None and daily.status != OFF:
         await _save_daily(update, context, daily.at, daily.weekdays, announce=False)
 
@@ -311,7 +310,7 @@ async def _reschedule_daily(update: Update, context: Context) -> None:
 @logged
 async def ask_time(update: Update, context: Context) -> None:
     await _answer(update)
-    texts = services(context).content.texts
+    texts = context.texts
     times = [(choice, DailyTime(time.fromisoformat(choice)).pack()) for choice in TIME_CHOICES]
     markup = grid(times[:2], times[2:], [(texts.type_time_button, "rm:type")])
     await _say(update, context, texts.ask_daily_time, markup)
@@ -321,11 +320,11 @@ async def ask_time(update: Update, context: Context) -> None:
 async def type_time(update: Update, context: Context) -> None:
     await _answer(update)
     await _expect(update, context, Expecting.DAILY_TIME)
-    await _say(update, context, services(context).content.texts.ask_type_time)
+    await _say(update, context, context.texts.ask_type_time)
 
 
 async def _current_days(update: Update, context: Context) -> frozenset[int]:
-    daily = await services(context).storage.reminders.daily(user_id(update))
+    daily = await context.storage.reminders.daily(user_id(update))
     return daily.weekdays if daily else ALL_DAYS
 
 
@@ -341,7 +340,7 @@ async def time_chosen(update: Update, context: Context) -> None:
 
 
 async def _needs_zone(update: Update, context: Context) -> bool:
-    clock = await services(context).storage.reminders.user_clock(user_id(update))
+    clock = await context.storage.reminders.user_clock(user_id(update))
     if clock.time_zone is None:
         await _ask_zone(update, context, first=True)
         return True
@@ -351,7 +350,7 @@ async def _needs_zone(update: Update, context: Context) -> bool:
 async def daily_time_from_text(update: Update, context: Context, text: str) -> None:
     at = parse_clock(text)
     if at is None:
-        await _say(update, context, services(context).content.texts.bad_time)
+        await _say(update, context, context.texts.bad_time)
         return
     await _expect(update, context, None)
     if await _needs_zone(update, context):
@@ -360,7 +359,7 @@ async def daily_time_from_text(update: Update, context: Context, text: str) -> N
 
 
 def _daysgrid(context: Context, days: frozenset[int]) -> InlineKeyboardMarkup:
-    texts = services(context).content.texts
+    texts = context.texts
     names = texts.weekday_names.split()
     buttons = [
         (("✓ " if day in days else "") + names[day - 1], ToggleDay(day).pack())
@@ -373,7 +372,7 @@ def _daysgrid(context: Context, days: frozenset[int]) -> InlineKeyboardMarkup:
 async def ask_days(update: Update, context: Context) -> None:
     await _answer(update)
     days = await _current_days(update, context)
-    await _say(update, context, services(context).content.texts.ask_days, _daysgrid(context, days))
+    await _say(update, context, context.texts.ask_days, _daysgrid(context, days))
 
 
 @logged
@@ -383,13 +382,13 @@ async def toggle_day(update: Update, context: Context) -> None:
     assert query is not None and query.data is not None
     day = ToggleDay.of(query.data).day
     if day not in ALL_DAYS:
-        await query.answer(services(context).content.texts.stale_button)
+        await query.answer(context.texts.stale_button)
         return
-    store = services(context).storage.reminders
+    store = context.storage.reminders
     daily = await store.daily(user_id(update))
     days = daily.weekdays if daily else ALL_DAYS
     changed = days ^ {day}
-    texts = services(context).content.texts
+    texts = context.texts
     if not changed:
         await query.answer(texts.no_days)
         return
@@ -410,7 +409,7 @@ async def days_done(update: Update, context: Context) -> None:
 @logged
 async def ask_quiet(update: Update, context: Context) -> None:
     await _answer(update)
-    texts = services(context).content.texts
+    texts = context.texts
     rows = [
         [(f"{start}–{end}", QuietChoice(time.fromisoformat(start), time.fromisoformat(end)).pack())]
         for start, end in QUIET_CHOICES
@@ -426,16 +425,16 @@ async def quiet_chosen(update: Update, context: Context) -> None:
     await query.answer()
     choice = QuietChoice.parse(query.data)
     quiet = None if choice is None else QuietHours(choice.start, choice.end)
-    await services(context).storage.reminders.set_quiet_hours(user_id(update), quiet)
+    await context.storage.reminders.set_quiet_hours(user_id(update), quiet)
     await _reschedule_daily(update, context)
-    await _say(update, context, services(context).content.texts.quiet_set)
+    await _say(update, context, context.texts.quiet_set)
     await reminders(update, context)
 
 
 @logged
 async def ask_pause(update: Update, context: Context) -> None:
     await _answer(update)
-    texts = services(context).content.texts
+    texts = context.texts
     labels = [
         texts.pause_day_button if days == 1 else texts.pause_days_button.format(days=days)
         for days in PAUSE_CHOICES
@@ -447,10 +446,10 @@ async def ask_pause(update: Update, context: Context) -> None:
 
 
 async def _pause(update: Update, context: Context, days: int) -> None:
-    store = services(context).storage.reminders
+    store = context.storage.reminders
     daily = await store.daily(user_id(update))
     if daily is None or daily.at is None:
-        await _say(update, context, services(context).content.texts.reminders_daily_off)
+        await _say(update, context, context.texts.reminders_daily_off)
         return
     clock = await user_time(context, user_id(update))
     zone = clock.zone
@@ -462,7 +461,7 @@ async def _pause(update: Update, context: Context, days: int) -> None:
     await _say(
         update,
         context,
-        services(context).content.texts.paused.format(next=_when(context, fire, zone)),
+        context.texts.paused.format(next=_when(context, fire, zone)),
     )
 
 
@@ -473,7 +472,7 @@ async def pause_chosen(update: Update, context: Context) -> None:
     await query.answer()
     days = Pause.of(query.data).days
     if days not in PAUSE_CHOICES:
-        await query.answer(services(context).content.texts.stale_button)
+        await query.answer(context.texts.stale_button)
         return
     await _pause(update, context, days)
 
@@ -481,8 +480,8 @@ async def pause_chosen(update: Update, context: Context) -> None:
 @logged
 async def stop(update: Update, context: Context) -> None:
     await _answer(update)
-    await services(context).storage.reminders.set_daily_status(user_id(update), OFF)
-    await _say(update, context, services(context).content.texts.stopped)
+    await context.storage.reminders.set_daily_status(user_id(update), OFF)
+    await _say(update, context, context.texts.stopped)
 
 
 @logged
@@ -490,7 +489,7 @@ async def resume(update: Update, context: Context) -> None:
     await _answer(update)
     if await _needs_zone(update, context):
         return
-    daily = await services(context).storage.reminders.daily(user_id(update))
+    daily = await context.storage.reminders.daily(user_id(update))
     at = daily.at if daily and daily.at else DEFAULT_CHECKIN
     await _save_daily(update, context, at, daily.weekdays if daily else ALL_DAYS)
 
@@ -499,7 +498,7 @@ async def resume(update: Update, context: Context) -> None:
 
 
 def checkingrid(context: Context) -> InlineKeyboardMarkup:
-    feelings = services(context).content.words.feelings
+    feelings = context.content.words.feelings
     first = sum(len(group) for group in feelings.groups[: feelings.first_page])
     buttons = [
         (word, CheckinFeeling(index).pack()) for index, word in enumerate(feelings.words[:first])
@@ -511,19 +510,15 @@ def checkingrid(context: Context) -> InlineKeyboardMarkup:
 async def checkin(update: Update, context: Context) -> None:
     """/checkin or the nudge's "check in now": a feeling keyboard (or their own word)."""
     await _answer(update)
-    await services(context).storage.reminders.answered(user_id(update))
+    await context.storage.reminders.answered(user_id(update))
     await _expect(update, context, Expecting.CHECKIN)
-    await _say(update, context, services(context).content.texts.ask_checkin, checkingrid(context))
+    await _say(update, context, context.texts.ask_checkin, checkingrid(context))
 
 
 async def save_checkin(update: Update, context: Context, feeling: str) -> None:
     await _expect(update, context, None)
-    await services(context).storage.reminders.add_checkin(
-        user_id(update), _now(context), feeling.strip()
-    )
-    text = services(context).content.texts.checkin_saved.format(
-        feeling=html.escape(feeling.strip())
-    )
+    await context.storage.reminders.add_checkin(user_id(update), _now(context), feeling.strip())
+    text = context.texts.checkin_saved.format(feeling=html.escape(feeling.strip()))
     await _say(update, context, text)
 
 
@@ -531,10 +526,10 @@ async def save_checkin(update: Update, context: Context, feeling: str) -> None:
 async def checkin_feeling(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
-    words = services(context).content.words.feelings.words
+    words = context.content.words.feelings.words
     index = CheckinFeeling.of(query.data).index
     if index >= len(words):
-        await query.answer(services(context).content.texts.stale_button)
+        await query.answer(context.texts.stale_button)
         return
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
@@ -547,9 +542,9 @@ async def nudge_answer(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
-    store = services(context).storage.reminders
+    store = context.storage.reminders
     await store.answered(user_id(update))
-    texts = services(context).content.texts
+    texts = context.texts
     action = query.data.removeprefix("nd:")
     if action == "breathe":
         await _say(update, context, texts.breathing)
@@ -568,7 +563,7 @@ async def nudge_answer(update: Update, context: Context) -> None:
         fire = next_daily(daily.at, zone, end_of_local_day(now, zone), daily.weekdays, clock.quiet)
         reply = texts.skipped
     await store.save_daily(user_id(update), at=daily.at, weekdays=daily.weekdays, next_fire_at=fire)
-    services(context).wake(fire)
+    context.services.wake(fire)
     await query.edit_message_reply_markup(reply_markup=None)
     await _say(update, context, reply)
 
@@ -584,18 +579,18 @@ async def offer_answer(update: Update, context: Context) -> None:
     if action == "pause":
         await _pause(update, context, 7)
     elif action == "time":
-        await services(context).storage.reminders.set_daily_status(user_id(update), SCHEDULED)
+        await context.storage.reminders.set_daily_status(user_id(update), SCHEDULED)
         await ask_time(update, context)
     else:
-        await services(context).storage.reminders.set_daily_status(user_id(update), SCHEDULED)
-        await _say(update, context, services(context).content.texts.kept_going)
+        await context.storage.reminders.set_daily_status(user_id(update), SCHEDULED)
+        await _say(update, context, context.texts.kept_going)
 
 
 @logged
 async def journal(update: Update, context: Context) -> None:
     """/journal: the latest check-ins and notes, in the user's time."""
-    texts = services(context).content.texts
-    entries = await services(context).storage.reminders.journal(user_id(update), limit=15)
+    texts = context.texts
+    entries = await context.storage.reminders.journal(user_id(update), limit=15)
     if not entries:
         await _say(update, context, texts.journal_empty)
         return
@@ -620,11 +615,11 @@ async def ask_send_when(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     message_id = AskSendWhen.of(query.data).message_id
-    if await services(context).storage.saved_message(user_id(update), message_id) is None:
-        await query.answer(services(context).content.texts.stale_button)
+    if await context.storage.saved_message(user_id(update), message_id) is None:
+        await query.answer(context.texts.stale_button)
         return
     await query.answer()
-    texts = services(context).content.texts
+    texts = context.texts
     markup = grid(
         [
             (texts.in_hour_button, SendWhen("hour", message_id).pack()),
@@ -642,23 +637,23 @@ async def schedule_follow_ups(
     update: Update, context: Context, message_id: int, fire: datetime
 ) -> None:
     """ "Send it" at `fire`, and "how did it go?" the next evening."""
-    store = services(context).storage.reminders
+    store = context.storage.reminders
     clock = await user_time(context, user_id(update))
     zone = clock.zone
     fire = outside_quiet_hours(fire, zone, clock.quiet)
     await store.add_one_shot(user_id(update), SEND_LATER, fire, {"message_id": message_id})
     await schedule_outcome(update, context, message_id)
-    services(context).wake(fire)
+    context.services.wake(fire)
     await _say(
         update,
         context,
-        services(context).content.texts.send_later_set.format(next=_when(context, fire, zone)),
+        context.texts.send_later_set.format(next=_when(context, fire, zone)),
     )
 
 
 async def schedule_outcome(update: Update, context: Context, message_id: int) -> None:
     """ "How did the conversation go?" the next evening, once per message."""
-    store = services(context).storage.reminders
+    store = context.storage.reminders
     if any(
         r.kind == OUTCOME and r.payload.get("message_id") == message_id
         for r in await store.one_shots(user_id(update))
@@ -676,14 +671,14 @@ async def send_when_chosen(update: Update, context: Context) -> None:
     assert query is not None and query.data is not None
     button = SendWhen.of(query.data)
     slot, message_id = button.when, button.message_id
-    if await services(context).storage.saved_message(user_id(update), message_id) is None:
-        await query.answer(services(context).content.texts.stale_button)
+    if await context.storage.saved_message(user_id(update), message_id) is None:
+        await query.answer(context.texts.stale_button)
         return
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
     if slot == "type":
         await _expect(update, context, Expecting.SEND_TIME, int(message_id))
-        await _say(update, context, services(context).content.texts.ask_type_time)
+        await _say(update, context, context.texts.ask_type_time)
         return
     zone = await _zone(update, context)
     fire = later(Later(slot), _now(context), zone)
@@ -693,7 +688,7 @@ async def send_when_chosen(update: Update, context: Context) -> None:
 async def send_time_from_text(update: Update, context: Context, text: str, message_id: int) -> None:
     at = parse_clock(text)
     if at is None:
-        await _say(update, context, services(context).content.texts.bad_time)
+        await _say(update, context, context.texts.bad_time)
         return
     await _expect(update, context, None)
     zone = await _zone(update, context)
@@ -708,10 +703,10 @@ async def outcome_answer(update: Update, context: Context) -> None:
     assert query is not None and query.data is not None
     button = Outcome.of(query.data)
     kind, message_id = button.how, button.message_id
-    texts = services(context).content.texts
+    texts = context.texts
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
-    store = services(context).storage.reminders
+    store = context.storage.reminders
     if kind == "write":
         await _expect(update, context, Expecting.OUTCOME_NOTE, int(message_id))
         await _say(update, context, texts.outcome_prompt)
@@ -725,10 +720,10 @@ async def outcome_answer(update: Update, context: Context) -> None:
 
 async def outcome_from_text(update: Update, context: Context, text: str) -> None:
     await _expect(update, context, None)
-    await services(context).storage.reminders.add_checkin(
+    await context.storage.reminders.add_checkin(
         user_id(update), _now(context), "", text.strip(), kind=OUTCOME
     )
-    await _say(update, context, services(context).content.texts.outcome_saved)
+    await _say(update, context, context.texts.outcome_saved)
 
 
 def register(application: AnyApplication) -> None:

@@ -10,14 +10,14 @@ from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, MessageHa
 
 from bot.core.check import points_to_danger
 from bot.handlers import keyboards
-from bot.handlers.context import AnyApplication, Context, chat_id, logged, services, user_id
+from bot.handlers.context import AnyApplication, Context, chat_id, logged, user_id
 
 log = logging.getLogger(__name__)
 
 
 def safety_text(context: Context) -> str:
     """The care message with the general resources and the operator's own, if configured."""
-    found = services(context)
+    found = context.services
     texts = found.content.texts
     resources = texts.safety_resources
     local = found.settings.safety_resources.get(found.settings.locale)
@@ -32,13 +32,13 @@ async def words_point_to_danger(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None or not message.text:
         return
-    if not points_to_danger(message.text, services(context).content.danger_patterns):
+    if not points_to_danger(message.text, context.content.danger_patterns):
         return
     log.info("update=%s user=%s safety path", update.update_id, user_id(update))
-    draft = await services(context).storage.load_draft(user_id(update))
+    draft = await context.storage.load_draft(user_id(update))
     markup = None
     if draft is not None:
-        label = services(context).content.texts.safety_continue_button
+        label = context.texts.safety_continue_button
         markup = InlineKeyboardMarkup(
             [[InlineKeyboardButton(label, callback_data=keyboards.SAFETY_CONTINUE)]]
         )

@@ -38,7 +38,6 @@ from bot.handlers.context import (
     applied,
     chat_id,
     logged,
-    services,
     user_id,
     user_time,
 )
@@ -56,7 +55,7 @@ async def share_keyboard(
     context: Context, owner: int, message: SavedMessage
 ) -> InlineKeyboardMarkup:
     """Share to a chat, copy (when it fits), and send to the partner (when paired)."""
-    texts = services(context).content.texts
+    texts = context.texts
     chosen_chat = SwitchInlineQueryChosenChat(
         query="", allow_user_chats=True, allow_group_chats=True
     )
@@ -67,7 +66,7 @@ async def share_keyboard(
         rows[0].append(
             InlineKeyboardButton(texts.copy_button, copy_text=CopyTextButton(message.text))
         )
-    partner = await services(context).storage.pairing.partner_of(owner)
+    partner = await context.storage.pairing.partner_of(owner)
     if partner is not None:
         label = texts.send_partner_button.format(name=partner.name)
         data = keyboards.SendToPartner(message.id, PersonId(partner.user_id)).pack()
@@ -87,7 +86,7 @@ async def inline_share(update: Update, context: Context) -> None:
     """The asker's own latest messages, filtered by what they type; never anyone else's."""
     query = update.inline_query
     assert query is not None
-    found = services(context)
+    found = context.services
     words = query.query.casefold().split()
     messages = await found.storage.recent_messages(query.from_user.id, limit=50)
     matching = [m for m in messages if all(w in m.text.casefold() for w in words)]
@@ -118,7 +117,7 @@ async def inline_share(update: Update, context: Context) -> None:
 
 async def _paired_with_owner(update: Update, context: Context, message_id: int) -> Partner | None:
     """The presser's partner, if the message belongs to one of the two of them."""
-    storage = services(context).storage
+    storage = context.storage
     partner = await storage.pairing.partner_of(user_id(update))
     owner = await storage.pairing.message_owner(message_id)
     if partner is None or owner not in {user_id(update), partner.user_id}:
@@ -141,7 +140,7 @@ async def _reply_target(update: Update, context: Context) -> tuple[str, int, Par
 
 async def _expired(update: Update, context: Context) -> None:
     assert update.callback_query is not None
-    await update.callback_query.answer(services(context).content.texts.stale_button)
+    await update.callback_query.answer(context.texts.stale_button)
 
 
 class Delivery(Enum):
@@ -161,7 +160,7 @@ async def _deliver(
 ) -> Delivery:
     """Sends to the partner, and tells the sender what happened when it is not plainly sent.
     Any other failure raises: nothing arrived, and the sender may try again."""
-    texts = services(context).content.texts
+    texts = context.texts
     name = html.escape(partner.name)
     try:
         await context.bot.send_message(partner.user_id, text, reply_markup=markup)
@@ -190,7 +189,7 @@ async def _deliver_once(
     """Delivers unless this person did this `action` (kind, target) already: a second tap
     (a slow phone, an old message) says so instead of sending twice (None). The claim is
     given back when nothing arrived, so trying again then works."""
-    storage = services(context).storage
+    storage = context.storage
     me = user_id(update)
     if not await storage.claim_action(me, *action):
         return None
@@ -205,7 +204,7 @@ async def _deliver_once(
 
 
 def _reply_keyboard(context: Context, message_id: int) -> InlineKeyboardMarkup:
-    texts = services(context).content.texts
+    texts = context.texts
     answer, write = keyboards.PartnerAnswer, keyboards.PartnerWrite
     return keyboards.grid(
         [(texts.reply_thanks_button, answer("thanks", message_id).pack())],
@@ -221,8 +220,8 @@ async def send_to_partner(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     button = keyboards.SendToPartner.of(query.data)
-    storage = services(context).storage
-    texts = services(context).content.texts
+    storage = context.storage
+    texts = context.texts
     saved = await storage.saved_message(user_id(update), button.message_id)
     if saved is None:
         await _expired(update, context)
@@ -261,7 +260,7 @@ async def quick_reply(update: Update, context: Context) -> None:
     if target is None:
         return
     kind, message_id, partner = target
-    texts = services(context).content.texts
+    texts = context.texts
     if kind == "talk":
         await query.answer()
         await context.bot.send_message(
@@ -299,7 +298,7 @@ async def quick_reply(update: Update, context: Context) -> None:
 
 
 def _talk_keyboard(context: Context, message_id: int) -> InlineKeyboardMarkup:
-    texts = services(context).content.texts
+    texts = context.texts
     answer, write = keyboards.PartnerAnswer, keyboards.PartnerWrite
     return keyboards.grid(
         [
@@ -322,7 +321,7 @@ async def start_writing(update: Update, context: Context) -> int:
     if target is None:
         return ConversationHandler.END
     kind, message_id, partner = target
-    storage = services(context).storage
+    storage = context.storage
     # Writing a reply steps out of a soft start-up being composed; the draft is kept.
     await storage.set_draft_active(user_id(update), active=False, update=applied(context))
     what = Expecting.TALK_TIME if kind == "custom" else Expecting.PARTNER_REPLY
@@ -330,7 +329,7 @@ async def start_writing(update: Update, context: Context) -> int:
         user_id(update), Awaited(what, message_id=message_id, to_user=partner.user_id)
     )
     await query.answer()
-    texts = services(context).content.texts
+    texts = context.texts
     prompt = (
         texts.talk_custom_prompt
         if kind == "custom"
@@ -343,8 +342,8 @@ async def start_writing(update: Update, context: Context) -> int:
 async def reply_from_text(update: Update, context: Context, awaited: Awaited, text: str) -> None:
     """A reply (or a time to talk) the person typed for their partner, after "Write a reply"
     or "I'll type a time" (see bot/features/conversation)."""
-    storage = services(context).storage
-    texts = services(context).content.texts
+    storage = context.storage
+    texts = context.texts
     me = user_id(update)
     partner = await storage.pairing.partner_of(me)
     if partner is None or partner.user_id != awaited.to_user:

@@ -9,7 +9,7 @@ from telegram.ext import CommandHandler, filters
 
 from bot.core.draft import MAX_PART_LENGTH
 from bot.handlers import keyboards
-from bot.handlers.context import AnyApplication, Context, chat_id, logged, services
+from bot.handlers.context import AnyApplication, Context, chat_id, logged
 
 PRIVATE = filters.ChatType.PRIVATE
 
@@ -17,7 +17,7 @@ PRIVATE = filters.ChatType.PRIVATE
 @logged
 async def start(update: Update, context: Context) -> None:
     """Says what the bot is for, that it is not therapy, and offers to compose."""
-    content = services(context).content
+    content = context.content
     user = update.effective_user
     name = html.escape(user.first_name) if user else ""
     await context.bot.send_message(
@@ -30,7 +30,7 @@ async def start(update: Update, context: Context) -> None:
 @logged
 async def help_command(update: Update, context: Context) -> None:
     """How the conversation works, the commands, and the bot's limits."""
-    content = services(context).content
+    content = context.content
     text = content.texts.help.format(limit=MAX_PART_LENGTH)
     await context.bot.send_message(
         chat_id(update), text, reply_markup=keyboards.help_keyboard(content)

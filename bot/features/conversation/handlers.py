@@ -12,7 +12,7 @@ from telegram.ext import MessageHandler, filters
 from bot.core.conversation import Awaited, Expecting
 from bot.core.draft import MAX_PART_LENGTH, PartProblem, part_problem
 from bot.handlers import reminders, share
-from bot.handlers.context import AnyApplication, Context, chat_id, logged, services, user_id
+from bot.handlers.context import AnyApplication, Context, chat_id, logged, user_id
 
 Answer = Callable[[Update, Context, Awaited, str], Awaitable[None]]
 
@@ -44,7 +44,7 @@ async def typed_text(update: Update, context: Context) -> None:
     """Text outside the composer: the answer to what the bot asked for, or a pointer."""
     assert update.message is not None and update.message.text is not None
     text = update.message.text
-    found = services(context)
+    found = context.services
     awaited = await found.storage.conversation.awaited(user_id(update))
     if awaited is None:
         await context.bot.send_message(chat_id(update), found.content.texts.outside_flow)
