@@ -192,6 +192,7 @@ class Texts(_Strict):
     draft_gone: str
     database_busy: str
     saved_not_shown: str
+    cancel_awaited: str
     date_format: str
     history_empty: str
     history_title: str

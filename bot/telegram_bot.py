@@ -12,7 +12,7 @@ import logging
 from collections import OrderedDict
 from typing import Any
 
-from telegram.error import BadRequest
+from telegram.error import BadRequest, TelegramError
 from telegram.ext import ExtBot
 
 log = logging.getLogger(__name__)
@@ -20,6 +20,11 @@ log = logging.getLogger(__name__)
 NOT_MODIFIED = "message is not modified"
 # Taps expire on Telegram's side within seconds; this many is far more than are in flight.
 REMEMBERED_TAPS = 10_000
+
+
+def _tidying(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
+    """An edit that only takes a message's buttons off."""
+    return not args[3:] and kwargs.get("reply_markup") is None
 
 
 class SoftStartBot(ExtBot[None]):
@@ -32,12 +37,19 @@ class SoftStartBot(ExtBot[None]):
 
     async def edit_message_reply_markup(self, *args: Any, **kwargs: Any) -> Any:
         """Taking the buttons off a message that has none left (a second tap on it) is
-        already done: Telegram's "message is not modified" is no failure here."""
+        already done: Telegram's "message is not modified" is no failure here. And taking
+        buttons off is tidying up: if it fails, the person's step goes on (a tap on a button
+        left behind is recognised as old)."""
         try:
             return await super().edit_message_reply_markup(*args, **kwargs)
         except BadRequest as error:
-            if NOT_MODIFIED not in error.message.lower():
+            if NOT_MODIFIED not in error.message.lower() and not _tidying(args, kwargs):
                 raise
+            return True
+        except TelegramError as error:
+            if not _tidying(args, kwargs):
+                raise
+            log.warning("buttons not taken off: %s", error.__class__.__name__)
             return True
 
     async def edit_message_text(self, *args: Any, **kwargs: Any) -> Any:

@@ -349,7 +349,7 @@ async def test_a_failed_reply_says_the_answer_was_saved_and_the_draft_survives(
     await reach(alice, 1)
     telegram.fail("sendMessage", 400, "Bad Request: something odd", chat_id=alice.id)
     await alice.send(ANSWERS[1])
-    await alice.expect(r"Your answer is saved ✔️.*No need to send it again")
+    await alice.expect(r"That's saved ✔️, but my next message didn't reach you")
     await alice.send("/compose")
     await alice.expect(REGULATION_Q)
 
@@ -382,7 +382,7 @@ async def test_saved_but_next_question_lost_says_so_and_a_resend_is_not_needed(
     await alice.expect(FEELING_Q)
     telegram.fail("sendMessage", 500, "Internal Server Error", chat_id=alice.id)
     await alice.send(ANSWERS[0])
-    await alice.expect(r"Your answer is saved ✔️, but what comes next didn't reach you")
+    await alice.expect(r"That's saved ✔️, but my next message didn't reach you")
     await alice.send("/compose")
     await alice.expect(REASON_Q)
     await answer(alice, 1)

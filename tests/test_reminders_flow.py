@@ -323,3 +323,36 @@ async def test_an_over_long_check_in_is_asked_again(alice: FakeUser) -> None:
     await alice.expect(r"up to 400 characters")
     await alice.send("tired but okay")
     await alice.expect(r"Saved to your journal: tired but okay")
+
+
+async def test_a_time_typed_where_the_question_invites_it_is_taken(alice: FakeUser) -> None:
+    await alice.send("/reminders")
+    await alice.expect(r"your time zone")
+    await alice.send("Berlin")
+    await alice.expect(r"Your reminders")
+    await alice.press("🕘 Set the time")
+    await alice.expect(r"Tap a time, or type one")
+    await alice.send("21:45")
+    await alice.expect(r"a check-in at 21:45, every day")
+
+
+async def test_taking_old_buttons_off_may_fail_without_stopping_the_step(
+    alice: FakeUser, telegram: FakeTelegram
+) -> None:
+    await alice.send("/compose")
+    await alice.expect(r"Step 1 of 4")
+    telegram.fail("editMessageReplyMarkup", 500, "Internal Server Error")
+    await alice.press("anxious")
+    await alice.expect(r"Step 2 of 4")
+
+
+async def test_a_command_leaves_an_open_question_behind(alice: FakeUser) -> None:
+    await alice.send("/reminders")
+    await alice.send("Berlin")
+    await alice.expect(r"Your reminders")
+    await alice.press("🕘 Set the time")
+    await alice.expect(r"Tap a time, or type one")
+    await alice.send("/history")  # gone elsewhere: "hello" later is no time
+    await alice.expect(r"No saved messages yet")
+    await alice.send("hello")
+    await alice.expect(r"/compose starts one")

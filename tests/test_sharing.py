@@ -350,7 +350,7 @@ async def test_a_double_tap_delivers_once(
     delivered = await bob.expect(r"Alice wrote you a soft start-up")
     await bob.press("Thank you for telling me", delivered)
     await bob.press("Thank you for telling me", delivered)
-    await bob.expect(r"already sent that answer")
+    await bob.expect(r"already answered this one")
     thanks = [c for c in telegram.calls_of("sendMessage") if c.params["chat_id"] == alice.id
               and "Thank you for telling me" in c.params["text"]]  # fmt: skip
     assert len(thanks) == 1
@@ -436,3 +436,50 @@ async def test_a_partner_notice_that_failed_to_go_out_waits_in_the_outbox(
     seen = [e for e in telegram.events[alice.id] if e.kind == "message" and e.message
             and "accepted your invite" in e.message.text]  # fmt: skip
     assert len(seen) == 1
+
+
+async def test_cancel_while_writing_a_reply_sends_nothing(
+    alice: FakeUser, bob: FakeUser, telegram: FakeTelegram
+) -> None:
+    await pair(alice, bob)
+    await send_to(alice, bob)
+    await bob.press("✍️ Write a reply")
+    await bob.expect(r"saying back what you heard")
+    await bob.send("/cancel")
+    await bob.expect(r"Cancelled: nothing was sent")
+    await bob.send("actually never mind, this is for me")
+    await bob.expect(r"/compose starts one")
+    assert not [e for e in telegram.events[alice.id] if e.message and "replied" in e.message.text]
+
+
+async def test_one_one_tap_answer_per_message_and_words_can_follow(
+    alice: FakeUser, bob: FakeUser, telegram: FakeTelegram
+) -> None:
+    await pair(alice, bob)
+    await send_to(alice, bob)
+    delivered = bob.last_message()
+    little_time = delivered.buttons[2]["callback_data"]
+    await bob.press("Thank you for telling me", delivered)
+    await bob.expect(r"Sent to Alice")
+    await bob.press_data(delivered, little_time)  # an old keyboard, or a quick second tap
+    await bob.expect(r"already answered this one")
+    said = [e.message.text for e in telegram.events[alice.id] if e.message]
+    assert any("Thank you for telling me" in text for text in said)
+    assert not any("needs a little time" in text for text in said)
+    assert delivered.labels == ["✍️ Write a reply"]
+    await bob.press("✍️ Write a reply", delivered)
+    await bob.send("and I want to hear more tonight")
+    await alice.expect(r"Bob replied:\s+and I want to hear more tonight")
+
+
+async def test_an_old_decline_after_accepting_says_you_are_paired(
+    alice: FakeUser, bob: FakeUser
+) -> None:
+    payload = await invite_link(alice)
+    await bob.send(f"/start {payload}")
+    invitation = await bob.expect(r"Alice invites you to pair")
+    decline = invitation.buttons[1]["callback_data"]
+    await bob.press("Accept", invitation)
+    await bob.expect(r"You're paired with Alice")
+    await bob.press_data(invitation, decline)
+    await bob.expect(r"You're paired with Alice")

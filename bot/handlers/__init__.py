@@ -1,8 +1,9 @@
 """Thin Telegram adapters, one module per feature.
 
 The order matters: PTB runs the first matching handler in a group, groups in ascending order.
-Only private chats pass the gate (group -3). Redelivered updates are stopped next (group -2),
-then words that point to danger (group -1). Edits are caught first so they never count as
+Only private chats pass the gate (group -4). Redelivered updates are stopped next (group -3),
+then words that point to danger (group -2); a command drops whatever typed answer the bot was
+waiting for (group -1). Edits are caught first so they never count as
 answers; the composer comes before /start and /help so that /help mid-flow keeps the user's
 place; invite deep links (/start pair_...) come before the plain /start; the catch-alls come
 last.

@@ -28,8 +28,14 @@ async def back_outside(update: Update, context: Context) -> None:
 
 @logged
 async def cancel_outside(update: Update, context: Context) -> None:
-    """/cancel with no conversation going."""
-    await _say(update, context, context.texts.cancel_nothing)
+    """/cancel outside the composer: whatever the bot was waiting for (a reply to the
+    partner, a time, a note) is dropped, so the next text goes nowhere unexpected."""
+    me = update.effective_user.id if update.effective_user else 0
+    if await context.storage.conversation.awaited(me) is None:
+        await _say(update, context, context.texts.cancel_nothing)
+        return
+    await context.storage.conversation.expect(me, None)
+    await _say(update, context, context.texts.cancel_awaited)
 
 
 @logged

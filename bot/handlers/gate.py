@@ -36,5 +36,5 @@ async def only_private_chats(update: Update, context: Context) -> None:
 
 
 def register(application: AnyApplication) -> None:
-    # Before everything else, the redelivery guard (-2) included.
-    application.add_handler(TypeHandler(Update, only_private_chats), group=-3)
+    # Before everything else, the redelivery guard (-3) included.
+    application.add_handler(TypeHandler(Update, only_private_chats), group=-4)

@@ -166,10 +166,11 @@ async def answer_invite(update: Update, context: Context) -> None:
         hash_token(answer_key), user_id(update), _first_name(update), accept, now
     )
     texts = found.content.texts
-    if problem is InviteProblem.USED and accept and invite is not None:
+    if problem is InviteProblem.USED and invite is not None:
         partner = await found.storage.pairing.partner_of(user_id(update))
         if partner is not None and partner.user_id == invite.inviter_id:
-            # A second tap on Accept (or a retry after a failure): it is done, say so again.
+            # A second tap on Accept, an old Decline after accepting, or a retry after a
+            # failure: they are paired, so say that again rather than "ask for a new link".
             await query.answer()
             name = html.escape(invite.inviter_name)
             await context.bot.send_message(chat_id(update), texts.accepted.format(name=name))

@@ -92,6 +92,6 @@ LAST_GROUP = 99
 
 
 def register(application: AnyApplication) -> None:
-    # Group -2 runs before the safety check (-1) and every feature's handlers (0).
-    application.add_handler(TypeHandler(Update, skip_redelivered), group=-2)
+    # Group -3 runs before the safety check (-2) and every feature's handlers (0).
+    application.add_handler(TypeHandler(Update, skip_redelivered), group=-3)
     application.add_handler(TypeHandler(Update, after_handlers), group=LAST_GROUP)

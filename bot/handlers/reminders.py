@@ -284,6 +284,7 @@ async def location(update: Update, context: Context) -> None:
 async def _save_daily(
     update: Update, context: Context, at: time, days: frozenset[int], *, announce: bool = True
 ) -> None:
+    await _expect(update, context, None)  # answered, by a tap or in words
     store = context.storage.reminders
     clock = await user_time(context, user_id(update))
     zone = clock.zone
@@ -313,6 +314,8 @@ async def ask_time(update: Update, context: Context) -> None:
     texts = context.texts
     times = [(choice, DailyTime(time.fromisoformat(choice)).pack()) for choice in TIME_CHOICES]
     markup = grid(times[:2], times[2:], [(texts.type_time_button, "rm:type")])
+    # The question invites typing too ("or type one"): a typed time answers it.
+    await _expect(update, context, Expecting.DAILY_TIME)
     await _say(update, context, texts.ask_daily_time, markup)
 
 

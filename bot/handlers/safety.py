@@ -57,6 +57,6 @@ async def show_safety(update: Update, context: Context) -> None:
 def register(application: AnyApplication) -> None:
     # Group -1: after the redelivery guard (-2), before every feature (0).
     application.add_handler(
-        MessageHandler(filters.TEXT & filters.ChatType.PRIVATE, words_point_to_danger), group=-1
+        MessageHandler(filters.TEXT & filters.ChatType.PRIVATE, words_point_to_danger), group=-2
     )
     application.add_handler(CallbackQueryHandler(show_safety, pattern=f"^{keyboards.SAFETY_SHOW}$"))

@@ -282,7 +282,9 @@ async def quick_reply(update: Update, context: Context) -> None:
             else texts.reply_time.format(name=name)
         )
     await query.answer()
-    action = (f"reply:{kind}", f"{message_id}:{partner.user_id}")
+    # One one-tap answer per message: two that disagree ("thanks", then "a little time")
+    # would leave the sender unsure which one holds.
+    action = ("reply", f"{message_id}:{partner.user_id}")
     delivery = await _deliver_once(context, update, partner, action, (text, None))
     partner_name = html.escape(partner.name)
     if delivery is None:
@@ -293,8 +295,11 @@ async def quick_reply(update: Update, context: Context) -> None:
     if delivery is Delivery.SENT:
         await context.bot.send_message(chat_id(update), texts.reply_sent.format(name=partner_name))
     if delivery is not Delivery.FAILED:
-        # Only now: buttons taken away before the answer arrived could not be tapped again.
-        await query.edit_message_reply_markup(reply_markup=None)
+        # Only now (buttons taken away before the answer arrived could not be tapped again),
+        # and words can still follow the tap.
+        write = keyboards.PartnerWrite("write", message_id).pack()
+        markup = keyboards.grid([(texts.reply_write_button, write)])
+        await query.edit_message_reply_markup(reply_markup=markup)
 
 
 def _talk_keyboard(context: Context, message_id: int) -> InlineKeyboardMarkup:

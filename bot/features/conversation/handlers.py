@@ -62,6 +62,20 @@ async def typed_text(update: Update, context: Context) -> None:
     await ANSWERS[awaited.what](update, context, awaited, text)
 
 
+async def moved_on(update: Update, context: Context) -> None:
+    """A command means the person went elsewhere: a question left open before it (a time, a
+    reply to the partner) must not catch a later text. /cancel says what it dropped; /help
+    and /back keep the place."""
+    if await context.storage.conversation.awaited(user_id(update)) is not None:
+        await context.storage.conversation.expect(user_id(update), None)
+
+
+KEEPS_THE_QUESTION = filters.Regex(r"^/(cancel|help|back)(@\w+)?(\s|$)")
+
+
 def register(application: AnyApplication) -> None:
     private_text = filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE
     application.add_handler(MessageHandler(private_text, typed_text))
+    commands = filters.COMMAND & filters.ChatType.PRIVATE & ~KEEPS_THE_QUESTION
+    # Before every feature (group 0), after the safety check (-2).
+    application.add_handler(MessageHandler(commands, moved_on), group=-1)
