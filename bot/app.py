@@ -12,12 +12,12 @@ from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defau
 
 from bot.concurrency import PerChatUpdateProcessor
 from bot.content import Content, load_content
-from bot.handlers import register_handlers
 from bot.handlers.commands import MENU
 from bot.handlers.context import AnyApplication, Context, Services, install_services
 from bot.places import Places
 from bot.reminders.dispatcher import Dispatcher
 from bot.reminders.sender import ReminderSender
+from bot.routing import register_handlers
 from bot.settings import Settings
 from bot.storage import Storage, create_engine
 from bot.storage.persistence import DraftPersistence

@@ -11,7 +11,8 @@ from telegram.ext import MessageHandler, filters
 
 from bot.core.conversation import Awaited, Expecting
 from bot.core.draft import MAX_PART_LENGTH, PartProblem, part_problem
-from bot.handlers import reminders, share
+from bot.features.reminders import handlers as reminders
+from bot.features.sharing import handlers as share
 from bot.handlers.context import AnyApplication, Context, chat_id, logged, user_id
 
 Answer = Callable[[Update, Context, Awaited, str], Awaitable[None]]

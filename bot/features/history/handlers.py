@@ -15,6 +15,7 @@ from bot.core.history import (
     local_time,
     preview,
 )
+from bot.features.sharing.handlers import share_keyboard
 from bot.handlers import keyboards
 from bot.handlers.context import (
     AnyApplication,
@@ -24,7 +25,6 @@ from bot.handlers.context import (
     user_id,
     user_time,
 )
-from bot.handlers.share import share_keyboard
 
 PRIVATE = filters.ChatType.PRIVATE
 

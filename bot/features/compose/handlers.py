@@ -24,7 +24,9 @@ from bot.core.check import Finding, check_draft
 from bot.core.compose import compose_message, find_faux_feeling, tidy_part
 from bot.core.draft import MAX_PART_LENGTH, PARTS, Draft, PartProblem, Step, part_problem
 from bot.core.schedule import Later, later, outside_quiet_hours
-from bot.handlers import commands, forget, keyboards, share
+from bot.features.sharing import handlers as share
+from bot.features.your_data import handlers as forget
+from bot.handlers import commands, keyboards
 from bot.handlers.context import (
     AnyApplication,
     Context,

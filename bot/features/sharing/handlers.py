@@ -30,6 +30,7 @@ from bot.core.conversation import Awaited, Expecting
 from bot.core.draft import MAX_PART_LENGTH
 from bot.core.history import SavedMessage, local_time, preview
 from bot.core.pairing import Partner
+from bot.features.reminders.handlers import schedule_outcome
 from bot.handlers import keyboards
 from bot.handlers.callback_data import PersonId
 from bot.handlers.context import (
@@ -41,7 +42,6 @@ from bot.handlers.context import (
     user_id,
     user_time,
 )
-from bot.handlers.reminders import schedule_outcome
 
 log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE

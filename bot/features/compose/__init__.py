@@ -1,0 +1,2 @@
+"""Composing a soft start-up: feeling, what happened, self-care, request, review, and the
+gentle check."""

@@ -1,0 +1,1 @@
+"""Finished messages: /history, page by page, each shown again with its share options."""

@@ -1,0 +1,1 @@
+"""/learn: short cards on the ideas behind the bot."""

@@ -1,0 +1,1 @@
+"""/reminders, /checkin, /journal: time zone, daily check-in, nudges, follow-ups."""

@@ -1,0 +1,1 @@
+"""Words that point to danger: coaching stops, care and support options instead."""

@@ -1,0 +1,1 @@
+"""Sharing a finished message: inline, copy, or to the partner, who answers with one tap."""

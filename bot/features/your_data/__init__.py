@@ -1,0 +1,1 @@
+"""/forget: everything about a person deleted, after a confirmation."""
