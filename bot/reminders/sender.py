@@ -12,6 +12,8 @@ from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.content import Content
+from bot.features.compose import views as compose_views
+from bot.features.reminders import views as reminders_views
 from bot.handlers import keyboards
 from bot.reminders.dispatcher import Sent
 from bot.storage import Storage
@@ -59,7 +61,7 @@ class ReminderSender:
         if kind == CHECKIN:
             return self._nudge_text(due), keyboards.grid(
                 [(texts.nudge_checkin_button, "nd:checkin")],
-                [(texts.nudge_compose_button, keyboards.COMPOSE)],
+                [(texts.nudge_compose_button, compose_views.COMPOSE)],
                 [(texts.nudge_breathe_button, "nd:breathe")],
                 [(texts.nudge_snooze_button, "nd:snooze"), (texts.nudge_skip_button, "nd:skip")],
             )
@@ -67,7 +69,7 @@ class ReminderSender:
             return self._notice(due), None
         if kind == CONTINUE:
             return texts.ready_to_continue, keyboards.grid(
-                [(texts.continue_button, keyboards.RESUME)]
+                [(texts.continue_button, compose_views.RESUME)]
             )
         message_id = int(due.reminder.payload.get("message_id", 0))
         saved = await self.storage.saved_message(due.reminder.user_id, message_id)
@@ -77,10 +79,10 @@ class ReminderSender:
             quoted = html.escape(saved.text, quote=False)
             return f"{texts.send_now_nudge}\n\n<blockquote>{quoted}</blockquote>", None
         return texts.outcome_question, keyboards.grid(
-            [(texts.outcome_well_button, keyboards.Outcome("well", message_id).pack())],
-            [(texts.outcome_hard_button, keyboards.Outcome("hard", message_id).pack())],
-            [(texts.outcome_write_button, keyboards.Outcome("write", message_id).pack())],
-            [(texts.outcome_skip_button, keyboards.Outcome("skip", message_id).pack())],
+            [(texts.outcome_well_button, reminders_views.Outcome("well", message_id).pack())],
+            [(texts.outcome_hard_button, reminders_views.Outcome("hard", message_id).pack())],
+            [(texts.outcome_write_button, reminders_views.Outcome("write", message_id).pack())],
+            [(texts.outcome_skip_button, reminders_views.Outcome("skip", message_id).pack())],
         )
 
     def _notice(self, due: DueReminder) -> str:

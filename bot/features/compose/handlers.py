@@ -24,9 +24,12 @@ from bot.core.check import Finding, check_draft
 from bot.core.compose import compose_message, find_faux_feeling, tidy_part
 from bot.core.draft import MAX_PART_LENGTH, PARTS, Draft, PartProblem, Step, part_problem
 from bot.core.schedule import Later, later, outside_quiet_hours
+from bot.features.compose import views
+from bot.features.safety import views as safety_views
 from bot.features.sharing import handlers as share
+from bot.features.welcome import views as welcome_views
 from bot.features.your_data import handlers as forget
-from bot.handlers import commands, keyboards
+from bot.handlers import commands
 from bot.handlers.context import (
     AnyApplication,
     Context,
@@ -55,7 +58,7 @@ def _question(context: Context, draft: Draft) -> tuple[str, InlineKeyboardMarkup
         if findings:
             return _finding_view(context, findings[0])
         message = compose_message(draft, content.phrasing)
-        return texts.review.format(message=message.html), keyboards.review_keyboard(content)
+        return texts.review.format(message=message.html), views.review_keyboard(content)
     current, total = draft.progress
     progress = texts.progress.format(current=current, total=total)
     questions = {
@@ -66,7 +69,7 @@ def _question(context: Context, draft: Draft) -> tuple[str, InlineKeyboardMarkup
     }
     feeling = html.escape(compose_feeling(context, draft))
     text = questions[draft.step].format(progress=progress, feeling=feeling)
-    return text, keyboards.suggestions_keyboard(content, draft.step)
+    return text, views.suggestions_keyboard(content, draft.step)
 
 
 def _finding_view(context: Context, finding: Finding) -> tuple[str, InlineKeyboardMarkup]:
@@ -74,13 +77,13 @@ def _finding_view(context: Context, finding: Finding) -> tuple[str, InlineKeyboa
     content = context.content
     rule = content.checks.explained(finding.rule)
     text = content.texts.check_finding.format(
-        part=keyboards.part_name(content, finding.step),
+        part=views.part_name(content, finding.step),
         title=rule.title,
         words=html.escape(finding.words),
         explain=rule.explain,
         softer=rule.softer,
     )
-    return text, keyboards.finding_keyboard(content, finding)
+    return text, views.finding_keyboard(content, finding)
 
 
 def compose_feeling(context: Context, draft: Draft) -> str:
@@ -149,7 +152,7 @@ async def compose(update: Update, context: Context) -> Step | int:
         await context.bot.send_message(
             chat_id(update),
             texts.resume_offer.format(current=current, total=total),
-            reply_markup=keyboards.resume_keyboard(context.content),
+            reply_markup=views.resume_keyboard(context.content),
         )
         return END
     return await move_on(update, context, Draft())
@@ -216,7 +219,7 @@ async def _answer_feeling(update: Update, context: Context, draft: Draft, text: 
     await context.bot.send_message(
         chat_id(update),
         content.texts.faux_feeling.format(word=html.escape(faux.word)),
-        reply_markup=keyboards.faux_keyboard(content, faux.word, faux.underlying),
+        reply_markup=views.faux_keyboard(content, faux.word, faux.underlying),
     )
     return Step.FEELING
 
@@ -239,11 +242,11 @@ async def pick_button(update: Update, context: Context) -> Step | int:
     """A tap on a suggested feeling, self-care step or request."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    button = keyboards.Pick.of(query.data)
+    button = views.Pick.of(query.data)
     draft = await _load(update, context)
     if draft is None:
         return await _gone(update, context)
-    choices = keyboards.choices(context.content, draft.step)
+    choices = views.choices(context.content, draft.step)
     if button.step is not draft.step or button.index >= len(choices):
         return await _stale(update, context, draft)
     await _settle_button(update)
@@ -262,10 +265,10 @@ async def faux_button(update: Update, context: Context) -> Step | int:
     faux = find_faux_feeling(draft.feeling, content.words.faux_feelings)
     if draft.step is not Step.FEELING or faux is None:
         return await _stale(update, context, draft)
-    if query.data == keyboards.FAUX_KEEP:
+    if query.data == views.FAUX_KEEP:
         await _settle_button(update)
         return await move_on(update, context, draft.advance(), known_user=True)
-    index = keyboards.Faux.of(query.data).index
+    index = views.Faux.of(query.data).index
     if index >= len(faux.underlying):
         return await _stale(update, context, draft)
     await _settle_button(update)
@@ -283,14 +286,14 @@ async def feelings_page(update: Update, context: Context) -> Step | int:
     if draft.step is not Step.FEELING:
         return await _stale(update, context, draft)
     await query.answer()
-    more = query.data == keyboards.FEELINGS_MORE
+    more = query.data == views.FEELINGS_MORE
     content = context.content
     current, total = draft.progress
     progress = content.texts.progress.format(current=current, total=total)
     question = content.texts.ask_feeling_more if more else content.texts.ask_feeling
     await query.edit_message_text(
         question.format(progress=progress),
-        reply_markup=keyboards.feelings_keyboard(content, more=more),
+        reply_markup=views.feelings_keyboard(content, more=more),
     )
     return Step.FEELING
 
@@ -305,13 +308,13 @@ async def review_button(update: Update, context: Context) -> Step | int:
         return await _gone(update, context)
     if draft.step is not Step.REVIEW:
         return await _stale(update, context, draft)
-    edit = keyboards.ReviewEdit.parse(query.data)
+    edit = views.ReviewEdit.parse(query.data)
     if edit is not None and edit.part not in PARTS:
         return await _stale(update, context, draft)
     await _settle_button(update)
     if edit is not None:
         return await move_on(update, context, draft.edit(edit.part), known_user=True)
-    if keyboards.Review.of(query.data).action == "done":
+    if views.Review.of(query.data).action == "done":
         return await finish(update, context, draft)
     await _say(update, context, context.texts.started_fresh)
     return await move_on(update, context, Draft(), known_user=True)
@@ -326,7 +329,7 @@ async def check_button(update: Update, context: Context) -> Step | int:
     if draft is None:
         return await _gone(update, context)
     findings = {f.key: f for f in check_draft(draft, context.content.rules)}
-    button = keyboards.CheckAnswer.of(query.data)
+    button = views.CheckAnswer.of(query.data)
     key = f"{button.rule}:{button.part.value}"
     if draft.step is not Step.REVIEW or key not in findings:
         return await _stale(update, context, draft)
@@ -348,7 +351,7 @@ async def flooded(update: Update, context: Context) -> None:
         (texts.break_tomorrow_button, Later.TOMORROW_MORNING),
     ]
     rows = [
-        [InlineKeyboardButton(label, callback_data=keyboards.Break(slot).pack())]
+        [InlineKeyboardButton(label, callback_data=views.Break(slot).pack())]
         for label, slot in slots
     ]
     await context.bot.send_message(
@@ -366,7 +369,7 @@ async def take_break(update: Update, context: Context) -> int:
     store = found.storage.reminders
     clock = await user_time(context, user_id(update))
     zone = clock.zone
-    fire = later(keyboards.Break.of(query.data).until, found.clock(), zone)
+    fire = later(views.Break.of(query.data).until, found.clock(), zone)
     fire = outside_quiet_hours(fire, zone, clock.quiet)
     await found.storage.set_draft_active(user_id(update), active=False, update=applied(context))
     await store.add_one_shot(user_id(update), CONTINUE, fire, {})
@@ -422,7 +425,7 @@ async def help_in_flow(update: Update, context: Context) -> Step | int:
     await context.bot.send_message(
         chat_id(update),
         content.texts.help.format(limit=MAX_PART_LENGTH),
-        reply_markup=keyboards.help_keyboard(content),
+        reply_markup=welcome_views.help_keyboard(content),
     )
     return await where_we_are(update, context, intro=content.texts.help_resume)
 
@@ -470,23 +473,23 @@ def conversation() -> ConversationHandler[Context]:
     """The composer as one persistent ConversationHandler."""
     text = filters.TEXT & ~filters.COMMAND & PRIVATE
     answers: list[BaseHandler[Update, Context, Any]] = [MessageHandler(text, answer_text)]
-    picks = CallbackQueryHandler(pick_button, pattern=keyboards.Pick.pattern())
+    picks = CallbackQueryHandler(pick_button, pattern=views.Pick.pattern())
     states: dict[object, list[BaseHandler[Update, Context, Any]]] = {
         Step.FEELING: [
             *answers,
             picks,
             CallbackQueryHandler(feelings_page, pattern=r"^feelings:(more|first)$"),
-            CallbackQueryHandler(faux_button, pattern=keyboards.Faux.pattern()),
-            CallbackQueryHandler(faux_button, pattern=f"^{keyboards.FAUX_KEEP}$"),
+            CallbackQueryHandler(faux_button, pattern=views.Faux.pattern()),
+            CallbackQueryHandler(faux_button, pattern=f"^{views.FAUX_KEEP}$"),
         ],
         Step.REASON: answers,
         Step.REGULATION: [*answers, picks],
         Step.REQUEST: [*answers, picks],
         Step.REVIEW: [
             *answers,
-            CallbackQueryHandler(review_button, pattern=keyboards.Review.pattern()),
-            CallbackQueryHandler(review_button, pattern=keyboards.ReviewEdit.pattern()),
-            CallbackQueryHandler(check_button, pattern=keyboards.CheckAnswer.pattern()),
+            CallbackQueryHandler(review_button, pattern=views.Review.pattern()),
+            CallbackQueryHandler(review_button, pattern=views.ReviewEdit.pattern()),
+            CallbackQueryHandler(check_button, pattern=views.CheckAnswer.pattern()),
         ],
     }
     assert set(states) == {*PARTS, Step.REVIEW}
@@ -501,9 +504,9 @@ def conversation() -> ConversationHandler[Context]:
                 CommandHandler(
                     "start", compose, filters=PRIVATE & filters.Regex(r"^/start compose$")
                 ),
-                CallbackQueryHandler(compose, pattern=f"^{keyboards.COMPOSE}$"),
-                CallbackQueryHandler(resume, pattern=f"^{keyboards.RESUME}$"),
-                CallbackQueryHandler(start_fresh, pattern=f"^{keyboards.START_FRESH}$"),
+                CallbackQueryHandler(compose, pattern=f"^{views.COMPOSE}$"),
+                CallbackQueryHandler(resume, pattern=f"^{views.RESUME}$"),
+                CallbackQueryHandler(start_fresh, pattern=f"^{views.START_FRESH}$"),
             ],
             states=states,
             fallbacks=[
@@ -516,13 +519,13 @@ def conversation() -> ConversationHandler[Context]:
                 MessageHandler(
                     filters.COMMAND & PRIVATE & ~commands.known(), unknown_command_in_flow
                 ),
-                CallbackQueryHandler(flooded, pattern=f"^{keyboards.FLOODED}$"),
+                CallbackQueryHandler(flooded, pattern=f"^{views.FLOODED}$"),
                 CallbackQueryHandler(take_break, pattern=r"^brk:(20m|hour|evening|morning)$"),
                 *forget.in_flow_handlers(),
                 *share.in_flow_handlers(),
-                CallbackQueryHandler(compose_in_flow, pattern=f"^{keyboards.SAFETY_CONTINUE}$"),
+                CallbackQueryHandler(compose_in_flow, pattern=f"^{safety_views.SAFETY_CONTINUE}$"),
                 MessageHandler(~filters.TEXT & PRIVATE, not_text_in_flow),
-                CallbackQueryHandler(stale_in_flow, pattern=keyboards.COMPOSER_BUTTONS),
+                CallbackQueryHandler(stale_in_flow, pattern=views.COMPOSER_BUTTONS),
             ],
             name=COMPOSE_CONVERSATION,
             persistent=True,

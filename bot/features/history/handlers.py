@@ -15,8 +15,8 @@ from bot.core.history import (
     local_time,
     preview,
 )
+from bot.features.history import views
 from bot.features.sharing.handlers import share_keyboard
-from bot.handlers import keyboards
 from bot.handlers.context import (
     AnyApplication,
     Context,
@@ -50,19 +50,19 @@ def _page_view(
         )
         label = f"{stamp} · {preview(message.text, 24)}"
         buttons.append(
-            [InlineKeyboardButton(label, callback_data=keyboards.HistoryShow(message.id).pack())]
+            [InlineKeyboardButton(label, callback_data=views.HistoryShow(message.id).pack())]
         )
     nav = []
     if page.has_newer:
         nav.append(
             InlineKeyboardButton(
-                texts.newer_button, callback_data=keyboards.HistoryPage(page.page - 1).pack()
+                texts.newer_button, callback_data=views.HistoryPage(page.page - 1).pack()
             )
         )
     if page.has_older:
         nav.append(
             InlineKeyboardButton(
-                texts.older_button, callback_data=keyboards.HistoryPage(page.page + 1).pack()
+                texts.older_button, callback_data=views.HistoryPage(page.page + 1).pack()
             )
         )
     if nav:
@@ -88,7 +88,7 @@ async def history_page(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     await query.answer()
-    wanted = keyboards.HistoryPage.of(query.data).page
+    wanted = views.HistoryPage.of(query.data).page
     page = await context.storage.history_page(user_id(update), wanted)
     if not page.total:
         await query.edit_message_text(context.texts.history_empty)
@@ -103,7 +103,7 @@ async def show_message(update: Update, context: Context) -> None:
     """One saved message again, on its own so it can be forwarded as is."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    message_id = keyboards.HistoryShow.of(query.data).message_id
+    message_id = views.HistoryShow.of(query.data).message_id
     saved = await context.storage.saved_message(user_id(update), message_id)
     texts = context.texts
     if saved is None:
@@ -139,9 +139,5 @@ async def export(update: Update, context: Context) -> None:
 def register(application: AnyApplication) -> None:
     application.add_handler(CommandHandler("history", history, filters=PRIVATE))
     application.add_handler(CommandHandler("export", export, filters=PRIVATE))
-    application.add_handler(
-        CallbackQueryHandler(history_page, pattern=keyboards.HistoryPage.pattern())
-    )
-    application.add_handler(
-        CallbackQueryHandler(show_message, pattern=keyboards.HistoryShow.pattern())
-    )
+    application.add_handler(CallbackQueryHandler(history_page, pattern=views.HistoryPage.pattern()))
+    application.add_handler(CallbackQueryHandler(show_message, pattern=views.HistoryShow.pattern()))

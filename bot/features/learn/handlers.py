@@ -5,7 +5,8 @@ from __future__ import annotations
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
-from bot.handlers import keyboards
+from bot.features.compose import views as compose_views
+from bot.features.learn import views
 from bot.handlers.context import AnyApplication, Context, chat_id, logged
 
 
@@ -21,17 +22,17 @@ def _card(context: Context, index: int) -> tuple[str, InlineKeyboardMarkup]:
     if index > 0:
         nav.append(
             InlineKeyboardButton(
-                texts.learn_back_button, callback_data=keyboards.LearnCard(index - 1).pack()
+                texts.learn_back_button, callback_data=views.LearnCard(index - 1).pack()
             )
         )
     if index + 1 < len(cards):
         nav.append(
             InlineKeyboardButton(
-                texts.learn_next_button, callback_data=keyboards.LearnCard(index + 1).pack()
+                texts.learn_next_button, callback_data=views.LearnCard(index + 1).pack()
             )
         )
     else:
-        nav.append(InlineKeyboardButton(texts.start_button, callback_data=keyboards.COMPOSE))
+        nav.append(InlineKeyboardButton(texts.start_button, callback_data=compose_views.COMPOSE))
     return text, InlineKeyboardMarkup([nav])
 
 
@@ -47,7 +48,7 @@ async def turn_card(update: Update, context: Context) -> None:
     """Next or Back: the same message shows another card."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    index = keyboards.LearnCard.of(query.data).index
+    index = views.LearnCard.of(query.data).index
     if index >= len(context.content.learn.card):
         await query.answer(context.texts.stale_button)
         return
@@ -58,4 +59,4 @@ async def turn_card(update: Update, context: Context) -> None:
 
 def register(application: AnyApplication) -> None:
     application.add_handler(CommandHandler("learn", learn, filters=filters.ChatType.PRIVATE))
-    application.add_handler(CallbackQueryHandler(turn_card, pattern=keyboards.LearnCard.pattern()))
+    application.add_handler(CallbackQueryHandler(turn_card, pattern=views.LearnCard.pattern()))

@@ -18,6 +18,7 @@ from bot.core.pairing import (
     new_answer_key,
     new_invite_token,
 )
+from bot.features.pairing import views
 from bot.handlers import keyboards
 from bot.handlers.callback_data import Key
 from bot.handlers.context import (
@@ -45,20 +46,20 @@ async def partner(update: Update, context: Context) -> None:
     paired = await found.storage.pairing.partner_of(user_id(update))
     if paired is not None:
         text = texts.partner_paired.format(name=html.escape(paired.name))
-        markup = keyboards.grid([(texts.end_pairing_button, keyboards.PARTNER_END)])
+        markup = keyboards.grid([(texts.end_pairing_button, views.PARTNER_END)])
         await context.bot.send_message(chat_id(update), text, reply_markup=markup)
         return
     now = found.clock()
     invite = await found.storage.pairing.open_invite(user_id(update), now)
     if invite is None:
-        markup = keyboards.grid([(texts.invite_button, keyboards.PARTNER_INVITE)])
+        markup = keyboards.grid([(texts.invite_button, views.PARTNER_INVITE)])
         await context.bot.send_message(chat_id(update), texts.partner_none, reply_markup=markup)
         return
     time_zone = (await user_time(context, user_id(update))).zone.key
     until = local_time(invite.expires_at, time_zone).strftime(texts.date_format)
     markup = keyboards.grid(
-        [(texts.new_invite_button, keyboards.PARTNER_INVITE)],
-        [(texts.revoke_button, keyboards.PARTNER_REVOKE)],
+        [(texts.new_invite_button, views.PARTNER_INVITE)],
+        [(texts.revoke_button, views.PARTNER_REVOKE)],
     )
     text = texts.partner_open_invite.format(date=until)
     await context.bot.send_message(chat_id(update), text, reply_markup=markup)
@@ -85,7 +86,7 @@ async def create_invite(update: Update, context: Context) -> None:
     markup = InlineKeyboardMarkup(
         [
             [InlineKeyboardButton(texts.share_link_button, url=share_url)],
-            [InlineKeyboardButton(texts.revoke_button, callback_data=keyboards.PARTNER_REVOKE)],
+            [InlineKeyboardButton(texts.revoke_button, callback_data=views.PARTNER_REVOKE)],
         ]
     )
     log.info("user=%s created an invite", user_id(update))
@@ -140,11 +141,11 @@ async def open_invite(update: Update, context: Context) -> None:
             [
                 InlineKeyboardButton(
                     texts.accept_button,
-                    callback_data=keyboards.InviteAnswer("yes", Key(answer_key)).pack(),
+                    callback_data=views.InviteAnswer("yes", Key(answer_key)).pack(),
                 ),
                 InlineKeyboardButton(
                     texts.decline_button,
-                    callback_data=keyboards.InviteAnswer("no", Key(answer_key)).pack(),
+                    callback_data=views.InviteAnswer("no", Key(answer_key)).pack(),
                 ),
             ]
         ]
@@ -158,7 +159,7 @@ async def answer_invite(update: Update, context: Context) -> None:
     """Accept (pairs the two) or Decline; the invite is used up either way; both are told."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    button = keyboards.InviteAnswer.of(query.data)
+    button = views.InviteAnswer.of(query.data)
     accept, answer_key = button.answer == "yes", button.key
     found = context.services
     now = found.clock()
@@ -204,8 +205,8 @@ async def ask_to_end(update: Update, context: Context) -> None:
         return
     await query.answer()
     markup = keyboards.grid(
-        [(texts.end_pairing_yes_button, keyboards.PARTNER_END_YES)],
-        [(texts.end_pairing_no_button, keyboards.PARTNER_END_NO)],
+        [(texts.end_pairing_yes_button, views.PARTNER_END_YES)],
+        [(texts.end_pairing_no_button, views.PARTNER_END_NO)],
     )
     text = texts.end_pairing_confirm.format(name=html.escape(paired.name))
     await context.bot.send_message(chat_id(update), text, reply_markup=markup)
@@ -219,7 +220,7 @@ async def end_pairing(update: Update, context: Context) -> None:
     texts = context.texts
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
-    if query.data == keyboards.PARTNER_END_NO:
+    if query.data == views.PARTNER_END_NO:
         await context.bot.send_message(chat_id(update), texts.pairing_kept)
         return
     now = context.now()
@@ -243,17 +244,17 @@ def register(application: AnyApplication) -> None:
     )
     application.add_handler(CommandHandler("partner", partner, filters=PRIVATE))
     application.add_handler(
-        CallbackQueryHandler(create_invite, pattern=f"^{keyboards.PARTNER_INVITE}$")
+        CallbackQueryHandler(create_invite, pattern=f"^{views.PARTNER_INVITE}$")
     )
     application.add_handler(
-        CallbackQueryHandler(revoke_invite, pattern=f"^{keyboards.PARTNER_REVOKE}$")
+        CallbackQueryHandler(revoke_invite, pattern=f"^{views.PARTNER_REVOKE}$")
     )
-    application.add_handler(CallbackQueryHandler(ask_to_end, pattern=f"^{keyboards.PARTNER_END}$"))
+    application.add_handler(CallbackQueryHandler(ask_to_end, pattern=f"^{views.PARTNER_END}$"))
     application.add_handler(
         CallbackQueryHandler(
-            end_pairing, pattern=f"^({keyboards.PARTNER_END_YES}|{keyboards.PARTNER_END_NO})$"
+            end_pairing, pattern=f"^({views.PARTNER_END_YES}|{views.PARTNER_END_NO})$"
         )
     )
     application.add_handler(
-        CallbackQueryHandler(answer_invite, pattern=keyboards.InviteAnswer.pattern())
+        CallbackQueryHandler(answer_invite, pattern=views.InviteAnswer.pattern())
     )

@@ -30,16 +30,7 @@ from bot.core.schedule import (
     outside_quiet_hours,
 )
 from bot.core.timeparse import iana_zone, offset_zone, parse_clock, zones_showing
-from bot.handlers.callback_data import Key
-from bot.handlers.context import (
-    AnyApplication,
-    Context,
-    chat_id,
-    logged,
-    user_id,
-    user_time,
-)
-from bot.handlers.keyboards import (
+from bot.features.reminders.views import (
     QUIET_NONE,
     AskSendWhen,
     CheckinFeeling,
@@ -50,8 +41,17 @@ from bot.handlers.keyboards import (
     SendWhen,
     ToggleDay,
     ZoneChoice,
-    grid,
 )
+from bot.handlers.callback_data import Key
+from bot.handlers.context import (
+    AnyApplication,
+    Context,
+    chat_id,
+    logged,
+    user_id,
+    user_time,
+)
+from bot.handlers.keyboards import grid
 from bot.storage.reminders import HELD, OFF, OUTCOME, SCHEDULED, SEND_LATER, Reminder
 
 log = logging.getLogger(__name__)

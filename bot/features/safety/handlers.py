@@ -9,7 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, MessageHandler, filters
 
 from bot.core.check import points_to_danger
-from bot.handlers import keyboards
+from bot.features.safety import views
 from bot.handlers.context import AnyApplication, Context, chat_id, logged, user_id
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,7 @@ async def words_point_to_danger(update: Update, context: Context) -> None:
     if draft is not None:
         label = context.texts.safety_continue_button
         markup = InlineKeyboardMarkup(
-            [[InlineKeyboardButton(label, callback_data=keyboards.SAFETY_CONTINUE)]]
+            [[InlineKeyboardButton(label, callback_data=views.SAFETY_CONTINUE)]]
         )
     await context.bot.send_message(chat_id(update), safety_text(context), reply_markup=markup)
     raise ApplicationHandlerStop
@@ -59,4 +59,4 @@ def register(application: AnyApplication) -> None:
     application.add_handler(
         MessageHandler(filters.TEXT & filters.ChatType.PRIVATE, words_point_to_danger), group=-2
     )
-    application.add_handler(CallbackQueryHandler(show_safety, pattern=f"^{keyboards.SAFETY_SHOW}$"))
+    application.add_handler(CallbackQueryHandler(show_safety, pattern=f"^{views.SAFETY_SHOW}$"))

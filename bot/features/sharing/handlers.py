@@ -30,7 +30,9 @@ from bot.core.conversation import Awaited, Expecting
 from bot.core.draft import MAX_PART_LENGTH
 from bot.core.history import SavedMessage, local_time, preview
 from bot.core.pairing import Partner
+from bot.features.reminders import views as reminders_views
 from bot.features.reminders.handlers import schedule_outcome
+from bot.features.sharing import views
 from bot.handlers import keyboards
 from bot.handlers.callback_data import PersonId
 from bot.handlers.context import (
@@ -69,10 +71,10 @@ async def share_keyboard(
     partner = await context.storage.pairing.partner_of(owner)
     if partner is not None:
         label = texts.send_partner_button.format(name=partner.name)
-        data = keyboards.SendToPartner(message.id, PersonId(partner.user_id)).pack()
+        data = views.SendToPartner(message.id, PersonId(partner.user_id)).pack()
         rows.append([InlineKeyboardButton(label, callback_data=data)])
     later = InlineKeyboardButton(
-        texts.remind_send_button, callback_data=keyboards.AskSendWhen(message.id).pack()
+        texts.remind_send_button, callback_data=reminders_views.AskSendWhen(message.id).pack()
     )
     rows.append([later])
     return InlineKeyboardMarkup(rows)
@@ -130,7 +132,7 @@ async def _reply_target(update: Update, context: Context) -> tuple[str, int, Par
     answer goes to; None (and an "expired" toast) if the two are not paired over it."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    button = keyboards.PartnerAnswer.parse(query.data) or keyboards.PartnerWrite.of(query.data)
+    button = views.PartnerAnswer.parse(query.data) or views.PartnerWrite.of(query.data)
     partner = await _paired_with_owner(update, context, button.message_id)
     if partner is None:
         await _expired(update, context)
@@ -205,7 +207,7 @@ async def _deliver_once(
 
 def _reply_keyboard(context: Context, message_id: int) -> InlineKeyboardMarkup:
     texts = context.texts
-    answer, write = keyboards.PartnerAnswer, keyboards.PartnerWrite
+    answer, write = views.PartnerAnswer, views.PartnerWrite
     return keyboards.grid(
         [(texts.reply_thanks_button, answer("thanks", message_id).pack())],
         [(texts.reply_talk_button, answer("talk", message_id).pack())],
@@ -219,7 +221,7 @@ async def send_to_partner(update: Update, context: Context) -> None:
     """Delivers one of the user's own messages to their partner, introduced by their name."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    button = keyboards.SendToPartner.of(query.data)
+    button = views.SendToPartner.of(query.data)
     storage = context.storage
     texts = context.texts
     saved = await storage.saved_message(user_id(update), button.message_id)
@@ -297,14 +299,14 @@ async def quick_reply(update: Update, context: Context) -> None:
     if delivery is not Delivery.FAILED:
         # Only now (buttons taken away before the answer arrived could not be tapped again),
         # and words can still follow the tap.
-        write = keyboards.PartnerWrite("write", message_id).pack()
+        write = views.PartnerWrite("write", message_id).pack()
         markup = keyboards.grid([(texts.reply_write_button, write)])
         await query.edit_message_reply_markup(reply_markup=markup)
 
 
 def _talk_keyboard(context: Context, message_id: int) -> InlineKeyboardMarkup:
     texts = context.texts
-    answer, write = keyboards.PartnerAnswer, keyboards.PartnerWrite
+    answer, write = views.PartnerAnswer, views.PartnerWrite
     return keyboards.grid(
         [
             (texts.talk_evening_button, answer("evening", message_id).pack()),
@@ -363,7 +365,7 @@ async def reply_from_text(update: Update, context: Context, awaited: Awaited, te
         message = texts.reply_written.format(name=name, message=written)
         write_back = InlineKeyboardButton(
             texts.write_back_button,
-            callback_data=keyboards.PartnerWrite("write", awaited.message_id or 0).pack(),
+            callback_data=views.PartnerWrite("write", awaited.message_id or 0).pack(),
         )
         markup = InlineKeyboardMarkup([[write_back]])
     # Cleared only once Telegram took it (or surely never will): a failed send keeps the
@@ -376,7 +378,7 @@ async def reply_from_text(update: Update, context: Context, awaited: Awaited, te
         )
 
 
-WRITE_PATTERN = keyboards.PartnerWrite.pattern()
+WRITE_PATTERN = views.PartnerWrite.pattern()
 
 
 def in_flow_handlers() -> list[BaseHandler[Update, Context, object]]:
@@ -387,12 +389,12 @@ def in_flow_handlers() -> list[BaseHandler[Update, Context, object]]:
 def register(application: AnyApplication) -> None:
     application.add_handler(InlineQueryHandler(inline_share))
     application.add_handler(
-        CallbackQueryHandler(send_to_partner, pattern=keyboards.SendToPartner.pattern())
+        CallbackQueryHandler(send_to_partner, pattern=views.SendToPartner.pattern())
     )
     application.add_handler(CallbackQueryHandler(start_writing, pattern=WRITE_PATTERN))
     application.add_handler(
         CallbackQueryHandler(
             quick_reply,
-            pattern=keyboards.PartnerAnswer.pattern(),
+            pattern=views.PartnerAnswer.pattern(),
         )
     )

@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.ext import CommandHandler, filters
 
 from bot.core.draft import MAX_PART_LENGTH
-from bot.handlers import keyboards
+from bot.features.welcome import views
 from bot.handlers.context import AnyApplication, Context, chat_id, logged
 
 PRIVATE = filters.ChatType.PRIVATE
@@ -23,7 +23,7 @@ async def start(update: Update, context: Context) -> None:
     await context.bot.send_message(
         chat_id(update),
         content.texts.start.format(name=name),
-        reply_markup=keyboards.start_keyboard(content),
+        reply_markup=views.start_keyboard(content),
     )
 
 
@@ -32,9 +32,7 @@ async def help_command(update: Update, context: Context) -> None:
     """How the conversation works, the commands, and the bot's limits."""
     content = context.content
     text = content.texts.help.format(limit=MAX_PART_LENGTH)
-    await context.bot.send_message(
-        chat_id(update), text, reply_markup=keyboards.help_keyboard(content)
-    )
+    await context.bot.send_message(chat_id(update), text, reply_markup=views.help_keyboard(content))
 
 
 def register(application: AnyApplication) -> None:

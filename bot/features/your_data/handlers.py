@@ -13,7 +13,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handlers import keyboards
+from bot.features.your_data import views
 from bot.handlers.context import AnyApplication, Context, chat_id, logged, user_id
 
 log = logging.getLogger(__name__)
@@ -26,8 +26,8 @@ async def forget(update: Update, context: Context) -> None:
     texts = context.texts
     buttons = InlineKeyboardMarkup(
         [
-            [InlineKeyboardButton(texts.forget_yes_button, callback_data=keyboards.FORGET_YES)],
-            [InlineKeyboardButton(texts.forget_no_button, callback_data=keyboards.FORGET_NO)],
+            [InlineKeyboardButton(texts.forget_yes_button, callback_data=views.FORGET_YES)],
+            [InlineKeyboardButton(texts.forget_no_button, callback_data=views.FORGET_NO)],
         ]
     )
     await context.bot.send_message(chat_id(update), texts.forget_confirm, reply_markup=buttons)
@@ -62,8 +62,8 @@ async def forget_no(update: Update, context: Context) -> None:
 
 def _confirmations() -> list[BaseHandler[Update, Context, object]]:
     return [
-        CallbackQueryHandler(forget_yes, pattern=f"^{keyboards.FORGET_YES}$"),
-        CallbackQueryHandler(forget_no, pattern=f"^{keyboards.FORGET_NO}$"),
+        CallbackQueryHandler(forget_yes, pattern=f"^{views.FORGET_YES}$"),
+        CallbackQueryHandler(forget_no, pattern=f"^{views.FORGET_NO}$"),
     ]
 
 
