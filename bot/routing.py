@@ -10,8 +10,10 @@ the composer goes to the conversation router; the catch-alls come last. After ev
 (group 99), a tap nobody answered is answered and the update is marked handled.
 """
 
+from bot.features.checkin import handlers as checkin
 from bot.features.compose import handlers as compose
 from bot.features.conversation import handlers as conversation
+from bot.features.follow_ups import handlers as follow_ups
 from bot.features.history import handlers as history
 from bot.features.learn import handlers as learn
 from bot.features.pairing import handlers as pairing
@@ -36,6 +38,8 @@ def register_handlers(application: AnyApplication) -> None:
     your_data.register(application)
     learn.register(application)
     reminders.register(application)
+    checkin.register(application)
+    follow_ups.register(application)
     sharing.register(application)
     conversation.register(application)
     fallback.register_last(application)

@@ -13,7 +13,7 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.content import Content
 from bot.features.compose import views as compose_views
-from bot.features.reminders import views as reminders_views
+from bot.features.follow_ups import views as follow_ups_views
 from bot.handlers import keyboards
 from bot.reminders.dispatcher import Sent
 from bot.storage import Storage
@@ -79,10 +79,10 @@ class ReminderSender:
             quoted = html.escape(saved.text, quote=False)
             return f"{texts.send_now_nudge}\n\n<blockquote>{quoted}</blockquote>", None
         return texts.outcome_question, keyboards.grid(
-            [(texts.outcome_well_button, reminders_views.Outcome("well", message_id).pack())],
-            [(texts.outcome_hard_button, reminders_views.Outcome("hard", message_id).pack())],
-            [(texts.outcome_write_button, reminders_views.Outcome("write", message_id).pack())],
-            [(texts.outcome_skip_button, reminders_views.Outcome("skip", message_id).pack())],
+            [(texts.outcome_well_button, follow_ups_views.Outcome("well", message_id).pack())],
+            [(texts.outcome_hard_button, follow_ups_views.Outcome("hard", message_id).pack())],
+            [(texts.outcome_write_button, follow_ups_views.Outcome("write", message_id).pack())],
+            [(texts.outcome_skip_button, follow_ups_views.Outcome("skip", message_id).pack())],
         )
 
     def _notice(self, due: DueReminder) -> str:

@@ -11,6 +11,8 @@ from telegram.ext import MessageHandler, filters
 
 from bot.core.conversation import Awaited, Expecting
 from bot.core.draft import MAX_PART_LENGTH, PartProblem, part_problem
+from bot.features.checkin import handlers as checkin
+from bot.features.follow_ups import handlers as follow_ups
 from bot.features.reminders import handlers as reminders
 from bot.features.sharing import handlers as share
 from bot.handlers.context import AnyApplication, Context, chat_id, logged, user_id
@@ -26,14 +28,14 @@ def _with_text(take: Callable[[Update, Context, str], Awaitable[None]]) -> Answe
 
 
 async def _send_time(update: Update, context: Context, awaited: Awaited, text: str) -> None:
-    await reminders.send_time_from_text(update, context, text, awaited.message_id or 0)
+    await follow_ups.send_time_from_text(update, context, text, awaited.message_id or 0)
 
 
 ANSWERS: dict[Expecting, Answer] = {
     Expecting.TIME_ZONE: _with_text(reminders.zone_from_text),
     Expecting.DAILY_TIME: _with_text(reminders.daily_time_from_text),
-    Expecting.CHECKIN: _with_text(reminders.save_checkin),
-    Expecting.OUTCOME_NOTE: _with_text(reminders.outcome_from_text),
+    Expecting.CHECKIN: _with_text(checkin.save_checkin),
+    Expecting.OUTCOME_NOTE: _with_text(follow_ups.outcome_from_text),
     Expecting.SEND_TIME: _send_time,
     Expecting.PARTNER_REPLY: share.reply_from_text,
     Expecting.TALK_TIME: share.reply_from_text,

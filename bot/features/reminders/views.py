@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import time
-from typing import Literal
 
 from bot.handlers.callback_data import CallbackData, Key
 
@@ -35,29 +34,3 @@ class QuietChoice(CallbackData, prefix="rm:quiet"):
 @dataclass(frozen=True)
 class Pause(CallbackData, prefix="rm:pause"):
     days: int
-
-
-@dataclass(frozen=True)
-class CheckinFeeling(CallbackData, prefix="ci"):
-    index: int
-
-
-@dataclass(frozen=True)
-class AskSendWhen(CallbackData, prefix="fu:ask"):
-    """ "Remind me to send it" under a finished message."""
-
-    message_id: int
-
-
-@dataclass(frozen=True)
-class SendWhen(CallbackData, prefix="fu"):
-    when: Literal["hour", "evening", "morning", "type"]
-    message_id: int
-
-
-@dataclass(frozen=True)
-class Outcome(CallbackData, prefix="oc"):
-    """How the talk about a message went."""
-
-    how: Literal["well", "hard", "write", "skip"]
-    message_id: int

@@ -30,8 +30,8 @@ from bot.core.conversation import Awaited, Expecting
 from bot.core.draft import MAX_PART_LENGTH
 from bot.core.history import SavedMessage, local_time, preview
 from bot.core.pairing import Partner
-from bot.features.reminders import views as reminders_views
-from bot.features.reminders.handlers import schedule_outcome
+from bot.features.follow_ups import views as follow_ups_views
+from bot.features.follow_ups.handlers import schedule_outcome
 from bot.features.sharing import views
 from bot.handlers import keyboards
 from bot.handlers.callback_data import PersonId
@@ -74,7 +74,7 @@ async def share_keyboard(
         data = views.SendToPartner(message.id, PersonId(partner.user_id)).pack()
         rows.append([InlineKeyboardButton(label, callback_data=data)])
     later = InlineKeyboardButton(
-        texts.remind_send_button, callback_data=reminders_views.AskSendWhen(message.id).pack()
+        texts.remind_send_button, callback_data=follow_ups_views.AskSendWhen(message.id).pack()
     )
     rows.append([later])
     return InlineKeyboardMarkup(rows)

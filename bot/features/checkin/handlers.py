@@ -1,0 +1,134 @@
+"""/checkin, the nudge's answers, and /journal."""
+
+from __future__ import annotations
+
+import html
+from datetime import timedelta
+
+from telegram import (
+    InlineKeyboardMarkup,
+    Update,
+)
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+
+from bot.core.conversation import Expecting
+from bot.core.schedule import (
+    end_of_local_day,
+    next_daily,
+    outside_quiet_hours,
+)
+from bot.features.checkin.views import CheckinFeeling
+from bot.features.reminders.common import acknowledge, expect, say, user_zone, when_text
+from bot.handlers.context import (
+    AnyApplication,
+    Context,
+    logged,
+    user_id,
+    user_time,
+)
+from bot.handlers.keyboards import grid
+from bot.storage.reminders import OUTCOME
+
+PRIVATE = filters.ChatType.PRIVATE
+
+
+def checkingrid(context: Context) -> InlineKeyboardMarkup:
+    feelings = context.content.words.feelings
+    first = sum(len(group) for group in feelings.groups[: feelings.first_page])
+    buttons = [
+        (word, CheckinFeeling(index).pack()) for index, word in enumerate(feelings.words[:first])
+    ]
+    return grid(*(buttons[i : i + 4] for i in range(0, len(buttons), 4)))
+
+
+@logged
+async def checkin(update: Update, context: Context) -> None:
+    """/checkin or the nudge's "check in now": a feeling keyboard (or their own word)."""
+    await acknowledge(update)
+    await context.storage.reminders.answered(user_id(update))
+    await expect(update, context, Expecting.CHECKIN)
+    await say(update, context, context.texts.ask_checkin, checkingrid(context))
+
+
+async def save_checkin(update: Update, context: Context, feeling: str) -> None:
+    await expect(update, context, None)
+    await context.storage.reminders.add_checkin(user_id(update), context.now(), feeling.strip())
+    text = context.texts.checkin_saved.format(feeling=html.escape(feeling.strip()))
+    await say(update, context, text)
+
+
+@logged
+async def checkin_feeling(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    words = context.content.words.feelings.words
+    index = CheckinFeeling.of(query.data).index
+    if index >= len(words):
+        await query.answer(context.texts.stale_button)
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(reply_markup=None)
+    await save_checkin(update, context, words[index])
+
+
+@logged
+async def nudge_answer(update: Update, context: Context) -> None:
+    """Breathing, snooze an hour, or skip today; any answer resets the unanswered count."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    store = context.storage.reminders
+    await store.answered(user_id(update))
+    texts = context.texts
+    action = query.data.removeprefix("nd:")
+    if action == "breathe":
+        await say(update, context, texts.breathing)
+        return
+    daily = await store.daily(user_id(update))
+    if daily is None or daily.at is None:
+        await query.answer(texts.stale_button)
+        return
+    clock = await user_time(context, user_id(update))
+    zone = clock.zone
+    now = context.now()
+    if action == "snooze":
+        fire = outside_quiet_hours(now + timedelta(hours=1), zone, clock.quiet)
+        reply = texts.snoozed
+    else:
+        fire = next_daily(daily.at, zone, end_of_local_day(now, zone), daily.weekdays, clock.quiet)
+        reply = texts.skipped
+    await store.save_daily(user_id(update), at=daily.at, weekdays=daily.weekdays, next_fire_at=fire)
+    context.services.wake(fire)
+    await query.edit_message_reply_markup(reply_markup=None)
+    await say(update, context, reply)
+
+
+@logged
+async def journal(update: Update, context: Context) -> None:
+    """/journal: the latest check-ins and notes, in the user's time."""
+    texts = context.texts
+    entries = await context.storage.reminders.journal(user_id(update), limit=15)
+    if not entries:
+        await say(update, context, texts.journal_empty)
+        return
+    zone = await user_zone(update, context)
+    lines = [texts.journal_title]
+    for entry in entries:
+        date = when_text(context, entry.created_at, zone)
+        if entry.kind == OUTCOME:
+            lines.append(texts.journal_outcome.format(date=date, note=html.escape(entry.note)))
+        else:
+            lines.append(
+                texts.journal_checkin.format(date=date, feeling=html.escape(entry.feeling))
+            )
+    await say(update, context, "\n".join(lines))
+
+
+def register(application: AnyApplication) -> None:
+    application.add_handler(CommandHandler("checkin", checkin, filters=PRIVATE))
+    application.add_handler(CommandHandler("journal", journal, filters=PRIVATE))
+    application.add_handler(CallbackQueryHandler(checkin, pattern=r"^nd:checkin$"))
+    application.add_handler(
+        CallbackQueryHandler(nudge_answer, pattern=r"^nd:(breathe|snooze|skip)$")
+    )
+    application.add_handler(CallbackQueryHandler(checkin_feeling, pattern=CheckinFeeling.pattern()))

@@ -1,0 +1,1 @@
+"""Follow-ups after composing: a reminder to send, and "how did it go?"."""

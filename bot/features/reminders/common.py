@@ -1,0 +1,44 @@
+"""What the reminder features share: the bot's clock, replies, the person's zone, and
+what their next typed text answers."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from telegram import Update
+
+from bot.core.conversation import Awaited, Expecting
+from bot.handlers.context import (
+    Context,
+    chat_id,
+    user_id,
+    user_time,
+)
+
+
+async def say(update: Update, context: Context, text: str, markup: object = None) -> None:
+    """A message in the person's chat."""
+    await context.bot.send_message(chat_id(update), text, reply_markup=markup)  # type: ignore[arg-type]
+
+
+async def acknowledge(update: Update) -> None:
+    """Answers the tap, if it was one."""
+    if update.callback_query:
+        await update.callback_query.answer()
+
+
+async def user_zone(update: Update, context: Context) -> ZoneInfo:
+    return (await user_time(context, user_id(update))).zone
+
+
+def when_text(context: Context, moment: datetime, zone: ZoneInfo) -> str:
+    return moment.astimezone(zone).strftime(context.texts.date_format)
+
+
+async def expect(
+    update: Update, context: Context, what: Expecting | None, message_id: int | None = None
+) -> None:
+    """What the person's next typed text answers (None: nothing any more)."""
+    awaited = None if what is None else Awaited(what, message_id)
+    await context.storage.conversation.expect(user_id(update), awaited)
