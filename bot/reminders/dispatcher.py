@@ -15,11 +15,10 @@ from datetime import datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from bot.core.reminder_kinds import rules_for
 from bot.core.schedule import UNANSWERED_LIMIT, Due, decide, local_moment, next_daily
 from bot.storage.reminders import (
-    CHECKIN,
     HELD,
-    NOTICE,
     SCHEDULED,
     DueReminder,
     ReminderRepository,
@@ -107,13 +106,14 @@ class Dispatcher:
         reminder = due.reminder
         assert reminder.next_fire_at is not None
         zone = ZoneInfo(due.time_zone)
-        done_today = reminder.kind == CHECKIN and await self.reminders.checked_in_since(
+        rules = rules_for(reminder.kind)
+        done_today = rules.not_after_checkin and await self.reminders.checked_in_since(
             reminder.user_id, local_moment(now.astimezone(zone).date(), time(0), zone)
         )
         action = decide(reminder.next_fire_at, now, self.grace, already_done_today=done_today)
-        if reminder.kind == NOTICE:
-            action = Due.SEND  # what someone did is worth telling however late the bot is
-        offer_pause = reminder.kind == CHECKIN and reminder.unanswered >= UNANSWERED_LIMIT
+        if rules.late_is_fine:
+            action = Due.SEND
+        offer_pause = rules.counts_unanswered and reminder.unanswered >= UNANSWERED_LIMIT
         outcome = action.value
         unanswered = reminder.unanswered
         if action is Due.SEND:
@@ -138,6 +138,6 @@ class Dispatcher:
     def _next(self, due: DueReminder, now: datetime) -> datetime | None:
         """The daily check-in's next time; None for a one-shot (it is done)."""
         reminder = due.reminder
-        if reminder.kind != CHECKIN or reminder.at is None:
+        if not rules_for(reminder.kind).recurs or reminder.at is None:
             return None
         return next_daily(reminder.at, ZoneInfo(due.time_zone), now, reminder.weekdays, due.quiet)

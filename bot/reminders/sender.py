@@ -3,21 +3,21 @@ blocked (403), or a passing failure to retry later."""
 
 from __future__ import annotations
 
-import html
 import logging
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo
 
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.content import Content
+from bot.core.reminder_kinds import ReminderKind
+from bot.features.checkin import views as checkin_views
 from bot.features.compose import views as compose_views
 from bot.features.follow_ups import views as follow_ups_views
-from bot.handlers import keyboards
+from bot.features.pairing import views as pairing_views
 from bot.reminders.dispatcher import Sent
 from bot.storage import Storage
-from bot.storage.reminders import CHECKIN, CONTINUE, NOTICE, SEND_LATER, DueReminder
+from bot.storage.reminders import DueReminder
 
 log = logging.getLogger(__name__)
 
@@ -50,55 +50,23 @@ class ReminderSender:
     async def _message(
         self, due: DueReminder, offer_pause: bool
     ) -> tuple[str, InlineKeyboardMarkup | None] | None:
+        """The reminder as its feature's view renders it; None if nothing is left to say."""
         texts = self.content.texts
-        kind = due.reminder.kind
-        if kind == CHECKIN and offer_pause:
-            return texts.pause_offer, keyboards.grid(
-                [(texts.offer_pause_button, "of:pause")],
-                [(texts.offer_time_button, "of:time")],
-                [(texts.offer_keep_button, "of:keep")],
-            )
-        if kind == CHECKIN:
-            return self._nudge_text(due), keyboards.grid(
-                [(texts.nudge_checkin_button, "nd:checkin")],
-                [(texts.nudge_compose_button, compose_views.COMPOSE)],
-                [(texts.nudge_breathe_button, "nd:breathe")],
-                [(texts.nudge_snooze_button, "nd:snooze"), (texts.nudge_skip_button, "nd:skip")],
-            )
-        if kind == NOTICE:
-            return self._notice(due), None
-        if kind == CONTINUE:
-            return texts.ready_to_continue, keyboards.grid(
-                [(texts.continue_button, compose_views.RESUME)]
-            )
-        message_id = int(due.reminder.payload.get("message_id", 0))
-        saved = await self.storage.saved_message(due.reminder.user_id, message_id)
+        reminder = due.reminder
+        kind = reminder.kind
+        if kind == ReminderKind.CHECKIN:
+            if offer_pause:
+                return checkin_views.pause_offer(texts)
+            moment = reminder.next_fire_at or datetime.now(UTC)
+            return checkin_views.nudge(texts, moment, due.time_zone, reminder.user_id)
+        if kind == ReminderKind.NOTICE:
+            return pairing_views.notice(texts, reminder.payload), None
+        if kind == ReminderKind.CONTINUE:
+            return compose_views.ready_to_continue(self.content)
+        message_id = int(reminder.payload.get("message_id", 0))
+        saved = await self.storage.saved_message(reminder.user_id, message_id)
         if saved is None:
             return None
-        if kind == SEND_LATER:
-            quoted = html.escape(saved.text, quote=False)
-            return f"{texts.send_now_nudge}\n\n<blockquote>{quoted}</blockquote>", None
-        return texts.outcome_question, keyboards.grid(
-            [(texts.outcome_well_button, follow_ups_views.Outcome("well", message_id).pack())],
-            [(texts.outcome_hard_button, follow_ups_views.Outcome("hard", message_id).pack())],
-            [(texts.outcome_write_button, follow_ups_views.Outcome("write", message_id).pack())],
-            [(texts.outcome_skip_button, follow_ups_views.Outcome("skip", message_id).pack())],
-        )
-
-    def _notice(self, due: DueReminder) -> str:
-        payload = due.reminder.payload
-        texts = self.content.texts
-        template = {
-            "accepted_inviter": texts.accepted_inviter,
-            "declined_inviter": texts.declined_inviter,
-            "pairing_ended_by_partner": texts.pairing_ended_by_partner,
-            "pairing_ended_plain": texts.pairing_ended_plain,
-        }[str(payload["text"])]
-        return template.format(name=html.escape(str(payload.get("name", ""))))
-
-    def _nudge_text(self, due: DueReminder) -> str:
-        """The day's nudge: varied, but the same all day for one person."""
-        nudges = self.content.texts.nudges
-        moment = due.reminder.next_fire_at or datetime.now(UTC)
-        today = moment.astimezone(ZoneInfo(due.time_zone)).date().toordinal()
-        return nudges[(today + due.reminder.user_id) % len(nudges)]
+        if kind == ReminderKind.SEND_LATER:
+            return follow_ups_views.send_now(texts, saved.text), None
+        return follow_ups_views.outcome_question(texts, message_id)

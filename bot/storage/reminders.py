@@ -15,16 +15,17 @@ from typing import Any
 from sqlalchemy import and_, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.core.reminder_kinds import ReminderKind
 from bot.core.schedule import ALL_DAYS, QuietHours
 from bot.storage.common import aware, ensure_user
 from bot.storage.models import CheckinRow, ReminderRow, User
 
-CHECKIN = "checkin"
-# One-shot kinds: "send it at a calm moment", "how did it go?", "ready to continue?".
-SEND_LATER, OUTCOME, CONTINUE = "send_later", "outcome", "continue"
-# A one-shot that tells someone what another person just did (accepted, ended the pairing):
-# written in the same transaction as the change, so a crash right after it cannot lose it.
-NOTICE = "notice"
+# The kinds (bot/core/reminder_kinds.py); the journal's check-ins and outcomes use the first
+# two words too. A notice tells someone what another person just did (accepted, ended the
+# pairing): written in the same transaction as the change, so a crash cannot lose it.
+CHECKIN, OUTCOME = ReminderKind.CHECKIN.value, ReminderKind.OUTCOME.value
+SEND_LATER, CONTINUE = ReminderKind.SEND_LATER.value, ReminderKind.CONTINUE.value
+NOTICE = ReminderKind.NOTICE.value
 SCHEDULED, CLAIMED, HELD, PAUSED, OFF = "scheduled", "claimed", "held", "paused", "off"
 
 

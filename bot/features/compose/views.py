@@ -196,3 +196,10 @@ def finding_keyboard(content: Content, finding: Finding) -> InlineKeyboardMarkup
             ]
         ]
     )
+
+
+def ready_to_continue(content: Content) -> tuple[str, InlineKeyboardMarkup]:
+    """After a break: "ready to continue?" with the draft one tap away."""
+    texts = content.texts
+    button = InlineKeyboardButton(texts.continue_button, callback_data=RESUME)
+    return texts.ready_to_continue, InlineKeyboardMarkup([[button]])

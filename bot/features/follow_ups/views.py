@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import html
 from dataclasses import dataclass
 from typing import Literal
 
+from telegram import InlineKeyboardMarkup
+
+from bot.content import Texts
 from bot.handlers.callback_data import CallbackData
+from bot.handlers.keyboards import grid
 
 
 @dataclass(frozen=True)
@@ -27,3 +32,19 @@ class Outcome(CallbackData, prefix="oc"):
 
     how: Literal["well", "hard", "write", "skip"]
     message_id: int
+
+
+def send_now(texts: Texts, message: str) -> str:
+    """ "A calm moment to send it", with the message quoted."""
+    quoted = html.escape(message, quote=False)
+    return f"{texts.send_now_nudge}\n\n<blockquote>{quoted}</blockquote>"
+
+
+def outcome_question(texts: Texts, message_id: int) -> tuple[str, InlineKeyboardMarkup]:
+    """ "How did it go?" about one message."""
+    return texts.outcome_question, grid(
+        [(texts.outcome_well_button, Outcome("well", message_id).pack())],
+        [(texts.outcome_hard_button, Outcome("hard", message_id).pack())],
+        [(texts.outcome_write_button, Outcome("write", message_id).pack())],
+        [(texts.outcome_skip_button, Outcome("skip", message_id).pack())],
+    )
