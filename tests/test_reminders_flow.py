@@ -356,3 +356,17 @@ async def test_a_command_leaves_an_open_question_behind(alice: FakeUser) -> None
     await alice.expect(r"No saved messages yet")
     await alice.send("hello")
     await alice.expect(r"/compose starts one")
+
+
+async def test_choosing_a_city_from_a_list_is_answered_once(
+    alice: FakeUser, telegram: FakeTelegram
+) -> None:
+    await alice.send("/reminders")
+    await alice.expect(r"your time zone")
+    await alice.send("Springfield")
+    choices = await alice.expect(r"Which one")
+    await alice.press(choices.labels[0], choices)
+    await alice.expect(r"Time zone set: America/")
+    await alice.expect(r"Your reminders")
+    telegram.assert_callbacks_answered_once()
+    assert not [e for e in telegram.events[alice.id] if e.message and "went wrong" in e.message.text]
