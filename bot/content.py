@@ -55,6 +55,9 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "already_delivered": frozenset({"name"}),
     "delivery_unsure": frozenset({"name"}),
     "reply_already_sent": frozenset({"name"}),
+    "confirm_reply": frozenset({"name", "message"}),
+    "confirm_send_button": frozenset({"name"}),
+    "reply_kept": frozenset({"name"}),
     "incoming": frozenset({"name", "message"}),
     "reply_thanks": frozenset({"name"}),
     "reply_talk": frozenset({"name", "when"}),
@@ -232,6 +235,10 @@ class Texts(_Strict):
     already_delivered: str
     delivery_unsure: str
     reply_already_sent: str
+    confirm_reply: str
+    confirm_send_button: str
+    confirm_keep_button: str
+    reply_kept: str
     not_paired: str
     incoming: str
     reply_thanks_button: str

@@ -369,4 +369,6 @@ async def test_choosing_a_city_from_a_list_is_answered_once(
     await alice.expect(r"Time zone set: America/")
     await alice.expect(r"Your reminders")
     telegram.assert_callbacks_answered_once()
-    assert not [e for e in telegram.events[alice.id] if e.message and "went wrong" in e.message.text]
+    assert not [
+        e for e in telegram.events[alice.id] if e.message and "went wrong" in e.message.text
+    ]

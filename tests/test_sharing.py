@@ -118,6 +118,8 @@ async def test_written_replies_go_back_and_forth(alice: FakeUser, bob: FakeUser)
     await alice.press("✍️ Write back")
     await alice.send("thank you for hearing me")
     await bob.expect(r"Alice replied:\s+thank you for hearing me")
+    await bob.send("/history")  # gone elsewhere: a text is no longer taken for an answer
+    await bob.expect(r"No saved messages yet")
     await bob.send("hello")
     await bob.expect(r"/compose starts one")
 
@@ -483,3 +485,40 @@ async def test_an_old_decline_after_accepting_says_you_are_paired(
     await bob.expect(r"You're paired with Alice")
     await bob.press_data(invitation, decline)
     await bob.expect(r"You're paired with Alice")
+
+
+async def test_text_typed_right_after_a_message_from_the_partner_is_offered_as_an_answer(
+    alice: FakeUser, bob: FakeUser, telegram: FakeTelegram
+) -> None:
+    await pair(alice, bob)
+    await send_to(alice, bob)
+    await bob.send("also I love you")  # without tapping "Write a reply"
+    offer = await bob.expect(r"Is this your answer to Alice\? I'll send it only if you say so")
+    assert "also I love you" in offer.text
+    assert offer.labels == ["💌 Send it to Alice", "Keep it here"]
+    assert not [e for e in telegram.events[alice.id] if e.message and "love" in e.message.text]
+    await bob.send("and I'm listening")  # a newer text: the older offer is old now
+    newer = await bob.expect(r"Is this your answer to Alice")
+    await bob.press("💌 Send it to Alice", offer)
+    await bob.expect_toast(r"earlier message")
+    send_it = newer.buttons[0]["callback_data"]
+    await bob.press("💌 Send it to Alice", newer)
+    await bob.expect(r"Sent to Alice")
+    await alice.expect(r"Bob replied:\s+and I'm listening")
+    await bob.press_data(newer, send_it)  # a double tap sends nothing more
+    await bob.expect_toast(r"earlier message")
+    said = [e for e in telegram.events[alice.id] if e.message and "Bob replied" in e.message.text]
+    assert len(said) == 1
+
+
+async def test_a_text_after_a_message_can_be_kept_here(
+    alice: FakeUser, bob: FakeUser, telegram: FakeTelegram
+) -> None:
+    await pair(alice, bob)
+    await send_to(alice, bob)
+    await bob.send("ugh, not now")
+    await bob.press("Keep it here")
+    await bob.expect(r"Kept here; nothing was sent to Alice")
+    await bob.send("hello")
+    await bob.expect(r"/compose starts one")
+    assert not [e for e in telegram.events[alice.id] if e.message and "not now" in e.message.text]

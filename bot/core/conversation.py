@@ -19,6 +19,9 @@ class Expecting(StrEnum):
     SEND_TIME = "send_time"  # when to be reminded to send a message
     PARTNER_REPLY = "reply"  # a written reply to the partner
     TALK_TIME = "talk_time"  # a time to talk, typed, for the partner
+    # Something just arrived from the partner: a typed text is likely an answer to it, and
+    # is sent only once the person confirms (the text waits, see `pending_text`).
+    INCOMING = "incoming"
 
 
 @dataclass(frozen=True)

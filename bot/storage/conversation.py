@@ -11,7 +11,12 @@ from bot.core.conversation import Awaited, Expecting
 from bot.storage.common import ensure_user
 from bot.storage.models import User
 
-NOTHING_AWAITED = {"awaiting": None, "pending_reply_to": None, "pending_reply_message": None}
+NOTHING_AWAITED = {
+    "awaiting": None,
+    "pending_reply_to": None,
+    "pending_reply_message": None,
+    "pending_text": None,
+}
 
 
 class ConversationRepository:
@@ -29,6 +34,30 @@ class ConversationRepository:
                 return None  # written by a version that asked for something else
             return Awaited(what, user.pending_reply_message, user.pending_reply_to)
 
+    async def expect_if_free(self, user_id: int, awaited: Awaited) -> None:
+        """Like `expect`, unless the person is already asked for something (a question the
+        bot put to them wins over a guess)."""
+        async with self._sessions() as session, session.begin():
+            await session.execute(
+                update(User)
+                .where(User.id == user_id, User.awaiting.is_(None))
+                .values(
+                    awaiting=awaited.what.value,
+                    pending_reply_to=awaited.to_user,
+                    pending_reply_message=awaited.message_id,
+                )
+            )
+
+    async def hold_text(self, user_id: int, text: str) -> None:
+        """Keeps a typed text until the person says what to do with it."""
+        async with self._sessions() as session, session.begin():
+            await session.execute(update(User).where(User.id == user_id).values(pending_text=text))
+
+    async def held_text(self, user_id: int) -> str | None:
+        async with self._sessions() as session:
+            user = await session.get(User, user_id)
+            return user.pending_text if user else None
+
     async def expect(self, user_id: int, awaited: Awaited | None) -> None:
         """The bot just asked for `awaited` (None: for nothing any more)."""
         values = (
@@ -38,6 +67,7 @@ class ConversationRepository:
                 "awaiting": awaited.what.value,
                 "pending_reply_to": awaited.to_user,
                 "pending_reply_message": awaited.message_id,
+                "pending_text": None,
             }
         )
         async with self._sessions() as session, session.begin():

@@ -47,6 +47,8 @@ class User(Base):
     awaiting: Mapped[str | None] = mapped_column(String(32), default=None)
     pending_reply_to: Mapped[int | None] = mapped_column(BigInteger, default=None)
     pending_reply_message: Mapped[int | None] = mapped_column(Integer, default=None)
+    # A text typed right after something arrived from the partner, waiting for "send it?".
+    pending_text: Mapped[str | None] = mapped_column(Text, default=None)
     # Quiet hours "HH:MM" (local).
     quiet_start: Mapped[str | None] = mapped_column(String(5), default=None)
     quiet_end: Mapped[str | None] = mapped_column(String(5), default=None)

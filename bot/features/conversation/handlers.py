@@ -39,6 +39,7 @@ ANSWERS: dict[Expecting, Answer] = {
     Expecting.SEND_TIME: _send_time,
     Expecting.PARTNER_REPLY: share.reply_from_text,
     Expecting.TALK_TIME: share.reply_from_text,
+    Expecting.INCOMING: share.incoming_text,
 }
 
 

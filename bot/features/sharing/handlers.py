@@ -241,6 +241,8 @@ async def send_to_partner(update: Update, context: Context) -> None:
     text = texts.incoming.format(name=sender, message=html.escape(saved.text, quote=False))
     action = ("send", f"{button.message_id}:{button.partner_id}")
     content = (text, _reply_keyboard(context, button.message_id))
+    # Before it arrives: the partner may type their answer the moment they see it.
+    await _expect_answer(context, partner.user_id, button.message_id, user_id(update))
     delivery = await _deliver_once(context, update, partner, action, content)
     if delivery is None:
         await context.bot.send_message(chat_id(update), texts.already_delivered.format(name=name))
@@ -287,6 +289,7 @@ async def quick_reply(update: Update, context: Context) -> None:
     # One one-tap answer per message: two that disagree ("thanks", then "a little time")
     # would leave the sender unsure which one holds.
     action = ("reply", f"{message_id}:{partner.user_id}")
+    await _expect_answer(context, partner.user_id, message_id, user_id(update))
     delivery = await _deliver_once(context, update, partner, action, (text, None))
     partner_name = html.escape(partner.name)
     if delivery is None:
@@ -370,12 +373,77 @@ async def reply_from_text(update: Update, context: Context, awaited: Awaited, te
         markup = InlineKeyboardMarkup([[write_back]])
     # Cleared only once Telegram took it (or surely never will): a failed send keeps the
     # reply waiting, so sending the text again delivers it.
+    await _expect_answer(context, partner.user_id, awaited.message_id or 0, me)
     delivery = await _deliver(context, update, partner, message, markup)
     await storage.conversation.expect(me, None)
     if delivery is Delivery.SENT:
         await context.bot.send_message(
             chat_id(update), texts.reply_sent.format(name=html.escape(partner.name))
         )
+
+
+async def _expect_answer(context: Context, to: int, message_id: int, sender: int) -> None:
+    """What `to` types next, outside anything else, is likely an answer to what just came."""
+    awaited = Awaited(Expecting.INCOMING, message_id=message_id, to_user=sender)
+    await context.storage.conversation.expect_if_free(to, awaited)
+
+
+async def incoming_text(update: Update, context: Context, awaited: Awaited, text: str) -> None:
+    """Text typed right after something arrived from the partner: most likely an answer,
+    never dropped and never sent unasked. It waits for "send it?"."""
+    me = user_id(update)
+    partner = await context.storage.pairing.partner_of(me)
+    if partner is None or partner.user_id != awaited.to_user:
+        await context.storage.conversation.expect(me, None)
+        await context.bot.send_message(chat_id(update), context.texts.outside_flow)
+        return
+    await context.storage.conversation.hold_text(me, text.strip())
+    name = html.escape(partner.name)
+    texts = context.texts
+    message_id, checksum = awaited.message_id or 0, views.text_sum(text.strip())
+    markup = keyboards.grid(
+        [
+            (
+                texts.confirm_send_button.format(name=partner.name),
+                views.ConfirmReply("send", message_id, checksum).pack(),
+            )
+        ],
+        [(texts.confirm_keep_button, views.ConfirmReply("keep", message_id, checksum).pack())],
+    )
+    quoted = html.escape(text.strip(), quote=False)
+    await context.bot.send_message(
+        chat_id(update), texts.confirm_reply.format(name=name, message=quoted), reply_markup=markup
+    )
+
+
+@logged
+async def confirm_reply(update: Update, context: Context) -> None:
+    """ "Send it" or "keep it here" for a text held after a message from the partner."""
+    query = update.callback_query
+    assert query is not None
+    button = views.ConfirmReply.of(query.data)
+    me = user_id(update)
+    awaited = await context.storage.conversation.awaited(me)
+    held = await context.storage.conversation.held_text(me)
+    if (
+        awaited is None
+        or awaited.what is not Expecting.INCOMING
+        or awaited.message_id != button.message_id
+        or held is None
+        or views.text_sum(held) != button.text_sum
+    ):
+        await query.answer(context.texts.stale_button)
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(reply_markup=None)
+    if button.choice == "keep":
+        await context.storage.conversation.expect(me, None)
+        partner = await context.storage.pairing.partner_of(me)
+        name = html.escape(partner.name if partner else "")
+        await context.bot.send_message(chat_id(update), context.texts.reply_kept.format(name=name))
+        return
+    reply = Awaited(Expecting.PARTNER_REPLY, message_id=awaited.message_id, to_user=awaited.to_user)
+    await reply_from_text(update, context, reply, held)
 
 
 WRITE_PATTERN = views.PartnerWrite.pattern()
@@ -392,6 +460,9 @@ def register(application: AnyApplication) -> None:
         CallbackQueryHandler(send_to_partner, pattern=views.SendToPartner.pattern())
     )
     application.add_handler(CallbackQueryHandler(start_writing, pattern=WRITE_PATTERN))
+    application.add_handler(
+        CallbackQueryHandler(confirm_reply, pattern=views.ConfirmReply.pattern())
+    )
     application.add_handler(
         CallbackQueryHandler(
             quick_reply,

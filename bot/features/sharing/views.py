@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import zlib
 from dataclasses import dataclass
 from typing import Literal
 
@@ -24,6 +25,21 @@ class PartnerAnswer(CallbackData, prefix="reply"):
 
     kind: Literal["thanks", "talk", "time", "evening", "tomorrow", "weekend"]
     message_id: int
+
+
+@dataclass(frozen=True)
+class ConfirmReply(CallbackData, prefix="rc"):
+    """ "Send it to {partner}?" for a text typed right after their message: about which
+    message, and which text (a checksum: a newer text makes this button old)."""
+
+    choice: Literal["send", "keep"]
+    message_id: int
+    text_sum: int
+
+
+def text_sum(text: str) -> int:
+    """A short checksum of a held text, for ConfirmReply."""
+    return zlib.crc32(text.encode()) % 1_000_000_000
 
 
 @dataclass(frozen=True)
