@@ -70,7 +70,8 @@ TELEGRAM_TAGS = frozenset(
 )
 MAX_TEXT = 4096
 MAX_CALLBACK_DATA = 64
-# CopyTextButton.text: "1-256 characters" (Bot API); counted here in code points.
+# CopyTextButton.text: "1-256 characters" (Bot API), which Telegram counts in UTF-16 units,
+# as it counts every length: a 215-character message with emoji is refused.
 MAX_COPY_TEXT = 256
 # What Telegram answers to a second answerCallbackQuery, or to an id it never issued.
 QUERY_INVALID = "Bad Request: query is too old and response timeout expired or query ID is invalid"
@@ -535,6 +536,9 @@ def _checked_markup(markup: Any) -> dict[str, Any] | None:
             if data is not None and not 1 <= len(data.encode()) <= MAX_CALLBACK_DATA:
                 raise TelegramError(400, "Bad Request: BUTTON_DATA_INVALID")
             copy = button.get("copy_text")
-            if copy is not None and not 1 <= len(str(copy.get("text", ""))) <= MAX_COPY_TEXT:
+            if (
+                copy is not None
+                and not 1 <= utf16_length(str(copy.get("text", ""))) <= MAX_COPY_TEXT
+            ):
                 raise TelegramError(400, "Bad Request: COPY_TEXT_INVALID")
     return dict(markup)

@@ -522,3 +522,27 @@ async def test_a_text_after_a_message_can_be_kept_here(
     await bob.send("hello")
     await bob.expect(r"/compose starts one")
     assert not [e for e in telegram.events[alice.id] if e.message and "not now" in e.message.text]
+
+
+async def test_a_message_full_of_emoji_is_delivered_and_copied_only_when_it_fits(
+    alice: FakeUser, bob: FakeUser
+) -> None:
+    """Telegram counts a copy button's 256 in UTF-16 units: an emoji is two."""
+    await pair(alice, bob)
+    await alice.send("/compose")
+    await alice.expect(r"Step 1 of 4")
+    answers = [
+        "sad 😢😢😢😢😢😢",
+        "the call ran late again 😞😞😞😞😞😞 and I waited alone all evening 😔😔😔😔😔😔 "
+        "and the dinner went cold on the table again",
+        "breathing slowly 🌬️🌬️🌬️🌬️",
+        "a long hug 🤗🤗🤗🤗🤗🤗 tonight please 🙏🙏🙏🙏🙏🙏",
+    ]
+    for answer in answers:
+        await alice.send(answer)
+    await alice.press("✅ Done")
+    final = await alice.expect(r"^I feel sad")
+    assert len(final.text) <= 256 < len(final.text.encode("utf-16-le")) // 2
+    assert "📋 Copy" not in final.labels
+    await alice.press("💌 Send to Bob", final)
+    await bob.expect(r"Alice wrote you a soft start-up")

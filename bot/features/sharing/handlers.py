@@ -26,6 +26,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.core.compose import utf16_length
 from bot.core.conversation import Awaited, Expecting
 from bot.core.draft import MAX_PART_LENGTH
 from bot.core.history import SavedMessage, local_time, preview
@@ -47,7 +48,8 @@ from bot.handlers.context import (
 
 log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE
-# Telegram's limit for a copy button's text.
+# Telegram's limit for a copy button's text, in UTF-16 units like every length it checks
+# (an emoji counts two): a longer one makes Telegram refuse the whole message.
 COPY_LIMIT = 256
 INLINE_RESULTS = 10
 COMPOSE_LINK = "compose"
@@ -64,7 +66,7 @@ async def share_keyboard(
     rows = [
         [InlineKeyboardButton(texts.share_chat_button, switch_inline_query_chosen_chat=chosen_chat)]
     ]
-    if len(message.text) <= COPY_LIMIT:
+    if utf16_length(message.text) <= COPY_LIMIT:
         rows[0].append(
             InlineKeyboardButton(texts.copy_button, copy_text=CopyTextButton(message.text))
         )
