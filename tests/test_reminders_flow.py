@@ -372,3 +372,17 @@ async def test_choosing_a_city_from_a_list_is_answered_once(
     assert not [
         e for e in telegram.events[alice.id] if e.message and "went wrong" in e.message.text
     ]
+
+
+async def test_answering_the_nudge_in_words_is_a_check_in(
+    alice: FakeUser, clock: FakeClock, running_bot: Any
+) -> None:
+    await set_berlin_at_21(alice)
+    await at_berlin(clock, 27, 21, 0)
+    assert (await dispatcher_of(running_bot).tick()).sent == 1
+    await alice.expect(NUDGE)
+    await alice.send("pretty low today")
+    await alice.expect(r"Saved to your journal: pretty low today")
+    await alice.send("/journal")
+    journal = await alice.expect(r"Your journal")
+    assert "pretty low today" in journal.text

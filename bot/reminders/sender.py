@@ -10,6 +10,7 @@ from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.content import Content
+from bot.core.conversation import Awaited, Expecting
 from bot.core.reminder_kinds import ReminderKind
 from bot.features.checkin import views as checkin_views
 from bot.features.compose import views as compose_views
@@ -33,6 +34,14 @@ class ReminderSender:
         if message is None:
             return Sent.SENT  # nothing left to remind about (e.g. the message was deleted)
         text, markup = message
+        reminder = due.reminder
+        if reminder.kind == ReminderKind.CHECKIN and not offer_pause:
+            # The nudge asks how they are: an answer in words is a check-in. Set before it is
+            # sent, so an answer typed the moment it arrives finds it (and a question the
+            # person is in the middle of answering keeps its place).
+            await self.storage.conversation.expect_if_free(
+                reminder.user_id, Awaited(Expecting.CHECKIN)
+            )
         try:
             await self.bot.send_message(due.reminder.user_id, text, reply_markup=markup)
         except Forbidden:
