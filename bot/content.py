@@ -471,12 +471,22 @@ class ComposerWords(_Strict):
         return self
 
 
+class ClockWords(_Strict):
+    """How people write a time (bot/core/timeparse.py)."""
+
+    filler: list[str]
+    quarter_past: list[str] = Field(min_length=1)
+    half_past: list[str] = Field(min_length=1)
+    quarter_to: list[str] = Field(min_length=1)
+
+
 class Words(_Strict):
     feelings: Feelings
     faux_feelings: dict[str, list[str]]
     regulation: Suggestions
     request: Examples
     composer: ComposerWords
+    clock: ClockWords
 
 
 def _valid_regex(patterns: list[str]) -> list[str]:

@@ -386,3 +386,16 @@ async def test_answering_the_nudge_in_words_is_a_check_in(
     await alice.send("/journal")
     journal = await alice.expect(r"Your journal")
     assert "pretty low today" in journal.text
+
+
+async def test_times_typed_as_people_say_them(alice: FakeUser) -> None:
+    await alice.send("/reminders")
+    await alice.expect(r"your time zone")
+    await alice.send("it's 13:02 here")  # 12:00 UTC: an hour ahead, like Berlin in March
+    choose = await alice.expect(r"These zones show that time")
+    assert "Europe/Berlin" in choose.labels
+    await alice.press("Europe/Berlin")
+    await alice.expect(r"Time zone set: Europe/Berlin")
+    await alice.press("🕘 Set the time")
+    await alice.send("half past 9 pm")
+    await alice.expect(r"a check-in at 21:30, every day")

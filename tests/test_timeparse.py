@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, time, timedelta
+from pathlib import Path
 
 import pytest
 
-from bot.core.timeparse import iana_zone, offset_zone, parse_clock, zones_showing
+from bot.content import load_content
+from bot.core.timeparse import SpokenClock, iana_zone, offset_zone, parse_clock, zones_showing
 from bot.places import Places
 
 
@@ -25,6 +27,34 @@ def test_clock_times(text: str, expected: time) -> None:
 @pytest.mark.parametrize("text", ["25:00", "13pm", "9:75", "evening", "", "21:3"])
 def test_not_clock_times(text: str) -> None:
     assert parse_clock(text) is None
+
+
+@pytest.fixture(scope="module")
+def spoken() -> SpokenClock:
+    words = load_content(Path(__file__).parent.parent / "content", "en").words.clock
+    return SpokenClock(
+        tuple(words.filler), tuple(words.quarter_past), tuple(words.half_past),
+        tuple(words.quarter_to),
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("it's 7:05 here", time(7, 5)), ("It’s 7.05", time(7, 5)), ("7.05", time(7, 5)),
+        ("quarter past 7", time(7, 15)), ("a quarter to 8", time(7, 45)),
+        ("half past 9 pm", time(21, 30)), ("it is about 21:40 now", time(21, 40)),
+        ("quarter to 1 am", time(0, 45)), ("~10:15", time(10, 15)), ("9pm", time(21)),
+        ("It's 9 o'clock", time(9)),
+    ],
+)  # fmt: skip
+def test_clock_times_as_people_say_them(spoken: SpokenClock, text: str, expected: time) -> None:
+    assert parse_clock(text, spoken) == expected
+
+
+@pytest.mark.parametrize("text", ["it's late", "quarter past", "half past 25", "here", "now 99"])
+def test_not_clock_times_as_said(spoken: SpokenClock, text: str) -> None:
+    assert parse_clock(text, spoken) is None
 
 
 def test_zone_names_and_offsets() -> None:

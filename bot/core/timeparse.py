@@ -1,9 +1,11 @@
-"""Times and zones as people type them: "21:30", "9pm", "9:30 am", "UTC+2", "Europe/Berlin"."""
+"""Times and zones as people type them: "21:30", "9pm", "9:30 am", "it's 7:05 here",
+"quarter past 7", "UTC+2", "Europe/Berlin". The words come from content/ per language."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo, available_timezones
 
@@ -17,9 +19,58 @@ _OFFSET = re.compile(
 )
 
 
-def parse_clock(text: str) -> time | None:
-    """A wall-clock time, or None if the text is not one."""
-    found = _CLOCK.match(text.replace("\u202f", " "))
+@dataclass(frozen=True)
+class SpokenClock:
+    """The words of a language for a time said aloud (content/<locale>/words.toml [clock])."""
+
+    filler: tuple[str, ...] = ()
+    quarter_past: tuple[str, ...] = ()
+    half_past: tuple[str, ...] = ()
+    quarter_to: tuple[str, ...] = ()
+
+
+def _phrases(words: Iterable[str]) -> str:
+    # Longest first, so "a quarter past" wins over "quarter past".
+    return "|".join(re.escape(word) for word in sorted(words, key=len, reverse=True))
+
+
+def parse_clock(text: str, spoken: SpokenClock | None = None) -> time | None:
+    """A wall-clock time, or None if the text is not one. With `spoken`, also as people say
+    it: "it's 7:05 here", "quarter past 7", "half past 9 pm"."""
+    text = text.replace("\u202f", " ").replace("~", " ").strip(" .!?")
+    if spoken is not None:
+        said = _said(text.casefold(), spoken)
+        if said is None:
+            return None
+        text = said
+    return _clock(text)
+
+
+def _said(text: str, spoken: SpokenClock) -> str | None:
+    """The time in `text` as digits ("7:15 pm"), the filler words taken out."""
+    if spoken.filler:
+        text = re.sub(rf"(?<!\w)(?:{_phrases(spoken.filler)})(?!\w)", " ", text)
+    text = " ".join(text.split())
+    for words, minutes, offset in (
+        (spoken.quarter_past, 15, 0),
+        (spoken.half_past, 30, 0),
+        (spoken.quarter_to, 45, -1),
+    ):
+        if not words:
+            continue
+        found = re.fullmatch(rf"(?:{_phrases(words)})\s+(\d{{1,2}})(\s*[ap]\.?m\.?)?", text)
+        if found:
+            hour = int(found[1]) + offset
+            if found[2] and hour == 0:
+                hour = 12  # "quarter to 1 am" is 12:45 am
+            if not 0 <= hour <= 23:
+                return None
+            return f"{hour % 24}:{minutes:02d}{found[2] or ''}"
+    return text
+
+
+def _clock(text: str) -> time | None:
+    found = _CLOCK.match(text)
     if not found:
         return None
     hour, minute = int(found["hour"]), int(found["minute"] or 0)

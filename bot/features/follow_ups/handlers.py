@@ -17,9 +17,8 @@ from bot.core.schedule import (
     next_day_evening,
     outside_quiet_hours,
 )
-from bot.core.timeparse import parse_clock
 from bot.features.follow_ups.views import AskSendWhen, Outcome, SendWhen
-from bot.features.reminders.common import expect, say, user_zone, when_text
+from bot.features.reminders.common import expect, read_time, say, user_zone, when_text
 from bot.handlers.context import (
     AnyApplication,
     Context,
@@ -107,7 +106,7 @@ async def send_when_chosen(update: Update, context: Context) -> None:
 
 
 async def send_time_from_text(update: Update, context: Context, text: str, message_id: int) -> None:
-    at = parse_clock(text)
+    at = read_time(context, text)
     if at is None:
         await say(update, context, context.texts.bad_time)
         return

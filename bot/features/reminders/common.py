@@ -3,18 +3,35 @@ what their next typed text answers."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
 from telegram import Update
 
 from bot.core.conversation import Awaited, Expecting
+from bot.core.timeparse import SpokenClock, parse_clock
 from bot.handlers.context import (
     Context,
     chat_id,
     user_id,
     user_time,
 )
+
+
+def spoken_clock(context: Context) -> SpokenClock:
+    """The person's language's words for a time said aloud ("quarter past 7")."""
+    words = context.content.words.clock
+    return SpokenClock(
+        tuple(words.filler),
+        tuple(words.quarter_past),
+        tuple(words.half_past),
+        tuple(words.quarter_to),
+    )
+
+
+def read_time(context: Context, text: str) -> time | None:
+    """A time as the person typed it: "21:30", "9pm", "it's 7:05 here", "quarter past 7"."""
+    return parse_clock(text, spoken_clock(context))
 
 
 async def say(update: Update, context: Context, text: str, markup: object = None) -> None:

@@ -6,6 +6,7 @@ import asyncio
 import html
 import itertools
 import logging
+import re
 from datetime import time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -24,8 +25,8 @@ from bot.core.schedule import (
     QuietHours,
     next_daily,
 )
-from bot.core.timeparse import iana_zone, offset_zone, parse_clock, zones_showing
-from bot.features.reminders.common import acknowledge, expect, say, when_text
+from bot.core.timeparse import iana_zone, offset_zone, zones_showing
+from bot.features.reminders.common import acknowledge, expect, read_time, say, when_text
 from bot.features.reminders.views import (
     QUIET_NONE,
     DailyTime,
@@ -179,10 +180,14 @@ async def zone_from_text(update: Update, context: Context, text: str) -> None:
     if zone:
         await _zone_set(update, context, zone)
         return
-    clock = parse_clock(text)
+    clock = read_time(context, text)
     if clock is not None:
         # The city index loads on first use (about a second): never on the event loop.
         zones = await asyncio.to_thread(_zones_at, context, clock)
+        if not zones and clock.hour < 12 and not re.search(r"[ap]\.?m", text, re.IGNORECASE):
+            # "quarter past 7" may be the evening: 19:15.
+            evening = clock.replace(hour=clock.hour + 12)
+            zones = await asyncio.to_thread(_zones_at, context, evening)
         await _choose_zone(update, context, zones, texts.zone_from_clock)
         return
     places = await asyncio.to_thread(context.services.places.search, text)
@@ -316,7 +321,7 @@ async def _needs_zone(update: Update, context: Context) -> bool:
 
 
 async def daily_time_from_text(update: Update, context: Context, text: str) -> None:
-    at = parse_clock(text)
+    at = read_time(context, text)
     if at is None:
         await say(update, context, context.texts.bad_time)
         return
