@@ -399,3 +399,24 @@ async def test_times_typed_as_people_say_them(alice: FakeUser) -> None:
     await alice.press("🕘 Set the time")
     await alice.send("half past 9 pm")
     await alice.expect(r"a check-in at 21:30, every day")
+
+
+async def test_a_long_journal_comes_in_pages_within_telegrams_limit(alice: FakeUser) -> None:
+    for number in range(12):
+        await alice.send("/checkin")
+        await alice.expect(r"How are you feeling")
+        await alice.send(f"note {number}: " + "a long evening of thinking it all over " * 9)
+        await alice.expect(rf"Saved to your journal: note {number}")
+    await alice.send("/journal")
+    first = await alice.expect(r"Your journal")
+    assert "note 11" in first.text and "note 0" not in first.text
+    assert first.labels == ["Older ›"]
+    seen = first.text.count("note ")
+    page = first
+    while "Older ›" in page.labels:
+        await alice.press("Older ›", page)
+        page = await alice.expect(r"Your journal")
+        seen += page.text.count("note ")
+    assert seen == 12 and "note 0" in page.text
+    await alice.press("‹ Newer", page)
+    await alice.expect(r"note 11")

@@ -368,12 +368,13 @@ class ReminderRepository:
             )
             return found is not None
 
-    async def journal(self, user_id: int, limit: int) -> list[JournalEntry]:
+    async def journal(self, user_id: int, limit: int, offset: int = 0) -> list[JournalEntry]:
         async with self._sessions() as session:
             rows = await session.scalars(
                 select(CheckinRow)
                 .where(CheckinRow.user_id == user_id)
                 .order_by(CheckinRow.created_at.desc(), CheckinRow.id.desc())
+                .offset(offset)
                 .limit(limit)
             )
             return [

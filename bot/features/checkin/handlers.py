@@ -17,6 +17,7 @@ from bot.core.schedule import (
     next_daily,
     outside_quiet_hours,
 )
+from bot.features.checkin import views
 from bot.features.checkin.views import CheckinFeeling
 from bot.features.reminders.common import acknowledge, expect, say, user_zone, when_text
 from bot.handlers.context import (
@@ -30,6 +31,8 @@ from bot.handlers.keyboards import grid
 from bot.storage.reminders import OUTCOME
 
 PRIVATE = filters.ChatType.PRIVATE
+# At most this many entries on a journal page (fewer when they are long).
+JOURNAL_PER_PAGE = 15
 
 
 def checkingrid(context: Context) -> InlineKeyboardMarkup:
@@ -105,15 +108,39 @@ async def nudge_answer(update: Update, context: Context) -> None:
 
 @logged
 async def journal(update: Update, context: Context) -> None:
-    """/journal: the latest check-ins and notes, in the user's time."""
-    texts = context.texts
-    entries = await context.storage.reminders.journal(user_id(update), limit=15)
-    if not entries:
-        await say(update, context, texts.journal_empty)
+    """/journal: check-ins and notes, newest first, a page at a time, in the user's time."""
+    page = await _journal_page(update, context, start=0)
+    if page is None:
+        await say(update, context, context.texts.journal_empty)
         return
+    await say(update, context, *page)
+
+
+@logged
+async def journal_page(update: Update, context: Context) -> None:
+    """Older or Newer: another page in the same message."""
+    query = update.callback_query
+    assert query is not None
+    page = await _journal_page(update, context, start=views.JournalPage.of(query.data).start)
+    await query.answer()
+    if page is None:
+        await query.edit_message_text(context.texts.journal_empty)
+        return
+    await query.edit_message_text(page[0], reply_markup=page[1])
+
+
+async def _journal_page(
+    update: Update, context: Context, start: int
+) -> tuple[str, InlineKeyboardMarkup | None] | None:
+    texts = context.texts
+    entries = await context.storage.reminders.journal(
+        user_id(update), limit=JOURNAL_PER_PAGE + 1, offset=start
+    )
+    if not entries:
+        return None
     zone = await user_zone(update, context)
-    lines = [texts.journal_title]
-    for entry in entries:
+    lines = []
+    for entry in entries[:JOURNAL_PER_PAGE]:
         date = when_text(context, entry.created_at, zone)
         if entry.kind == OUTCOME:
             lines.append(texts.journal_outcome.format(date=date, note=html.escape(entry.note)))
@@ -121,12 +148,13 @@ async def journal(update: Update, context: Context) -> None:
             lines.append(
                 texts.journal_checkin.format(date=date, feeling=html.escape(entry.feeling))
             )
-    await say(update, context, "\n".join(lines))
+    return views.journal_page(texts, lines, start, more=len(entries) > JOURNAL_PER_PAGE)
 
 
 def register(application: AnyApplication) -> None:
     application.add_handler(CommandHandler("checkin", checkin, filters=PRIVATE))
     application.add_handler(CommandHandler("journal", journal, filters=PRIVATE))
+    application.add_handler(CallbackQueryHandler(journal_page, pattern=views.JournalPage.pattern()))
     application.add_handler(CallbackQueryHandler(checkin, pattern=r"^nd:checkin$"))
     application.add_handler(
         CallbackQueryHandler(nudge_answer, pattern=r"^nd:(breathe|snooze|skip)$")

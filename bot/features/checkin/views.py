@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from telegram import InlineKeyboardMarkup
 
 from bot.content import Texts
+from bot.core.compose import utf16_length
 from bot.features.compose import views as compose_views
 from bot.handlers.callback_data import CallbackData
 from bot.handlers.keyboards import grid
@@ -17,6 +18,36 @@ from bot.handlers.keyboards import grid
 @dataclass(frozen=True)
 class CheckinFeeling(CallbackData, prefix="ci"):
     index: int
+
+
+@dataclass(frozen=True)
+class JournalPage(CallbackData, prefix="journal"):
+    """The journal from its `start`-th newest entry on."""
+
+    start: int
+
+
+# A journal page stays well inside Telegram's 4,096 UTF-16 units (the title and buttons too).
+JOURNAL_PAGE_UNITS = 3_500
+
+
+def journal_page(
+    texts: Texts, lines: list[str], start: int, more: bool
+) -> tuple[str, InlineKeyboardMarkup | None]:
+    """One page of the journal: entry `start` on, as many as fit; Older when more wait."""
+    shown = [texts.journal_title]
+    for line in lines:
+        if len(shown) > 1 and utf16_length("\n".join([*shown, line])) > JOURNAL_PAGE_UNITS:
+            more = True
+            break
+        shown.append(line)
+    count = len(shown) - 1
+    buttons = []
+    if start > 0:
+        buttons.append((texts.newer_button, JournalPage(0).pack()))
+    if more:
+        buttons.append((texts.older_button, JournalPage(start + count).pack()))
+    return "\n".join(shown), grid(buttons) if buttons else None
 
 
 def nudge(
