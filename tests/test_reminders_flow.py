@@ -420,3 +420,20 @@ async def test_a_long_journal_comes_in_pages_within_telegrams_limit(alice: FakeU
     assert seen == 12 and "note 0" in page.text
     await alice.press("‹ Newer", page)
     await alice.expect(r"note 11")
+
+
+async def test_choosing_days_while_the_check_in_is_off_does_not_switch_it_on(
+    alice: FakeUser, clock: FakeClock, running_bot: Any
+) -> None:
+    await alice.send("/reminders")
+    await alice.send("Berlin")
+    panel = await alice.expect(r"Your reminders")
+    assert "21:00" not in panel.text
+    await alice.press("📅 Days")
+    days = await alice.expect(r"Which days")
+    await alice.press("✓ Sat", days)  # every day is on to begin with: Saturday off
+    await alice.press("Done", days)
+    panel = await alice.expect(r"Your reminders")
+    assert "21:00" not in panel.text
+    await at_berlin(clock, 27, 21, 0)
+    assert (await dispatcher_of(running_bot).tick()).sent == 0

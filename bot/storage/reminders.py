@@ -183,6 +183,22 @@ class ReminderRepository:
             row.claimed_until = None
             row.unanswered = 0
 
+    async def save_daily_days(self, user_id: int, weekdays: frozenset[int]) -> None:
+        """The days of a daily check-in that is not on: kept for when it is, nothing sent."""
+        async with self._sessions() as session, session.begin():
+            await ensure_user(session, user_id)
+            row = (
+                await session.scalars(
+                    select(ReminderRow).where(
+                        ReminderRow.user_id == user_id, ReminderRow.kind == CHECKIN
+                    )
+                )
+            ).first()
+            if row is None:
+                row = ReminderRow(user_id=user_id, kind=CHECKIN, payload="{}", status=OFF)
+                session.add(row)
+            row.weekdays = days_text(weekdays)
+
     async def set_daily_status(self, user_id: int, status: str) -> None:
         async with self._sessions() as session, session.begin():
             await session.execute(

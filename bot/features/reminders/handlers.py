@@ -366,10 +366,14 @@ async def toggle_day(update: Update, context: Context) -> None:
         await query.answer(texts.no_days)
         return
     await query.answer()
-    if await _needs_zone(update, context):
-        return
-    at = daily.at if daily and daily.at else DEFAULT_CHECKIN
-    await _save_daily(update, context, at, frozenset(changed), announce=False)
+    if daily is None or daily.at is None or daily.status == OFF:
+        # Days for a check-in that is off: kept for when it is turned on, and nothing more
+        # (it must not start at a time nobody chose).
+        await store.save_daily_days(user_id(update), frozenset(changed))
+    else:
+        if await _needs_zone(update, context):
+            return
+        await _save_daily(update, context, daily.at, frozenset(changed), announce=False)
     await query.edit_message_reply_markup(reply_markup=_daysgrid(context, frozenset(changed)))
 
 
