@@ -148,9 +148,12 @@ async def test_forget_deletes_every_row_about_the_user(
         "alembic_version"
     }
     await alice.send("/forget")
-    await alice.expect(r"can't be undone")
+    confirm = await alice.expect(r"can't be undone")
+    # Honest about what it cannot reach: what a partner already received.
+    assert "already delivered to a partner stay in their Telegram chat" in confirm.text
     await alice.press("Yes, delete everything")
-    await alice.expect(r"Everything I kept about you is deleted")
+    done = await alice.expect(r"Everything I kept about you is deleted")
+    assert "already sent to a partner stay in their chat" in done.text
     assert await _rows_naming(running_bot, alice.id) == {}
     bob_rows = await _rows_naming(running_bot, bob.id)
     assert {"users", "messages", "checkins", "reminders", "invites"} <= set(bob_rows)
