@@ -43,6 +43,7 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "too_long": frozenset({"limit"}),
     "history_title": frozenset({"page", "pages"}),
     "history_line": frozenset({"date", "preview"}),
+    "history_button": frozenset({"feeling", "reason", "date"}),
     "history_shown": frozenset({"date"}),
     "check_finding": frozenset({"part", "title", "words", "explain", "softer"}),
     "safety": frozenset({"resources"}),
@@ -200,6 +201,8 @@ class Texts(_Strict):
     history_empty: str
     history_title: str
     history_line: str
+    history_button: str
+    short_date_format: str
     newer_button: str
     older_button: str
     history_shown: str

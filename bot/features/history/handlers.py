@@ -48,7 +48,12 @@ def _page_view(
         lines.append(
             texts.history_line.format(date=stamp, preview=html.escape(preview(message.text)))
         )
-        label = f"{stamp} · {preview(message.text, 24)}"
+        # Told apart at a glance: most messages start "I feel ... because".
+        label = texts.history_button.format(
+            feeling=preview(message.feeling, 16),
+            reason=preview(message.reason, 22),
+            date=local_time(message.created_at, time_zone).strftime(texts.short_date_format),
+        )
         buttons.append(
             [InlineKeyboardButton(label, callback_data=views.HistoryShow(message.id).pack())]
         )
