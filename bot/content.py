@@ -202,6 +202,9 @@ class Texts(_Strict):
     history_title: str
     history_line: str
     history_button: str
+    start_over_confirm: str
+    start_over_yes_button: str
+    start_over_no_button: str
     short_date_format: str
     newer_button: str
     older_button: str

@@ -139,7 +139,13 @@ async def test_edit_each_part_from_review(
 
 async def test_start_over_from_review(alice: FakeUser) -> None:
     await reach(alice, 4)
+    review = alice.last_message()
+    assert review.buttons[0]["text"] == "✅ Done"  # alone on its row, far from Start over
     await alice.press("↺ Start over")
+    await alice.press("No, keep my draft")  # it asks first
+    await alice.expect(REVIEW)
+    await alice.press("↺ Start over")
+    await alice.press("Yes, start over")
     await alice.expect(r"fresh start")
     await alice.expect(FEELING_Q)
     await alice.send("sad")

@@ -314,8 +314,15 @@ async def review_button(update: Update, context: Context) -> Step | int:
     await _settle_button(update)
     if edit is not None:
         return await move_on(update, context, draft.edit(edit.part), known_user=True)
-    if views.Review.of(query.data).action == "done":
+    action = views.Review.of(query.data).action
+    if action == "done":
         return await finish(update, context, draft)
+    if action == "over":
+        text, markup = views.start_over_question(context.content)
+        await context.bot.send_message(chat_id(update), text, reply_markup=markup)
+        return Step.REVIEW
+    if action == "keep":
+        return await ask(update, context, draft)
     await _say(update, context, context.texts.started_fresh)
     return await move_on(update, context, Draft(), known_user=True)
 

@@ -43,7 +43,8 @@ class Faux(CallbackData, prefix="faux"):
 
 @dataclass(frozen=True)
 class Review(CallbackData, prefix="review"):
-    action: Literal["done", "over"]
+    # "over" asks first; "wipe" (yes, start over) and "keep" answer that question.
+    action: Literal["done", "over", "wipe", "keep"]
 
 
 @dataclass(frozen=True)
@@ -158,15 +159,22 @@ def review_keyboard(content: Content) -> InlineKeyboardMarkup:
     edits = [
         InlineKeyboardButton(labels[step], callback_data=ReviewEdit(step).pack()) for step in PARTS
     ]
+    # Done on its own row, and Start over far from it: a slip must not wipe the draft.
     return InlineKeyboardMarkup(
         [
+            [InlineKeyboardButton(texts.done_button, callback_data=Review("done").pack())],
             *rows_of(edits, 2),
-            [
-                InlineKeyboardButton(texts.start_over_button, callback_data=Review("over").pack()),
-                InlineKeyboardButton(texts.done_button, callback_data=Review("done").pack()),
-            ],
+            [InlineKeyboardButton(texts.start_over_button, callback_data=Review("over").pack())],
         ]
     )
+
+
+def start_over_question(content: Content) -> tuple[str, InlineKeyboardMarkup]:
+    """ "Start over?": it clears the answers, so it asks first."""
+    texts = content.texts
+    wipe = InlineKeyboardButton(texts.start_over_yes_button, callback_data=Review("wipe").pack())
+    keep = InlineKeyboardButton(texts.start_over_no_button, callback_data=Review("keep").pack())
+    return texts.start_over_confirm, InlineKeyboardMarkup([[wipe], [keep]])
 
 
 def part_name(content: Content, step: Step) -> str:
