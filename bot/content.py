@@ -41,6 +41,7 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "review": frozenset({"message"}),
     "resume_offer": frozenset({"current", "total"}),
     "too_long": frozenset({"limit"}),
+    "too_long_message": frozenset({"limit"}),
     "history_title": frozenset({"page", "pages"}),
     "history_line": frozenset({"date", "preview"}),
     "history_button": frozenset({"feeling", "reason", "date"}),
@@ -202,6 +203,7 @@ class Texts(_Strict):
     history_title: str
     history_line: str
     history_button: str
+    too_long_message: str
     start_over_confirm: str
     start_over_yes_button: str
     start_over_no_button: str

@@ -437,3 +437,32 @@ async def test_choosing_days_while_the_check_in_is_off_does_not_switch_it_on(
     assert "21:00" not in panel.text
     await at_berlin(clock, 27, 21, 0)
     assert (await dispatcher_of(running_bot).tick()).sent == 0
+
+
+async def test_a_nudge_left_unanswered_does_not_catch_text_hours_later(
+    alice: FakeUser, bob: FakeUser, clock: FakeClock, running_bot: Any
+) -> None:
+    await set_berlin_at_21(alice)
+    await at_berlin(clock, 27, 21, 0)
+    assert (await dispatcher_of(running_bot).tick()).sent == 1
+    await alice.expect(NUDGE)
+    clock.advance(hours=5)
+    await alice.send("can't sleep, random thought: buy milk")
+    await alice.expect(r"/compose starts one")
+    await alice.send("/journal")
+    await alice.expect(r"Your journal is empty")
+
+
+async def test_a_partners_message_after_a_nudge_wins_over_it(
+    alice: FakeUser, bob: FakeUser, clock: FakeClock, running_bot: Any
+) -> None:
+    from tests.test_sharing import pair, send_to
+
+    await set_berlin_at_21(bob)
+    await at_berlin(clock, 27, 21, 0)
+    assert (await dispatcher_of(running_bot).tick()).sent == 1
+    await bob.expect(NUDGE)
+    await pair(alice, bob)
+    await send_to(alice, bob)
+    await bob.send("I'm sorry, I love you")
+    await bob.expect(r"Is this your answer to Alice")

@@ -118,9 +118,13 @@ async def test_written_replies_go_back_and_forth(alice: FakeUser, bob: FakeUser)
     await alice.press("✍️ Write back")
     await alice.send("thank you for hearing me")
     await bob.expect(r"Alice replied:\s+thank you for hearing me")
-    await bob.send("/history")  # gone elsewhere: a text is no longer taken for an answer
+    await bob.send("/history")  # a look elsewhere keeps a possible answer to Alice
     await bob.expect(r"No saved messages yet")
     await bob.send("hello")
+    await bob.expect(r"Is this your answer to Alice")
+    await bob.press("Keep it here")
+    await bob.expect(r"nothing was sent to Alice")
+    await bob.send("hello again")
     await bob.expect(r"/compose starts one")
 
 
@@ -546,3 +550,34 @@ async def test_a_message_full_of_emoji_is_delivered_and_copied_only_when_it_fits
     assert "📋 Copy" not in final.labels
     await alice.press("💌 Send to Bob", final)
     await bob.expect(r"Alice wrote you a soft start-up")
+
+
+async def test_a_reply_prompt_left_for_days_asks_before_sending(
+    alice: FakeUser, bob: FakeUser, telegram: FakeTelegram, clock: FakeClock
+) -> None:
+    await pair(alice, bob)
+    await send_to(alice, bob)
+    await bob.press("✍️ Write a reply")
+    await bob.expect(r"saying back what you heard")
+    clock.advance(days=3)
+    await bob.send("note to self: call mum")
+    await bob.expect(r"Is this your answer to Alice\? I'll send it only if you say so")
+    assert not [e for e in telegram.events[alice.id] if e.message and "mum" in e.message.text]
+
+
+async def test_a_typed_time_after_a_one_tap_answer_is_not_a_second_answer(
+    alice: FakeUser, bob: FakeUser, telegram: FakeTelegram
+) -> None:
+    await pair(alice, bob)
+    await send_to(alice, bob)
+    delivered = bob.last_message()
+    await bob.press("Let's talk…", delivered)
+    when = await bob.expect(r"When would suit you to talk")
+    await bob.press("I'll type a time", when)
+    await bob.press_data(delivered, delivered.buttons[2]["callback_data"])  # "a little time"
+    await bob.expect(r"Sent to Alice")
+    await bob.send("tomorrow at 8")
+    await bob.expect(r"already answered this one")
+    assert not [
+        e for e in telegram.events[alice.id] if e.message and "tomorrow at 8" in e.message.text
+    ]

@@ -7,7 +7,8 @@ time that is not one) leave it as it is, so the person can simply try again."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from enum import StrEnum
 
 
@@ -22,6 +23,20 @@ class Expecting(StrEnum):
     # Something just arrived from the partner: a typed text is likely an answer to it, and
     # is sent only once the person confirms (the text waits, see `pending_text`).
     INCOMING = "incoming"
+    # A nudge asked how they are: a typed text soon after it is a check-in.
+    NUDGE_ANSWER = "nudge"
+
+
+# Guesses rather than questions: a newer guess may replace them, and a command keeps them
+# only when losing them would lose words (the held answer to the partner).
+GUESSES = frozenset({Expecting.INCOMING, Expecting.NUDGE_ANSWER})
+
+# How long each stays open. After that a text is no longer taken for an answer: a reply
+# prompt left for days must not send tonight's note to self to the partner.
+NUDGE_ANSWER_OPEN = timedelta(hours=3)
+REPLY_OPEN = timedelta(hours=1)
+INCOMING_OPEN = timedelta(hours=12)
+QUESTION_OPEN = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -31,3 +46,21 @@ class Awaited:
     message_id: int | None = None
     # Whom the answer goes to (replies to the partner).
     to_user: int | None = None
+    # When the bot asked (None: not known, taken as just now).
+    since: datetime | None = None
+
+
+def still_open(awaited: Awaited, now: datetime) -> Awaited | None:
+    """What a text typed `now` answers, given what was asked and when; None if nothing any
+    more. A reply prompt left open too long still holds the words, but only with a question
+    ("Is this your answer to Alice?") before anything is sent."""
+    if awaited.since is None:
+        return awaited
+    age = now - awaited.since
+    if awaited.what is Expecting.NUDGE_ANSWER:
+        return awaited if age <= NUDGE_ANSWER_OPEN else None
+    if awaited.what in (Expecting.PARTNER_REPLY, Expecting.TALK_TIME):
+        return awaited if age <= REPLY_OPEN else replace(awaited, what=Expecting.INCOMING)
+    if awaited.what is Expecting.INCOMING:
+        return awaited if age <= INCOMING_OPEN else None
+    return awaited if age <= QUESTION_OPEN else None

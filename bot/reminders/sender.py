@@ -40,7 +40,9 @@ class ReminderSender:
             # sent, so an answer typed the moment it arrives finds it (and a question the
             # person is in the middle of answering keeps its place).
             await self.storage.conversation.expect_if_free(
-                reminder.user_id, Awaited(Expecting.CHECKIN)
+                reminder.user_id,
+                Awaited(Expecting.NUDGE_ANSWER),
+                at=reminder.next_fire_at or datetime.now(UTC),
             )
         try:
             await self.bot.send_message(due.reminder.user_id, text, reply_markup=markup)

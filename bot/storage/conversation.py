@@ -4,15 +4,18 @@ which message it is about, `pending_reply_to` whom it goes to."""
 
 from __future__ import annotations
 
-from sqlalchemy import update
+from datetime import datetime
+
+from sqlalchemy import or_, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.core.conversation import Awaited, Expecting
-from bot.storage.common import ensure_user
+from bot.core.conversation import GUESSES, Awaited, Expecting
+from bot.storage.common import aware, ensure_user
 from bot.storage.models import User
 
 NOTHING_AWAITED = {
     "awaiting": None,
+    "awaiting_since": None,
     "pending_reply_to": None,
     "pending_reply_message": None,
     "pending_text": None,
@@ -32,19 +35,24 @@ class ConversationRepository:
                 what = Expecting(user.awaiting)
             except ValueError:
                 return None  # written by a version that asked for something else
-            return Awaited(what, user.pending_reply_message, user.pending_reply_to)
+            since = aware(user.awaiting_since) if user.awaiting_since else None
+            return Awaited(what, user.pending_reply_message, user.pending_reply_to, since)
 
-    async def expect_if_free(self, user_id: int, awaited: Awaited) -> None:
-        """Like `expect`, unless the person is already asked for something (a question the
-        bot put to them wins over a guess)."""
+    async def expect_if_free(self, user_id: int, awaited: Awaited, at: datetime) -> None:
+        """Like `expect`, unless the person is already asked a question: a question the bot
+        put to them wins over a guess; a newer guess replaces an older one."""
+        guesses = [what.value for what in GUESSES]
         async with self._sessions() as session, session.begin():
             await session.execute(
                 update(User)
-                .where(User.id == user_id, User.awaiting.is_(None))
+                .where(User.id == user_id)
+                .where(or_(User.awaiting.is_(None), User.awaiting.in_(guesses)))
                 .values(
                     awaiting=awaited.what.value,
+                    awaiting_since=at,
                     pending_reply_to=awaited.to_user,
                     pending_reply_message=awaited.message_id,
+                    pending_text=None,
                 )
             )
 
@@ -58,13 +66,16 @@ class ConversationRepository:
             user = await session.get(User, user_id)
             return user.pending_text if user else None
 
-    async def expect(self, user_id: int, awaited: Awaited | None) -> None:
-        """The bot just asked for `awaited` (None: for nothing any more)."""
+    async def expect(
+        self, user_id: int, awaited: Awaited | None, at: datetime | None = None
+    ) -> None:
+        """The bot just asked (at `at`) for `awaited` (None: for nothing any more)."""
         values = (
             NOTHING_AWAITED
             if awaited is None
             else {
                 "awaiting": awaited.what.value,
+                "awaiting_since": at,
                 "pending_reply_to": awaited.to_user,
                 "pending_reply_message": awaited.message_id,
                 "pending_text": None,

@@ -45,6 +45,7 @@ class User(Base):
     # What the user's next typed text answers (bot/core/conversation.py): what ("time_zone",
     # "reply", ...), whom it goes to (a reply to the partner), which message it is about.
     awaiting: Mapped[str | None] = mapped_column(String(32), default=None)
+    awaiting_since: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     pending_reply_to: Mapped[int | None] = mapped_column(BigInteger, default=None)
     pending_reply_message: Mapped[int | None] = mapped_column(Integer, default=None)
     # A text typed right after something arrived from the partner, waiting for "send it?".

@@ -9,7 +9,7 @@ from collections.abc import Awaitable, Callable
 from telegram import Update
 from telegram.ext import MessageHandler, filters
 
-from bot.core.conversation import Awaited, Expecting
+from bot.core.conversation import Awaited, Expecting, still_open
 from bot.core.draft import MAX_PART_LENGTH, PartProblem, part_problem
 from bot.features.checkin import handlers as checkin
 from bot.features.follow_ups import handlers as follow_ups
@@ -35,6 +35,7 @@ ANSWERS: dict[Expecting, Answer] = {
     Expecting.TIME_ZONE: _with_text(reminders.zone_from_text),
     Expecting.DAILY_TIME: _with_text(reminders.daily_time_from_text),
     Expecting.CHECKIN: _with_text(checkin.save_checkin),
+    Expecting.NUDGE_ANSWER: _with_text(checkin.save_checkin),
     Expecting.OUTCOME_NOTE: _with_text(follow_ups.outcome_from_text),
     Expecting.SEND_TIME: _send_time,
     Expecting.PARTNER_REPLY: share.reply_from_text,
@@ -49,7 +50,10 @@ async def typed_text(update: Update, context: Context) -> None:
     assert update.message is not None and update.message.text is not None
     text = update.message.text
     found = context.services
-    awaited = await found.storage.conversation.awaited(user_id(update))
+    asked = await found.storage.conversation.awaited(user_id(update))
+    awaited = still_open(asked, context.now()) if asked is not None else None
+    if asked is not None and awaited is None:
+        await found.storage.conversation.expect(user_id(update), None)
     if awaited is None:
         await context.bot.send_message(chat_id(update), found.content.texts.outside_flow)
         return
@@ -57,7 +61,7 @@ async def typed_text(update: Update, context: Context) -> None:
     if problem is not None:
         texts = found.content.texts
         reply = (
-            texts.too_long.format(limit=MAX_PART_LENGTH)
+            texts.too_long_message.format(limit=MAX_PART_LENGTH)
             if problem is PartProblem.TOO_LONG
             else texts.empty_text
         )
@@ -70,7 +74,9 @@ async def moved_on(update: Update, context: Context) -> None:
     """A command means the person went elsewhere: a question left open before it (a time, a
     reply to the partner) must not catch a later text. /cancel says what it dropped; /help
     and /back keep the place."""
-    if await context.storage.conversation.awaited(user_id(update)) is not None:
+    awaited = await context.storage.conversation.awaited(user_id(update))
+    # A held answer to the partner survives a look at /history: losing it would lose words.
+    if awaited is not None and awaited.what is not Expecting.INCOMING:
         await context.storage.conversation.expect(user_id(update), None)
 
 

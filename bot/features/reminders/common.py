@@ -58,4 +58,4 @@ async def expect(
 ) -> None:
     """What the person's next typed text answers (None: nothing any more)."""
     awaited = None if what is None else Awaited(what, message_id)
-    await context.storage.conversation.expect(user_id(update), awaited)
+    await context.storage.conversation.expect(user_id(update), awaited, at=context.now())

@@ -338,7 +338,9 @@ async def start_writing(update: Update, context: Context) -> int:
     await storage.set_draft_active(user_id(update), active=False, update=applied(context))
     what = Expecting.TALK_TIME if kind == "custom" else Expecting.PARTNER_REPLY
     await storage.conversation.expect(
-        user_id(update), Awaited(what, message_id=message_id, to_user=partner.user_id)
+        user_id(update),
+        Awaited(what, message_id=message_id, to_user=partner.user_id),
+        at=context.now(),
     )
     await query.answer()
     texts = context.texts
@@ -365,6 +367,14 @@ async def reply_from_text(update: Update, context: Context, awaited: Awaited, te
     name = html.escape(update.effective_user.first_name if update.effective_user else "")
     written = html.escape(text.strip(), quote=False)
     if awaited.what is Expecting.TALK_TIME:
+        # A time to talk is a one-tap answer typed out: one per message, like the others.
+        action = ("reply", f"{awaited.message_id or 0}:{partner.user_id}")
+        if not await storage.claim_action(me, *action):
+            await storage.conversation.expect(me, None)
+            await context.bot.send_message(
+                chat_id(update), texts.reply_already_sent.format(name=html.escape(partner.name))
+            )
+            return
         message, markup = texts.reply_talk.format(name=name, when=written), None
     else:
         message = texts.reply_written.format(name=name, message=written)
@@ -387,7 +397,7 @@ async def reply_from_text(update: Update, context: Context, awaited: Awaited, te
 async def _expect_answer(context: Context, to: int, message_id: int, sender: int) -> None:
     """What `to` types next, outside anything else, is likely an answer to what just came."""
     awaited = Awaited(Expecting.INCOMING, message_id=message_id, to_user=sender)
-    await context.storage.conversation.expect_if_free(to, awaited)
+    await context.storage.conversation.expect_if_free(to, awaited, at=context.now())
 
 
 async def incoming_text(update: Update, context: Context, awaited: Awaited, text: str) -> None:
