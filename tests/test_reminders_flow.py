@@ -282,7 +282,9 @@ async def test_remind_me_to_send_it_and_how_did_it_go(
     dispatcher = dispatcher_of(running_bot)
     clock.advance(hours=1)
     assert (await dispatcher.tick()).sent == 1
-    await alice.expect(r"A calm moment to send.*I feel anxious because")
+    nudge = await alice.expect(r"A calm moment to send.*I feel anxious because")
+    # The moment to send it comes with the ways to send it (no second "remind me").
+    assert nudge.labels == ["📤 Share to a chat", "📋 Copy"]
     await at_berlin(clock, 28, 19)
     assert (await dispatcher.tick()).sent == 1
     await alice.expect(r"How did the conversation")

@@ -581,3 +581,19 @@ async def test_a_typed_time_after_a_one_tap_answer_is_not_a_second_answer(
     assert not [
         e for e in telegram.events[alice.id] if e.message and "tomorrow at 8" in e.message.text
     ]
+
+
+async def test_the_reminder_to_send_it_can_send_it(
+    alice: FakeUser, bob: FakeUser, clock: FakeClock, running_bot: Any
+) -> None:
+    await pair(alice, bob)
+    await compose_and_finish(alice)
+    await alice.press("⏰ Remind me to send it")
+    await alice.press("In an hour")
+    await alice.expect(r"I'll remind you")
+    clock.advance(hours=1)
+    assert (await running_bot.bot_data["dispatcher"].tick()).sent == 1
+    nudge = await alice.expect(r"A calm moment to send")
+    assert "💌 Send to Bob" in nudge.labels
+    await alice.press("💌 Send to Bob", nudge)
+    await bob.expect(r"Alice wrote you a soft start-up")

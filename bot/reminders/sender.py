@@ -16,6 +16,7 @@ from bot.features.checkin import views as checkin_views
 from bot.features.compose import views as compose_views
 from bot.features.follow_ups import views as follow_ups_views
 from bot.features.pairing import views as pairing_views
+from bot.features.sharing import views as sharing_views
 from bot.reminders.dispatcher import Sent
 from bot.storage import Storage
 from bot.storage.reminders import DueReminder
@@ -79,5 +80,8 @@ class ReminderSender:
         if saved is None:
             return None
         if kind == ReminderKind.SEND_LATER:
-            return follow_ups_views.send_now(texts, saved.text), None
+            # The moment to send it: with the same ways to send as the message itself.
+            partner = await self.storage.pairing.partner_of(reminder.user_id)
+            markup = sharing_views.share_keyboard(texts, saved, partner, remind=False)
+            return follow_ups_views.send_now(texts, saved.text), markup
         return follow_ups_views.outcome_question(texts, message_id)

@@ -8,13 +8,11 @@ import logging
 from enum import Enum
 
 from telegram import (
-    CopyTextButton,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InlineQueryResultArticle,
     InlineQueryResultsButton,
     InputTextMessageContent,
-    SwitchInlineQueryChosenChat,
     Update,
 )
 from telegram.error import Forbidden, TimedOut
@@ -26,16 +24,13 @@ from telegram.ext import (
     filters,
 )
 
-from bot.core.compose import utf16_length
 from bot.core.conversation import Awaited, Expecting
 from bot.core.draft import MAX_PART_LENGTH
 from bot.core.history import SavedMessage, local_time, preview
 from bot.core.pairing import Partner
-from bot.features.follow_ups import views as follow_ups_views
 from bot.features.follow_ups.handlers import schedule_outcome
 from bot.features.sharing import views
 from bot.handlers import keyboards
-from bot.handlers.callback_data import PersonId
 from bot.handlers.context import (
     AnyApplication,
     Context,
@@ -48,9 +43,6 @@ from bot.handlers.context import (
 
 log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE
-# Telegram's limit for a copy button's text, in UTF-16 units like every length it checks
-# (an emoji counts two): a longer one makes Telegram refuse the whole message.
-COPY_LIMIT = 256
 INLINE_RESULTS = 10
 COMPOSE_LINK = "compose"
 
@@ -58,28 +50,9 @@ COMPOSE_LINK = "compose"
 async def share_keyboard(
     context: Context, owner: int, message: SavedMessage
 ) -> InlineKeyboardMarkup:
-    """Share to a chat, copy (when it fits), and send to the partner (when paired)."""
-    texts = context.texts
-    chosen_chat = SwitchInlineQueryChosenChat(
-        query="", allow_user_chats=True, allow_group_chats=True
-    )
-    rows = [
-        [InlineKeyboardButton(texts.share_chat_button, switch_inline_query_chosen_chat=chosen_chat)]
-    ]
-    if utf16_length(message.text) <= COPY_LIMIT:
-        rows[0].append(
-            InlineKeyboardButton(texts.copy_button, copy_text=CopyTextButton(message.text))
-        )
+    """Share to a chat, copy (when it fits), send to the partner (when paired), remind later."""
     partner = await context.storage.pairing.partner_of(owner)
-    if partner is not None:
-        label = texts.send_partner_button.format(name=partner.name)
-        data = views.SendToPartner(message.id, PersonId(partner.user_id)).pack()
-        rows.append([InlineKeyboardButton(label, callback_data=data)])
-    later = InlineKeyboardButton(
-        texts.remind_send_button, callback_data=follow_ups_views.AskSendWhen(message.id).pack()
-    )
-    rows.append([later])
-    return InlineKeyboardMarkup(rows)
+    return views.share_keyboard(context.texts, message, partner)
 
 
 # --- inline sharing ------------------------------------------------------------------------

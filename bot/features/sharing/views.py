@@ -6,6 +6,18 @@ import zlib
 from dataclasses import dataclass
 from typing import Literal
 
+from telegram import (
+    CopyTextButton,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    SwitchInlineQueryChosenChat,
+)
+
+from bot.content import Texts
+from bot.core.compose import utf16_length
+from bot.core.history import SavedMessage
+from bot.core.pairing import Partner
+from bot.features.follow_ups import views as follow_ups_views
 from bot.handlers.callback_data import CallbackData, PersonId
 
 
@@ -48,3 +60,33 @@ class PartnerWrite(CallbackData, prefix="reply"):
 
     kind: Literal["write", "custom"]
     message_id: int
+
+
+# Telegram's limit for a copy button's text, in UTF-16 units like every length it checks
+# (an emoji counts two): a longer one makes Telegram refuse the whole message.
+COPY_LIMIT = 256
+
+
+def share_keyboard(
+    texts: Texts, message: SavedMessage, partner: Partner | None, *, remind: bool = True
+) -> InlineKeyboardMarkup:
+    """Share to a chat, copy (when it fits), send to the partner (when paired), and (unless
+    this is that reminder) "remind me to send it"."""
+    chosen_chat = SwitchInlineQueryChosenChat(
+        query="", allow_user_chats=True, allow_group_chats=True
+    )
+    rows = [
+        [InlineKeyboardButton(texts.share_chat_button, switch_inline_query_chosen_chat=chosen_chat)]
+    ]
+    if utf16_length(message.text) <= COPY_LIMIT:
+        rows[0].append(
+            InlineKeyboardButton(texts.copy_button, copy_text=CopyTextButton(message.text))
+        )
+    if partner is not None:
+        label = texts.send_partner_button.format(name=partner.name)
+        data = SendToPartner(message.id, PersonId(partner.user_id)).pack()
+        rows.append([InlineKeyboardButton(label, callback_data=data)])
+    if remind:
+        later = follow_ups_views.AskSendWhen(message.id).pack()
+        rows.append([InlineKeyboardButton(texts.remind_send_button, callback_data=later)])
+    return InlineKeyboardMarkup(rows)
