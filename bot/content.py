@@ -42,6 +42,7 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "resume_offer": frozenset({"current", "total"}),
     "too_long": frozenset({"limit"}),
     "too_long_message": frozenset({"limit"}),
+    "zone_place_button": frozenset({"place", "country", "offset"}),
     "history_title": frozenset({"page", "pages"}),
     "history_line": frozenset({"date", "preview"}),
     "history_button": frozenset({"feeling", "reason", "date"}),
@@ -204,6 +205,7 @@ class Texts(_Strict):
     history_line: str
     history_button: str
     too_long_message: str
+    zone_place_button: str
     start_over_confirm: str
     start_over_yes_button: str
     start_over_no_button: str

@@ -79,7 +79,10 @@ class Places:
                 indexes = self._by_name[match[0]]
         if not indexes:
             return []
-        found = sorted((self._places[i] for i in indexes), key=lambda p: -p.population)
+        # A city called so beats one that merely has it among its other names ("Portland" is
+        # also an old name of Blue Island, Illinois).
+        called_so = [i for i in indexes if fold(self._places[i].name) == key]
+        found = sorted((self._places[i] for i in called_so or indexes), key=lambda p: -p.population)
         one_per_zone: dict[str, Place] = {}
         for place in found:
             one_per_zone.setdefault(place.time_zone, place)

@@ -106,3 +106,9 @@ def test_nearest_city_to_a_location(places: Places) -> None:
 def test_a_clock_time_is_not_an_offset() -> None:
     assert offset_zone("13:00") is None
     assert offset_zone("−3") == "Etc/GMT+3"
+
+
+def test_a_city_called_so_beats_one_that_was_once_called_so() -> None:
+    found = Places().search("Portland")
+    assert [place.name for place in found] == ["Portland"] * len(found)
+    assert len({place.time_zone for place in found}) == len(found) > 1

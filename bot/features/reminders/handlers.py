@@ -195,10 +195,22 @@ async def zone_from_text(update: Update, context: Context, text: str) -> None:
         await _zone_set(update, context, places[0].time_zone)
         return
     if places:
-        choices = [(f"{p.name}, {p.country}", p.time_zone) for p in places]
+        choices = [
+            (_place_label(context, p.name, p.country, p.time_zone), p.time_zone) for p in places
+        ]
         await _choose(update, context, choices, texts.zone_choose)
         return
     await say(update, context, texts.zone_unknown)
+
+
+def _place_label(context: Context, name: str, country: str, zone: str) -> str:
+    """ "Portland, US · UTC−7": two places of one name told apart by the time they keep."""
+    offset = context.now().astimezone(ZoneInfo(zone)).utcoffset() or timedelta()
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "−"
+    hours, rest = divmod(abs(minutes), 60)
+    utc = f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+    return context.texts.zone_place_button.format(place=name, country=country, offset=utc)
 
 
 def _zones_at(context: Context, clock: time) -> list[str]:
