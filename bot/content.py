@@ -43,6 +43,7 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "too_long": frozenset({"limit"}),
     "too_long_message": frozenset({"limit"}),
     "zone_place_button": frozenset({"place", "country", "offset"}),
+    "reminders_paused": frozenset({"next"}),
     "history_title": frozenset({"page", "pages"}),
     "history_line": frozenset({"date", "preview"}),
     "history_button": frozenset({"feeling", "reason", "date"}),
@@ -81,7 +82,6 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "declined_inviter": frozenset({"name"}),
     "reminders_zone": frozenset({"zone", "now"}),
     "reminders_daily": frozenset({"time", "days"}),
-    "reminders_paused": frozenset({"date"}),
     "reminders_quiet": frozenset({"start", "end"}),
     "daily_set": frozenset({"time", "days", "next"}),
     "pause_days_button": frozenset({"days"}),
@@ -206,6 +206,7 @@ class Texts(_Strict):
     history_button: str
     too_long_message: str
     zone_place_button: str
+    resume_now_button: str
     start_over_confirm: str
     start_over_yes_button: str
     start_over_no_button: str

@@ -471,3 +471,20 @@ async def test_a_partners_message_after_a_nudge_wins_over_it(
     await send_to(alice, bob)
     await bob.send("I'm sorry, I love you")
     await bob.expect(r"Is this your answer to Alice")
+
+
+async def test_a_paused_panel_agrees_with_the_pause_and_resumes_now(
+    alice: FakeUser, running_bot: Any
+) -> None:
+    await set_berlin_at_21(alice)
+    await alice.send("/reminders")
+    await alice.press("⏸ Pause")
+    await alice.press("3 days")
+    confirmation = await alice.expect(r"Paused\. They start again (.+)\.")
+    again = confirmation.text.split("They start again ")[1].rstrip(".")
+    await alice.send("/reminders")
+    panel = await alice.expect(r"Your reminders")
+    assert f"Paused: they start again {again}." in panel.text
+    assert "▶️ Resume now" in panel.labels
+    await alice.press("▶️ Resume now", panel)
+    await alice.expect(r"a check-in at 21:00, every day\. The next one comes 27 Mar 2026, 21:00")

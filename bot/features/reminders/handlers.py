@@ -95,10 +95,11 @@ def _panel_text(
         lines.append(
             texts.reminders_daily.format(time=at, days=_days_text(context, daily.weekdays))
         )
-        if daily.paused_until and zone:
+        if _is_paused(context, daily) and daily.next_fire_at and zone:
+            # The same moment the pause confirmation named: when the next one comes.
             lines.append(
                 texts.reminders_paused.format(
-                    date=when_text(context, daily.paused_until, ZoneInfo(zone))
+                    next=when_text(context, daily.next_fire_at, ZoneInfo(zone))
                 )
             )
         if daily.status == HELD:
@@ -114,14 +115,21 @@ def _panel_text(
     return "\n".join(lines)
 
 
+def _is_paused(context: Context, daily: Reminder | None) -> bool:
+    return bool(
+        daily and daily.status != OFF and daily.paused_until and daily.paused_until > context.now()
+    )
+
+
 def _panelgrid(context: Context, daily: Reminder | None) -> InlineKeyboardMarkup:
     texts = context.texts
     on = daily is not None and daily.status != OFF
-    last = (
-        [(texts.pause_button, "rm:pause"), (texts.stop_button, "rm:stop")]
-        if on
-        else [(texts.resume_button_reminders, "rm:resume")]
-    )
+    if _is_paused(context, daily):
+        last = [(texts.resume_now_button, "rm:resume"), (texts.stop_button, "rm:stop")]
+    elif on:
+        last = [(texts.pause_button, "rm:pause"), (texts.stop_button, "rm:stop")]
+    else:
+        last = [(texts.resume_button_reminders, "rm:resume")]
     return grid(
         [(texts.set_time_button, "rm:time"), (texts.days_button, "rm:days")],
         [(texts.quiet_button, "rm:quiet"), (texts.zone_button, "rm:zone")],
