@@ -597,3 +597,18 @@ async def test_the_reminder_to_send_it_can_send_it(
     assert "💌 Send to Bob" in nudge.labels
     await alice.press("💌 Send to Bob", nudge)
     await bob.expect(r"Alice wrote you a soft start-up")
+
+
+async def test_a_typed_time_that_failed_to_go_out_goes_out_on_retry(
+    alice: FakeUser, bob: FakeUser, telegram: FakeTelegram
+) -> None:
+    await pair(alice, bob)
+    await send_to(alice, bob)
+    await bob.press("Let's talk…")
+    await bob.press("I'll type a time")
+    telegram.fail("sendMessage", 500, "Internal Server Error", chat_id=alice.id)
+    await bob.send("tomorrow at 8")
+    await bob.expect(r"went wrong")
+    await bob.send("tomorrow at 8")  # the claim was given back: this is no second answer
+    await bob.expect(r"Sent to Alice")
+    await alice.expect(r"Bob would like to talk tomorrow at 8")

@@ -8,7 +8,6 @@ import logging
 from enum import Enum
 
 from telegram import (
-    InlineKeyboardButton,
     InlineKeyboardMarkup,
     InlineQueryResultArticle,
     InlineQueryResultsButton,
@@ -167,9 +166,20 @@ async def _deliver_once(
     (a slow phone, an old message) says so instead of sending twice (None). The claim is
     given back when nothing arrived, so trying again then works."""
     storage = context.storage
-    me = user_id(update)
-    if not await storage.claim_action(me, *action):
+    if not await storage.claim_action(user_id(update), *action):
         return None
+    return await _deliver_claimed(context, update, partner, action, content)
+
+
+async def _deliver_claimed(
+    context: Context,
+    update: Update,
+    partner: Partner,
+    action: tuple[str, str],
+    content: tuple[str, InlineKeyboardMarkup | None],
+) -> Delivery:
+    """Delivers for an action already claimed; the claim is given back when nothing arrived."""
+    storage, me = context.storage, user_id(update)
     try:
         delivery = await _deliver(context, update, partner, *content)
     except BaseException:
@@ -339,6 +349,7 @@ async def reply_from_text(update: Update, context: Context, awaited: Awaited, te
         return
     name = html.escape(update.effective_user.first_name if update.effective_user else "")
     written = html.escape(text.strip(), quote=False)
+    action = None
     if awaited.what is Expecting.TALK_TIME:
         # A time to talk is a one-tap answer typed out: one per message, like the others.
         action = ("reply", f"{awaited.message_id or 0}:{partner.user_id}")
@@ -351,15 +362,16 @@ async def reply_from_text(update: Update, context: Context, awaited: Awaited, te
         message, markup = texts.reply_talk.format(name=name, when=written), None
     else:
         message = texts.reply_written.format(name=name, message=written)
-        write_back = InlineKeyboardButton(
-            texts.write_back_button,
-            callback_data=views.PartnerWrite("write", awaited.message_id or 0).pack(),
+        markup = keyboards.grid(
+            [(texts.write_back_button, views.PartnerWrite("write", awaited.message_id or 0).pack())]
         )
-        markup = InlineKeyboardMarkup([[write_back]])
     # Cleared only once Telegram took it (or surely never will): a failed send keeps the
-    # reply waiting, so sending the text again delivers it.
+    # reply waiting (and gives a claimed time back), so sending the text again delivers it.
     await _expect_answer(context, partner.user_id, awaited.message_id or 0, me)
-    delivery = await _deliver(context, update, partner, message, markup)
+    if action is None:
+        delivery = await _deliver(context, update, partner, message, markup)
+    else:
+        delivery = await _deliver_claimed(context, update, partner, action, (message, markup))
     await storage.conversation.expect(me, None)
     if delivery is Delivery.SENT:
         await context.bot.send_message(
