@@ -22,6 +22,17 @@ NOTHING_AWAITED = {
 }
 
 
+def _columns(awaited: Awaited, at: datetime | None) -> dict[str, object]:
+    """The users row's columns for a new question (a text held for an older one goes)."""
+    return {
+        "awaiting": awaited.what.value,
+        "awaiting_since": at,
+        "pending_reply_to": awaited.to_user,
+        "pending_reply_message": awaited.message_id,
+        "pending_text": None,
+    }
+
+
 class ConversationRepository:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -47,13 +58,7 @@ class ConversationRepository:
                 update(User)
                 .where(User.id == user_id)
                 .where(or_(User.awaiting.is_(None), User.awaiting.in_(guesses)))
-                .values(
-                    awaiting=awaited.what.value,
-                    awaiting_since=at,
-                    pending_reply_to=awaited.to_user,
-                    pending_reply_message=awaited.message_id,
-                    pending_text=None,
-                )
+                .values(**_columns(awaited, at))
             )
 
     async def hold_text(self, user_id: int, text: str) -> None:
@@ -70,17 +75,7 @@ class ConversationRepository:
         self, user_id: int, awaited: Awaited | None, at: datetime | None = None
     ) -> None:
         """The bot just asked (at `at`) for `awaited` (None: for nothing any more)."""
-        values = (
-            NOTHING_AWAITED
-            if awaited is None
-            else {
-                "awaiting": awaited.what.value,
-                "awaiting_since": at,
-                "pending_reply_to": awaited.to_user,
-                "pending_reply_message": awaited.message_id,
-                "pending_text": None,
-            }
-        )
+        values = NOTHING_AWAITED if awaited is None else _columns(awaited, at)
         async with self._sessions() as session, session.begin():
             await ensure_user(session, user_id)
             await session.execute(update(User).where(User.id == user_id).values(**values))

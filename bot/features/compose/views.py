@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Literal
@@ -21,8 +22,6 @@ START_FRESH = "draft:fresh"
 FEELINGS_MORE = "feelings:more"
 FEELINGS_FIRST = "feelings:first"
 FAUX_KEEP = "faux:keep"
-# Every button the composer makes; other features' buttons pass through the conversation.
-COMPOSER_BUTTONS = r"^(compose$|draft:|pick:|faux:|feelings:|review:|check:|flood$|brk:)"
 FLOODED = "flood"
 
 
@@ -66,6 +65,22 @@ class Break(CallbackData, prefix="brk"):
     """ "Too upset right now": when to ask again."""
 
     until: Later
+
+
+def _composer_buttons() -> str:
+    """A pattern for every button the composer makes (an old one is answered inside the
+    conversation); other features' buttons pass through it. Built from the codecs and
+    constants above, so a new kind of composer button cannot be forgotten here."""
+    codecs: list[type[CallbackData]] = [Pick, Faux, Review, ReviewEdit, CheckAnswer, Break]
+    exact = [COMPOSE, FLOODED]
+    # The draft's and the feelings pages' buttons, whatever comes after their prefix.
+    families = {RESUME, START_FRESH, FEELINGS_MORE, FEELINGS_FIRST, FAUX_KEEP}
+    prefixes = {data.split(":")[0] for data in families} | {codec.prefix for codec in codecs}
+    prefixes_re = [f"{re.escape(prefix)}:" for prefix in sorted(prefixes)]
+    return "^(" + "|".join([*(f"{re.escape(data)}$" for data in exact), *prefixes_re]) + ")"
+
+
+COMPOSER_BUTTONS = _composer_buttons()
 
 
 def resume_keyboard(content: Content) -> InlineKeyboardMarkup:

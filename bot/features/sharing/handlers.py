@@ -397,15 +397,8 @@ async def incoming_text(update: Update, context: Context, awaited: Awaited, text
     await context.storage.conversation.hold_text(me, text.strip())
     name = html.escape(partner.name)
     texts = context.texts
-    message_id, checksum = awaited.message_id or 0, views.text_sum(text.strip())
-    markup = keyboards.grid(
-        [
-            (
-                texts.confirm_send_button.format(name=partner.name),
-                views.ConfirmReply("send", message_id, checksum).pack(),
-            )
-        ],
-        [(texts.confirm_keep_button, views.ConfirmReply("keep", message_id, checksum).pack())],
+    markup = views.confirm_reply_keyboard(
+        texts, partner.name, awaited.message_id or 0, text.strip()
     )
     quoted = html.escape(text.strip(), quote=False)
     await context.bot.send_message(

@@ -19,6 +19,7 @@ from bot.core.history import SavedMessage
 from bot.core.pairing import Partner
 from bot.features.follow_ups import views as follow_ups_views
 from bot.handlers.callback_data import CallbackData, PersonId
+from bot.handlers.keyboards import grid
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,22 @@ class ConfirmReply(CallbackData, prefix="rc"):
 def text_sum(text: str) -> int:
     """A short checksum of a held text, for ConfirmReply."""
     return zlib.crc32(text.encode()) % 1_000_000_000
+
+
+def confirm_reply_keyboard(
+    texts: Texts, partner_name: str, message_id: int, text: str
+) -> InlineKeyboardMarkup:
+    """ "Send it to {partner}" / "Keep it here" for a held text."""
+    checksum = text_sum(text)
+    return grid(
+        [
+            (
+                texts.confirm_send_button.format(name=partner_name),
+                ConfirmReply("send", message_id, checksum).pack(),
+            )
+        ],
+        [(texts.confirm_keep_button, ConfirmReply("keep", message_id, checksum).pack())],
+    )
 
 
 @dataclass(frozen=True)
