@@ -20,16 +20,28 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.fake_api import TOKEN, FakeBotApi, LoadResult
+from bench.fake_api import TOKEN, FakeBotApi, LoadResult, Script
 from tests.postgres import PostgresServer, find_binaries
 
 REPO = Path(__file__).resolve().parent.parent
 BOTS = ("ours-sqlite", "ours-postgresql", "echo-sequential", "echo-concurrent")
 # Also runnable: ours-sqlite-uvloop, ours on uvloop's event loop (--bots to choose).
-OUR_SCRIPT = [
-    "anxious", "the call ran late last night", "taking a few slow breaths",
-    "a hug, if you're able", "/back", "/back", "/back", "/back",
-]  # fmt: skip
+_STEP = r"Step {} of 4"
+# Four answers, the review, then /back four times to the first question again; each reply must
+# be the next question (or the review), so an apology or a repeated question is not a step.
+OUR_SCRIPT = Script(
+    opening="/compose",
+    lines=[
+        "anxious", "the call ran late last night", "taking a few slow breaths",
+        "a hug, if you're able", "/back", "/back", "/back", "/back",
+    ],
+    answers=[
+        _STEP.format(1), _STEP.format(2), _STEP.format(3), _STEP.format(4),
+        r"I feel anxious because the call ran late last night",
+        _STEP.format(4), _STEP.format(3), _STEP.format(2), _STEP.format(1),
+    ],
+)  # fmt: skip
+ECHO_SCRIPT = Script(opening="hello", lines=["hello again"], answers=["^hello$", "^hello again$"])
 
 
 @dataclass(frozen=True)
@@ -73,8 +85,7 @@ async def run_cell(
     settings: dict[str, str] | None = None,
 ) -> LoadResult:
     ours = cell.bot.startswith("ours")
-    script = OUR_SCRIPT if ours else ["hello again"]
-    api = FakeBotApi(cell.users, script, cell.delay_ms / 1000, "/compose" if ours else "hello")
+    api = FakeBotApi(cell.users, OUR_SCRIPT if ours else ECHO_SCRIPT, cell.delay_ms / 1000)
     await api.start()
     process = await _start_bot(cell.bot, api, database_url, settings or {})
     try:
@@ -143,17 +154,24 @@ async def main(argv: list[str]) -> None:
                           f"delay={cell.delay_ms}ms {result.steps_per_second:8.1f} steps/s "
                           f"({result.steps_per_poll:.1f} per poll)",
                           flush=True)  # fmt: skip
+                    for sample in result.unexpected_samples:
+                        print(f"    unexpected reply: {sample}", flush=True)
         finally:
             if postgres is not None:
                 postgres.stop()
     print(report(results))
+    failed = [cell.bot for cell, runs in results.items()
+              if any(r.steps == 0 or r.unexpected for r in runs)]  # fmt: skip
+    if failed:
+        # A figure from a bot that stalled or answered wrongly is not a figure.
+        sys.exit(f"no steps, or unexpected replies, from: {', '.join(sorted(set(failed)))}")
 
 
 def _postgres() -> PostgresServer | None:
     binaries = find_binaries()
     if binaries is None:
         return None
-    server = PostgresServer(binaries)
+    server = PostgresServer(binaries, durable=True)  # fsync on, as in production
     server.start()
     return server
 
@@ -166,7 +184,7 @@ def report(results: dict[Cell, list[LoadResult]]) -> str:
 
     lines = [
         f"{'bot':<17}{'users':>6}{'delay':>7}{'steps/s':>10}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
-        f"{'/echo-seq':>11}{'/echo-conc':>11}"
+        f"{'/echo-seq':>11}{'/echo-conc':>11}{'unexpected':>11}"
     ]
     for cell, runs in results.items():
         best = sorted(runs, key=lambda r: r.steps_per_second)[len(runs) // 2]
@@ -182,6 +200,7 @@ def report(results: dict[Cell, list[LoadResult]]) -> str:
             f"{cell.bot:<17}{cell.users:>6}{cell.delay_ms:>5}ms{median(cell):>10.1f}"
             f"{best.percentile(0.5) * 1000:>9.1f}{best.percentile(0.95) * 1000:>9.1f}"
             f"{best.percentile(0.99) * 1000:>9.1f}{''.join(ratios)}"
+            f"{sum(r.unexpected for r in runs):>11}"
         )
     return "\n".join(lines)
 

@@ -10,7 +10,9 @@ import asyncio
 import itertools
 import json
 import logging
+import re
 import time
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,10 +27,33 @@ TOKEN = f"{BOT_ID}:AAHfakeTokenForBenchOnly0123456789abcdef"
 BOT_USER = {"id": BOT_ID, "is_bot": True, "first_name": "Bench", "username": "bench_bot"}
 
 
+@dataclass(frozen=True)
+class Script:
+    """What each person says, and what the bot must answer to each line.
+
+    `answers[0]` is the answer to `opening`, `answers[k + 1]` the answer to `lines[k]`; the lines
+    repeat. A reply that does not match is not a step: the person waits, and it is counted as
+    unexpected, so an apology or a wrong question never passes for throughput.
+    """
+
+    opening: str
+    lines: Sequence[str]
+    answers: Sequence[str]
+
+    def __post_init__(self) -> None:
+        assert len(self.answers) == len(self.lines) + 1, "one answer per line, and the opening's"
+
+    def answer_to(self, position: int) -> re.Pattern[str]:
+        """The answer to the message sent at `position` (0 = the opening, then the lines)."""
+        if position == 0:
+            return re.compile(self.answers[0])
+        return re.compile(self.answers[1 + (position - 1) % len(self.lines)])
+
+
 @dataclass
 class Person:
     user_id: int
-    script: Sequence[str]
+    script: Script
     position: int = 0
     sent_at: float = 0.0
     message_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
@@ -40,6 +65,8 @@ class LoadResult:
     seconds: float
     latencies: list[float]
     polls: int = 0
+    unexpected: int = 0
+    unexpected_samples: tuple[str, ...] = ()
 
     @property
     def steps_per_poll(self) -> float:
@@ -60,16 +87,19 @@ class LoadResult:
 class FakeBotApi:
     """getUpdates hands out the people's messages; sendMessage to a person is their answer."""
 
-    def __init__(self, people: int, script: Sequence[str], delay: float, opening: str) -> None:
+    def __init__(self, people: int, script: Script | None, delay: float) -> None:
         self.delay = delay
-        self.opening = opening
-        self.people = {1_000_000 + n: Person(1_000_000 + n, script) for n in range(people)}
+        self.people = (
+            {1_000_000 + n: Person(1_000_000 + n, script) for n in range(people)} if script else {}
+        )
         self.queue: list[dict[str, Any]] = []
         self.update_ids = itertools.count(1)
         self.new_update = asyncio.Event()
         self.counting = False
         self.steps = 0
         self.latencies: list[float] = []
+        # Replies that were not the expected next question, by their first words (bot texts).
+        self.unexpected: Counter[str] = Counter()
         self.sent_to: dict[int, int] = {}
         self.polls = 0
         self.runner: web.AppRunner | None = None
@@ -96,7 +126,7 @@ class FakeBotApi:
     def begin(self) -> None:
         """Every person sends their opening message."""
         for person in self.people.values():
-            self._say(person, self.opening)
+            self._say(person, person.script.opening)
 
     def _say(self, person: Person, text: str) -> None:
         message: dict[str, Any] = {
@@ -112,16 +142,20 @@ class FakeBotApi:
         self.queue.append({"update_id": next(self.update_ids), "message": message})
         self.new_update.set()
 
-    def _answered(self, chat_id: int) -> None:
+    def _answered(self, chat_id: int, text: str) -> None:
         person = self.people.get(chat_id)
         if person is None:
+            return
+        if not person.script.answer_to(person.position).search(text):
+            if self.counting:
+                self.unexpected[" ".join(text.split())[:60]] += 1
             return
         if self.counting:
             self.steps += 1
             self.latencies.append(time.perf_counter() - person.sent_at)
-        text = person.script[person.position % len(person.script)]
+        line = person.script.lines[person.position % len(person.script.lines)]
         person.position += 1
-        self._say(person, text)
+        self._say(person, line)
 
     async def handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
@@ -143,7 +177,7 @@ class FakeBotApi:
                 "from": BOT_USER,
                 "text": str(form.get("text", "")),
             }
-            self._answered(chat_id)
+            self._answered(chat_id, str(form.get("text", "")))
             return self._ok(result)
         return self._ok(True)
 
@@ -178,12 +212,17 @@ class FakeBotApi:
         self.begin()
         await asyncio.sleep(warm_up)
         self.counting, self.steps, self.latencies = True, 0, []
+        self.unexpected.clear()
         polls = self.polls
         started = time.perf_counter()
         await asyncio.sleep(duration)
         self.counting = False
         seconds = time.perf_counter() - started
-        return LoadResult(self.steps, seconds, list(self.latencies), self.polls - polls)
+        samples = tuple(text for text, _ in self.unexpected.most_common(3))
+        unexpected = sum(self.unexpected.values())
+        return LoadResult(
+            self.steps, seconds, list(self.latencies), self.polls - polls, unexpected, samples
+        )
 
 
 async def _read_params(request: web.Request) -> dict[str, Any]:
@@ -198,7 +237,7 @@ async def _read_params(request: web.Request) -> dict[str, Any]:
 
 async def serve() -> None:
     """python -m bench.fake_api: a passive fake Bot API in its own process; prints its port."""
-    api = FakeBotApi(0, [""], 0.0, "")
+    api = FakeBotApi(0, None, 0.0)
     await api.start()
     print(api.port, flush=True)
     await asyncio.Event().wait()

@@ -114,6 +114,15 @@ async def main(argv: list[str]) -> None:
     for people, _, startup, rss, seconds, sent in rows:
         print(f"{people:>10,}{startup:>12.2f}{rss:>9.0f}{sent:>7}{seconds:>8.1f}"
               f"{seconds / max(sent, 1) * 1000:>8.2f}")  # fmt: skip
+    # The claim, as ratios against the tenth-size database measured in the same run: about 1.0
+    # means it does not grow with the number of people (10 would mean it grows in proportion).
+    (
+        (_, _, small_start, small_rss, small_tick, small_sent),
+        (*_, big_start, big_rss, big_tick, big_sent),
+    ) = rows
+    per_due = (big_tick / max(big_sent, 1)) / (small_tick / max(small_sent, 1))
+    print(f"{'x10 people':>10}{big_start / small_start:>12.2f}{big_rss / small_rss:>9.2f}"
+          f"{'':>7}{'':>8}{per_due:>8.2f}   (ratios to the smaller database)")  # fmt: skip
 
 
 if __name__ == "__main__":

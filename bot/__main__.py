@@ -6,12 +6,12 @@
 from __future__ import annotations
 
 import asyncio
-import logging
 import sys
 
 from pydantic import ValidationError
 from telegram import Update
 
+from bot import logs
 from bot.app import build_application
 from bot.content import ContentError, load_content
 from bot.settings import Settings
@@ -57,12 +57,7 @@ async def prepare_database(database_url: str) -> None:
 
 def main(argv: list[str]) -> None:
     settings = load_settings()
-    logging.basicConfig(
-        level=settings.log_level.upper(),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # httpx logs every request URL, and the URL holds the bot token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logs.configure(settings.log_level, settings.telegram_bot_token.get_secret_value())
     try:
         content = load_content(settings.content_dir, settings.locale)
         asyncio.run(prepare_database(settings.database_url))

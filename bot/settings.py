@@ -16,6 +16,9 @@ DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/softstart.sqlite3"
 _TOKEN_SHAPE = re.compile(r"^\d{5,20}:[A-Za-z0-9_-]{30,60}$")
 
 
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
 class Settings(BaseSettings):
     """Everything the operator can set; only the token is required."""
 
@@ -51,6 +54,13 @@ class Settings(BaseSettings):
         if not _TOKEN_SHAPE.match(token.get_secret_value().strip()):
             raise ValueError("malformed token")
         return SecretStr(token.get_secret_value().strip())
+
+    @field_validator("log_level")
+    @classmethod
+    def _documented_log_level(cls, level: str) -> str:
+        if level.strip().upper() not in LOG_LEVELS:
+            raise ValueError(f"one of {', '.join(LOG_LEVELS)}")
+        return level.strip().upper()
 
     @field_validator("telegram_api_base_url")
     @classmethod

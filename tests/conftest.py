@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -78,9 +79,17 @@ class FakeClock:
 
     def __init__(self, now: datetime) -> None:
         self.now = now
+        self.flowing_since: float | None = None
 
     def __call__(self) -> datetime:
+        if self.flowing_since is not None:
+            return self.now + timedelta(seconds=time.monotonic() - self.flowing_since)
         return self.now
+
+    def flow(self) -> None:
+        """From now on, time passes as in real life (for the real JobQueue, which waits in real
+        seconds), starting from the moment set."""
+        self.flowing_since = time.monotonic()
 
     def advance(self, **delta: float) -> None:
         self.now += timedelta(**delta)

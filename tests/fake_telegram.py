@@ -177,6 +177,32 @@ class Injected:
     retry_after: int | None = None
     chat_id: int | None = None
     delay: float = 0.0
+    # For LATE: the answer waits until the test sets this (instead of `delay`).
+    release: asyncio.Event | None = None
+    # For a held answer: the bot's request, once it arrived (to see if the bot still waits).
+    request: web.Request | None = None
+
+
+@dataclass
+class Held:
+    """A call whose answer the test holds back (`FakeTelegram.hold`)."""
+
+    injected: Injected
+
+    def release(self) -> None:
+        assert self.injected.release is not None
+        self.injected.release.set()
+
+    @property
+    def arrived(self) -> bool:
+        return self.injected.request is not None
+
+    @property
+    def bot_still_waiting(self) -> bool:
+        """The bot sent the call and has not given up on it (its connection is still open)."""
+        request = self.injected.request
+        transport = None if request is None else request.transport
+        return transport is not None and not transport.is_closing()
 
 
 @dataclass
@@ -286,6 +312,13 @@ class FakeTelegram:
         """The next call of `method` (for `chat_id`, if given) fails like Telegram would."""
         self.injected[method].append(Injected(code, description, **kwargs))
 
+    def hold(self, method: str, chat_id: int) -> Held:
+        """The next call of `method` for `chat_id` succeeds, but its answer waits until the test
+        releases it: a slow network, without any timing in the test."""
+        injected = Injected(LATE, "", chat_id=chat_id, release=asyncio.Event())
+        self.injected[method].append(injected)
+        return Held(injected)
+
     def calls_of(self, method: str) -> list[Call]:
         return [call for call in self.calls if call.method == method]
 
@@ -308,8 +341,11 @@ class FakeTelegram:
             if handler is None:
                 raise TelegramError(404, "Not Found: method not found")
             result = await handler(params)
-            if late:
-                await asyncio.sleep(late)
+            if late is not None and late.release is not None:
+                late.request = request
+                await late.release.wait()
+            elif late is not None:
+                await asyncio.sleep(late.delay)
         except TelegramError as error:
             body: dict[str, Any] = {
                 "ok": False,
@@ -321,17 +357,17 @@ class FakeTelegram:
             return web.json_response(body, status=error.code)
         return web.json_response({"ok": True, "result": result})
 
-    async def _maybe_fail(self, method: str, params: dict[str, Any]) -> float:
-        """Raises an injected failure; returns how long to hold back a success (LATE)."""
+    async def _maybe_fail(self, method: str, params: dict[str, Any]) -> Injected | None:
+        """Raises an injected failure; returns an injected LATE (a success held back)."""
         for injected in list(self.injected[method]):
             if injected.chat_id is None or injected.chat_id == params.get("chat_id"):
                 self.injected[method].remove(injected)
                 if injected.code == LATE:
-                    return injected.delay
+                    return injected
                 if injected.delay:
                     await asyncio.sleep(injected.delay)
                 raise TelegramError(injected.code, injected.description, injected.retry_after)
-        return 0.0
+        return None
 
     async def _api_getMe(self, params: dict[str, Any]) -> Any:
         return BOT_USER

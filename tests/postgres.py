@@ -39,8 +39,12 @@ def _free_port() -> int:
 
 
 class PostgresServer:
-    def __init__(self, binaries: Path) -> None:
+    """A throwaway server. For tests, durability is off (fast); benchmarks pass `durable=True`
+    and measure with it as in production (fsync, synchronous commits, full page writes)."""
+
+    def __init__(self, binaries: Path, durable: bool = False) -> None:
         self.binaries = binaries
+        self.durable = durable
         self.folder = Path(tempfile.mkdtemp(prefix="softstart-pg-"))
         self.port = _free_port()
         self._names = itertools.count(1)
@@ -59,10 +63,9 @@ class PostgresServer:
             str(self.binaries / "initdb"), "-D", data, "-U", "postgres",
             "--auth=trust", "-E", "UTF8", "--no-instructions",
         )  # fmt: skip
-        options = (
-            f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1 "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-        )
+        options = f"-p {self.port} -k {self.folder} -c listen_addresses=127.0.0.1"
+        if not self.durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self._run(
             str(self.binaries / "pg_ctl"), "-D", data, "-o", options, "-w",
             "-l", str(self.folder / "server.log"), "start",

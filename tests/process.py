@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import os
 import signal
 import sys
 from pathlib import Path
 
 REPO = Path(__file__).parent.parent
+_runs = itertools.count(1)
 
 
 def bot_environment(**settings: str) -> dict[str, str]:
@@ -45,24 +47,29 @@ class BotProcess:
         self.cwd = cwd
         self.settings = settings
         self.process: asyncio.subprocess.Process | None = None
+        # The output goes to a file, not a pipe: nobody reads a pipe while the bot runs, and a
+        # full pipe (64 KiB of DEBUG lines) would block the bot's event loop on a log write.
+        self.output = cwd / f"bot-output-{next(_runs)}.log"
+        self.stderr = ""
 
     async def start(self) -> None:
-        self.process = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "bot",
-            cwd=self.cwd,
-            env=bot_environment(**self.settings),
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.PIPE,
-        )
+        with self.output.open("ab") as output:
+            self.process = await asyncio.create_subprocess_exec(
+                sys.executable,
+                "-m",
+                "bot",
+                cwd=self.cwd,
+                env=bot_environment(**self.settings),
+                stdout=output,
+                stderr=output,
+            )
 
     async def stop(self, sig: int = signal.SIGTERM, timeout: float = 10) -> int:
         assert self.process is not None
         if self.process.returncode is None:
             self.process.send_signal(sig)
-        _, stderr = await asyncio.wait_for(self.process.communicate(), timeout)
-        self.stderr = stderr.decode()
+        await asyncio.wait_for(self.process.wait(), timeout)
+        self.stderr = self.output.read_text(errors="replace")
         assert self.process.returncode is not None
         return self.process.returncode
 

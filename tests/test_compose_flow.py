@@ -112,8 +112,16 @@ async def test_more_feelings_page(alice: FakeUser) -> None:
     await alice.press("‹ Back")
     first = await alice.expect(r"Tap a word")
     assert "anxious" in first.labels and len(first.labels) >= 17
-    await alice.press("resentful", message=more) if False else await alice.press("anxious")
-    await alice.expect(REASON_Q)
+    await alice.press("anxious")
+    await alice.expect(r"You feel anxious\. What happened")
+
+
+async def test_a_word_from_the_more_feelings_page_is_taken(alice: FakeUser) -> None:
+    await alice.send("/compose")
+    await alice.expect(FEELING_Q)
+    await alice.press("More…")
+    await alice.press("resentful")
+    await alice.expect(r"You feel resentful\. What happened")
 
 
 @pytest.mark.parametrize(
@@ -268,9 +276,13 @@ async def test_only_the_formula_words_is_not_an_answer(alice: FakeUser, step: in
 @pytest.mark.parametrize("kind", ["sticker", "edit", "unknown command", "blank"])
 async def test_bad_input_at_review(alice: FakeUser, kind: str) -> None:
     await reach(alice, 4)
-    act, _ = BAD_INPUTS[kind]
+    act, reply = BAD_INPUTS[kind]
     await act(alice)
-    await alice.expect(r".")
+    if kind == "blank":
+        # Typing at the review (even nothing) shows the review and its buttons again.
+        await alice.expect_buttons("✅ Done", "↺ Start over")
+    else:
+        await alice.expect(reply)
     await finish(alice)
 
 

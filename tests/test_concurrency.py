@@ -6,7 +6,7 @@ import asyncio
 from typing import Any
 
 from bot.concurrency import PerChatUpdateProcessor
-from tests.driver import FakeUser
+from tests.driver import FakeUser, eventually
 from tests.fake_telegram import FakeTelegram
 from tests.test_compose_flow import QUESTIONS
 
@@ -33,3 +33,26 @@ async def test_back_to_back_answers_from_many_users_stay_in_order(
 
     await asyncio.gather(*(compose_without_waiting(user) for user in users))
     assert running_bot.update_processor.chats_in_flight == 0
+
+
+async def test_a_slow_answer_to_one_chat_does_not_hold_up_another(
+    telegram: FakeTelegram, running_bot: Any
+) -> None:
+    """Alice's phone is on a slow network: the bot waits for Telegram's answer to her question.
+    Bob must get his reply meanwhile, not after the bot gives up on Alice's (no timing: the
+    fake holds Alice's answer until Bob has his, and says whether the bot still waits)."""
+    alice, bob = FakeUser(telegram, 5101, "Alice"), FakeUser(telegram, 5102, "Bob")
+    held = telegram.hold("sendMessage", chat_id=alice.id)
+    try:
+        await alice.send("/compose")
+
+        async def alice_question_in_flight() -> bool | None:
+            return held.arrived or None
+
+        await eventually(alice_question_in_flight, "the bot sending Alice her question")
+        await bob.send("/compose")
+        await bob.expect(QUESTIONS[0])
+        assert held.bot_still_waiting, "Bob's reply waited until the bot gave up on Alice's"
+    finally:
+        held.release()
+    await alice.expect(QUESTIONS[0])

@@ -121,8 +121,7 @@ async def test_days_quiet_hours_pause_stop_and_resume(
     daily = await _daily_when(running_bot, alice, lambda d: 5 not in d.weekdays)
     assert daily.next_fire_at.astimezone(BERLIN).date().day == 28
     await alice.press("Done")
-    panel = await alice.expect(r"Daily check-in: 21:00, Mon, Tue, Wed, Thu, Sat, Sun")
-    assert panel
+    await alice.expect(r"Daily check-in: 21:00, Mon, Tue, Wed, Thu, Sat, Sun")
     await alice.press("🌙 Quiet hours")
     await alice.press("21:00–07:00")
     await alice.expect(r"Quiet hours set")
@@ -316,9 +315,32 @@ async def test_too_upset_takes_a_break_and_asks_later(
     await alice.expect(QUESTIONS[2])
 
 
-def test_the_next_fire_time_used_by_the_bot_is_the_core_one() -> None:
-    now = datetime(2026, 3, 27, 12, tzinfo=UTC)
-    assert next_daily(time(21), BERLIN, now) == datetime(2026, 3, 27, 20, tzinfo=UTC)
+async def test_the_next_fire_time_used_by_the_bot_is_the_core_one(
+    alice: FakeUser, clock: FakeClock, running_bot: Any
+) -> None:
+    """Set through the bot, and again after it fires across the change to summer time: the
+    stored time is the core's answer (21:00 in Berlin is 20:00 UTC, then 19:00 UTC)."""
+    await set_berlin_at_21(alice)
+    daily = await storage_of(running_bot).reminders.daily(alice.id)
+    assert daily is not None
+    assert (
+        daily.next_fire_at
+        == next_daily(time(21), BERLIN, clock())
+        == datetime(2026, 3, 27, 20, tzinfo=UTC)
+    )
+    for day in (27, 28):
+        await at_berlin(clock, day, 21)
+        assert (await dispatcher_of(running_bot).tick()).sent == 1
+        await alice.press("✅ Check in now")  # answered, so the next is simply the next day's
+        await alice.press("anxious")
+        await alice.expect(r"Saved to your journal")
+    daily = await storage_of(running_bot).reminders.daily(alice.id)
+    assert daily is not None
+    assert (
+        daily.next_fire_at
+        == next_daily(time(21), BERLIN, clock())
+        == datetime(2026, 3, 29, 19, tzinfo=UTC)
+    )
 
 
 async def test_an_over_long_check_in_is_asked_again(alice: FakeUser) -> None:

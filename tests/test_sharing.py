@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.storage.models import InviteRow
 from tests.conftest import FakeClock
 from tests.driver import FakeUser, eventually
-from tests.fake_telegram import LATE, FakeTelegram
+from tests.fake_telegram import LATE, FakeTelegram, SentMessage
 from tests.test_compose_flow import ANSWERS, QUESTIONS, reach
 from tests.test_your_data import storage_of
 
@@ -45,16 +45,19 @@ async def pair(inviter: FakeUser, partner: FakeUser) -> None:
     await inviter.expect(rf"{partner.first_name} accepted your invite")
 
 
-async def compose_and_finish(user: FakeUser) -> None:
+async def compose_and_finish(user: FakeUser) -> SentMessage:
+    """Composes and finishes; returns the finished message (the one carrying its buttons; a tip
+    may arrive after it, so the chat's last message is not necessarily this one)."""
     await reach(user, 0)
     for index, answer in enumerate(ANSWERS):
         await user.send(answer)
         await user.expect(QUESTIONS[index + 1])
     await user.press("✅ Done")
-    await user.expect(SENT)
+    return await user.expect(SENT)
 
 
-async def send_to(sender: FakeUser, partner: FakeUser) -> None:
+async def send_to(sender: FakeUser, partner: FakeUser) -> SentMessage:
+    """Composes, sends to the partner; returns the message the partner received."""
     await compose_and_finish(sender)
     await sender.press(f"💌 Send to {partner.first_name}")
     await sender.expect(rf"Sent to {partner.first_name}")
@@ -66,6 +69,7 @@ async def send_to(sender: FakeUser, partner: FakeUser) -> None:
         "I need a little time",
         "✍️ Write a reply",
     ]
+    return incoming
 
 
 async def test_pair_send_and_a_thank_you_reaches_the_sender(alice: FakeUser, bob: FakeUser) -> None:
@@ -217,12 +221,10 @@ async def test_ending_the_pairing_from_either_side(
 async def test_nothing_is_sent_without_a_pairing(
     alice: FakeUser, bob: FakeUser, carol: FakeUser, telegram: FakeTelegram
 ) -> None:
-    await compose_and_finish(alice)
-    final = alice.last_message()
+    final = await compose_and_finish(alice)
     assert not any(label.startswith("💌") for label in final.labels)
     await pair(alice, bob)
-    await send_to(alice, bob)
-    delivered = bob.last_message()
+    delivered = await send_to(alice, bob)
     before = len(telegram.calls_of("sendMessage"))
     # Carol forges Bob's reply button and Alice's send button: neither does anything.
     await carol.press_data(delivered, delivered.buttons[0]["callback_data"])
@@ -309,8 +311,7 @@ async def test_inline_query_filters_and_offers_compose_when_empty(
 
 
 async def test_share_buttons_on_the_finished_message_and_in_history(alice: FakeUser) -> None:
-    await compose_and_finish(alice)
-    final = alice.last_message()
+    final = await compose_and_finish(alice)
     assert final.labels == ["📤 Share to a chat", "📋 Copy", "⏰ Remind me to send it"]
     assert final.buttons[0]["switch_inline_query_chosen_chat"]["allow_user_chats"] is True
     assert final.buttons[1]["copy_text"]["text"] == final.text
@@ -325,8 +326,7 @@ async def test_an_old_send_button_never_reaches_the_next_partner(
     alice: FakeUser, bob: FakeUser, carol: FakeUser, telegram: FakeTelegram
 ) -> None:
     await pair(alice, bob)
-    await compose_and_finish(alice)
-    for_bob = alice.last_message()
+    for_bob = await compose_and_finish(alice)
     await alice.send("/partner")
     await alice.press("End the pairing")
     await alice.press("Yes, end it")
@@ -344,8 +344,7 @@ async def test_a_double_tap_delivers_once(
     alice: FakeUser, bob: FakeUser, telegram: FakeTelegram
 ) -> None:
     await pair(alice, bob)
-    await compose_and_finish(alice)
-    final = alice.last_message()
+    final = await compose_and_finish(alice)
     await alice.press("💌 Send to Bob", final)
     await alice.press("💌 Send to Bob", final)  # a slow phone: the second tap arrives too
     await alice.expect(r"Sent to Bob")
@@ -381,8 +380,7 @@ async def test_a_slow_but_delivered_send_is_not_repeated(
     alice: FakeUser, bob: FakeUser, telegram: FakeTelegram
 ) -> None:
     await pair(alice, bob)
-    await compose_and_finish(alice)
-    final = alice.last_message()
+    final = await compose_and_finish(alice)
     # Telegram takes the message but answers too late: the bot sees a time-out.
     telegram.fail("sendMessage", LATE, "", chat_id=bob.id, delay=READ_TIMEOUT + 1)
     await alice.press("💌 Send to Bob", final)
@@ -462,8 +460,7 @@ async def test_one_one_tap_answer_per_message_and_words_can_follow(
     alice: FakeUser, bob: FakeUser, telegram: FakeTelegram
 ) -> None:
     await pair(alice, bob)
-    await send_to(alice, bob)
-    delivered = bob.last_message()
+    delivered = await send_to(alice, bob)
     little_time = delivered.buttons[2]["callback_data"]
     await bob.press("Thank you for telling me", delivered)
     await bob.expect(r"Sent to Alice")
@@ -569,8 +566,7 @@ async def test_a_typed_time_after_a_one_tap_answer_is_not_a_second_answer(
     alice: FakeUser, bob: FakeUser, telegram: FakeTelegram
 ) -> None:
     await pair(alice, bob)
-    await send_to(alice, bob)
-    delivered = bob.last_message()
+    delivered = await send_to(alice, bob)
     await bob.press("Let's talk…", delivered)
     when = await bob.expect(r"When would suit you to talk")
     await bob.press("I'll type a time", when)

@@ -45,8 +45,24 @@ async def test_migrations_build_exactly_the_models(storage: Storage) -> None:
 
 
 async def test_migrating_twice_is_harmless(storage: Storage) -> None:
+    """A restart migrates again: the schema stays the models', the version the newest, and what
+    people saved stays."""
+    await storage.save_draft(1, Draft().answer("anxious"), update=mark(10))
+
+    def state(connection: Connection) -> tuple[object, list[object]]:
+        context = MigrationContext.configure(connection)
+        return context.get_current_heads(), list(compare_metadata(context, Base.metadata))
+
+    async with storage.engine.connect() as connection:
+        heads_before, _ = await connection.run_sync(state)
     await migrate(storage.engine)
     await migrate(storage.engine)
+    async with storage.engine.connect() as connection:
+        heads_after, differences = await connection.run_sync(state)
+    assert heads_after == heads_before and len(heads_after) == 1  # type: ignore[arg-type]
+    assert differences == []
+    draft = await storage.load_draft(1)
+    assert draft is not None and draft.feeling == "anxious"
     await storage.close()
 
 

@@ -232,10 +232,11 @@ async def test_a_postgresql_restart_goes_unnoticed_in_the_conversation(
     assert await _end_every_connection(database_url)
     await answer(alice, 1)
     await finish(alice)
-    # Outside the conversation's retried queries, a restart costs one kind "try again".
+    # Outside the conversation's retried queries, a restart costs one "send that again": the
+    # database's own words, not the general apology (which would mean a bug of ours).
     assert await _end_every_connection(database_url)
     await alice.send("/history")
-    await alice.expect(r"again in a moment")  # busy, or the general apology: both kind
+    await alice.expect(r"I'm a little busy right now\. Please send that again")
     await alice.send("/history")
     await alice.expect(r"I feel")
 

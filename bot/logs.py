@@ -1,0 +1,50 @@
+"""The process's logging: the bot's own events at the chosen level, libraries kept quiet, and
+the bot token never written, whatever the level.
+
+At DEBUG, python-telegram-bot logs every update and every reply, and aiosqlite/SQLAlchemy log
+statement parameters: all of them hold what people wrote. So LOG_LEVEL=DEBUG makes the `bot`
+loggers verbose, and the libraries stay at INFO or quieter.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+# Libraries whose DEBUG lines carry users' words, URLs with the token, or SQL parameters.
+_AT_MOST_INFO = ("telegram", "aiohttp", "aiosqlite", "asyncpg", "asyncio")
+# Routine noise even at INFO: a line per request, two per scheduler run, the pool's and the
+# migrations' chatter at every start.
+_AT_MOST_WARNING = ("httpx", "httpcore", "apscheduler", "sqlalchemy", "alembic")
+# A Telegram bot token: the bot's id, a colon, 35 characters of secret.
+_TOKEN_SHAPE = re.compile(r"\d{5,}:[A-Za-z0-9_-]{30,}")
+
+
+class RedactingFormatter(logging.Formatter):
+    """Formats as usual, then replaces the token (and anything shaped like one) in the whole
+    line, tracebacks included: an error from a library may carry the API URL."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__(FORMAT)
+        self.secrets = [part for part in (token, token.partition(":")[2]) if len(part) >= 8]
+
+    def format(self, record: logging.LogRecord) -> str:
+        line = super().format(record)
+        for secret in self.secrets:
+            line = line.replace(secret, "<token>")
+        return _TOKEN_SHAPE.sub("<token>", line)
+
+
+def configure(level: str, token: str) -> None:
+    """One handler on the root logger, writing to stderr, redacting the token."""
+    chosen = logging.getLevelName(level.upper())
+    handler = logging.StreamHandler()
+    handler.setFormatter(RedactingFormatter(token))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(chosen)
+    for name in _AT_MOST_INFO:
+        logging.getLogger(name).setLevel(max(chosen, logging.INFO))
+    for name in _AT_MOST_WARNING:
+        logging.getLogger(name).setLevel(max(chosen, logging.WARNING))
