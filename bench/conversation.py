@@ -91,7 +91,8 @@ async def run_cell(
     try:
         return await api.measure(warm_up, seconds)
     finally:
-        process.send_signal(signal.SIGTERM)
+        if process.returncode is None:  # a bot that died on its own shows as 0 steps
+            process.send_signal(signal.SIGTERM)
         try:
             await asyncio.wait_for(process.wait(), 15)
         except TimeoutError:

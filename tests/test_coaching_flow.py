@@ -5,7 +5,7 @@ from __future__ import annotations
 from tests.driver import FakeUser
 from tests.test_compose_flow import ANSWERS, QUESTIONS, REVIEW, answer, finish, reach
 
-CHECK = r"A gentle check on your"
+CHECK = r"A gentle check on (your|what happened)"
 
 
 async def answer_all(user: FakeUser, answers: list[str]) -> None:
@@ -21,7 +21,7 @@ async def test_a_finding_can_be_rewritten(alice: FakeUser) -> None:
         alice, ["hurt", "the call ran late last night", "breathing", "stop ignoring me"]
     )
     finding = await alice.expect(CHECK)
-    assert "request" in finding.text and "“stop”" in finding.text
+    assert "your request" in finding.text and "“stop ignoring me”" in finding.text
     assert "phones away" in finding.text
     await alice.press("✏️ Rewrite it")
     await alice.expect(QUESTIONS[3])
@@ -41,7 +41,8 @@ async def test_findings_can_be_kept_one_by_one_and_never_block(alice: FakeUser) 
     assert "what happened" in second.text
     await alice.press("Keep my words")
     third = await alice.expect(CHECK)
-    assert "what happened" in third.text and "“you”" in third.text
+    # The part is quoted, never a lone "you".
+    assert "what happened" in third.text and "“you never call”" in third.text
     await alice.press("Keep my words")
     review = await alice.expect(REVIEW)
     assert "I feel like you don't care because you never call." in review.text
@@ -101,7 +102,7 @@ async def test_words_that_point_to_danger_stop_the_coaching(alice: FakeUser) -> 
     await alice.send("he hit me when I asked about the money")
     safety = await alice.expect(r"pause the coaching")
     assert "emergency number" in safety.text and "softer" not in safety.text
-    assert safety.labels == ["Continue where I was"]
+    assert safety.labels[0] == "Continue where I was"
     await alice.press("Continue where I was")
     await alice.expect(QUESTIONS[1])
     await answer(alice, 1)
@@ -110,8 +111,8 @@ async def test_words_that_point_to_danger_stop_the_coaching(alice: FakeUser) -> 
 
 async def test_safety_outside_the_composer_and_from_help(alice: FakeUser) -> None:
     await alice.send("i dont want to be alive anymore")
-    safety = await alice.expect(r"pause the coaching")
-    assert safety.labels == []
+    safety = await alice.expect(r"in a lot of pain")
+    assert "Continue where I was" not in safety.labels
     await alice.send("/help")
     await alice.press("If you don't feel safe")
     await alice.expect(r"emergency number")

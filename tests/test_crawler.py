@@ -71,6 +71,7 @@ COMMANDS = [
     "/checkin",
     "/journal",
     "/learn",
+    "/safety",
     "/export",
     "/forget",
 ]
@@ -137,6 +138,12 @@ FORGED = [
     "partner:end:maybe",
     "forget:zzz",
     "safety:zzz",
+    "plan:zzz",
+    "planedit:zzz",
+    "planclear:zzz",
+    "helpc:ZZ",
+    "helpc:" + "A" * 49,
+    "helpcc:1",
     "nd:zzz",
     "of:zzz",
     "fu:zzz",
@@ -679,6 +686,18 @@ async def nudged(walker: Walker) -> None:
     await user.expect(NUDGE)
 
 
+async def safety_plan_open(walker: Walker) -> None:
+    """Words that stop the coaching were written mid-composer; the person opened their safety
+    plan from the support message and is writing one part of it."""
+    await at_step(1)(walker)
+    user = walker.people[0]
+    await _do(walker, 0, "sends danger words", user.send("he grabbed my wrist and shoved me"))
+    await user.expect(r"might not be safe")
+    await _do(walker, 0, "press '🛟 My safety plan'", user.press("🛟 My safety plan"))
+    await _do(walker, 0, "press '✏️ Warning signs'", user.press("✏️ Warning signs"))
+    await user.expect(r"Warning signs")
+
+
 async def forgotten(walker: Walker) -> None:
     await finish(walker)
     user = walker.people[0]
@@ -703,6 +722,7 @@ STATES: list[tuple[str, Callable[[Walker], Awaitable[None]], int]] = [
     ("reminders set", reminders_set, 1),
     ("nudge received", nudged, 1),
     ("after /forget", forgotten, 1),
+    ("writing the safety plan", safety_plan_open, 1),
 ]
 
 

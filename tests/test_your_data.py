@@ -121,6 +121,13 @@ async def _seed_everything(application: Any, user_id: int, other_id: int) -> Non
                 ),
                 {"id": uid, "now": now},
             )
+            await connection.execute(
+                text(
+                    "INSERT INTO safety_plans (user_id, signs, calm, people, place, updated_at)"
+                    " VALUES (:id, 'signs', 'tea', 'my sister', 'her flat', :now)"
+                ),
+                {"id": uid, "now": now},
+            )
         await connection.execute(
             text("INSERT INTO pairings (inviter_id, partner_id, created_at) VALUES (:a, :b, :now)"),
             {"a": user_id, "b": other_id, "now": now},

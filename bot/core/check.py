@@ -1,4 +1,5 @@
-"""The gentle check: signs of a harsh or codependent start-up, and words that point to danger.
+"""The gentle check: signs of a harsh or codependent start-up (words that point to danger are
+bot/core/safety.py's).
 
 Rules and patterns are data from content/<locale>/checks.toml. Text is matched the way people
 type it: any case, curly or straight apostrophes or none at all, any spacing and line breaks.
@@ -75,6 +76,21 @@ def rules_matching(text: str, step: Step, rules: Sequence[Rule]) -> list[str]:
     return [rule.name for rule in rules if step in rule.parts and rule.match(text)]
 
 
+# A quote shorter than this many words ("you") says nothing; the part's opening is shown instead.
+MIN_QUOTE_WORDS = 2
+MAX_QUOTE_WORDS = 8
+
+
+def quoted(words: str, text: str) -> str:
+    """What a finding quotes: the matched words, or the start of the part when they are one
+    word (a lone "you" reads as an accusation of its own)."""
+    if len(words.split()) >= MIN_QUOTE_WORDS:
+        return words
+    opening = text.split()
+    shown = " ".join(opening[:MAX_QUOTE_WORDS])
+    return shown + "…" if len(opening) > MAX_QUOTE_WORDS else shown
+
+
 def check_draft(draft: Draft, rules: Sequence[Rule]) -> list[Finding]:
     """Findings in part order, leaving out the ones the user chose to keep."""
     findings = []
@@ -82,15 +98,9 @@ def check_draft(draft: Draft, rules: Sequence[Rule]) -> list[Finding]:
         for rule in rules:
             if step not in rule.parts:
                 continue
-            words = rule.match(draft.part(step))
-            finding = Finding(rule.name, step, words or "")
+            text = draft.part(step)
+            words = rule.match(text)
+            finding = Finding(rule.name, step, quoted(words, text) if words else "")
             if words and finding.key not in draft.kept:
                 findings.append(finding)
     return findings
-
-
-def points_to_danger(text: str, patterns: Sequence[re.Pattern[str]]) -> bool:
-    """True when the words point to abuse, violence, threats, fear for safety or self-harm:
-    then the bot stops coaching and offers support instead."""
-    plain = normalise(text)
-    return any(pattern.search(plain) for pattern in patterns)

@@ -25,6 +25,11 @@ class Expecting(StrEnum):
     INCOMING = "incoming"
     # A nudge asked how they are: a typed text soon after it is a check-in.
     NUDGE_ANSWER = "nudge"
+    # A part of the private safety plan (bot/core/safety.py).
+    PLAN_SIGNS = "plan_signs"
+    PLAN_CALM = "plan_calm"
+    PLAN_PEOPLE = "plan_people"
+    PLAN_PLACE = "plan_place"
 
 
 # Guesses rather than questions: a newer guess may replace them, and a command keeps them

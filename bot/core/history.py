@@ -73,6 +73,8 @@ class UserExport:
     messages: list[SavedMessage]
     draft: dict[str, str] | None = None
     checkins: list[dict[str, str]] = field(default_factory=list)
+    # The private safety plan, by part (None: never written).
+    safety_plan: dict[str, str] | None = None
 
 
 def export_json(data: UserExport) -> str:

@@ -5,6 +5,7 @@ which message it is about, `pending_reply_to` whom it goes to."""
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import or_, update
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -33,6 +34,18 @@ def _columns(awaited: Awaited, at: datetime | None) -> dict[str, object]:
     }
 
 
+def awaited_of(row: Any) -> Awaited | None:
+    """What the users row (or a row with its awaiting columns) says the bot asked for."""
+    if row.awaiting is None:
+        return None
+    try:
+        what = Expecting(row.awaiting)
+    except ValueError:
+        return None  # written by a version that asked for something else
+    since = aware(row.awaiting_since) if row.awaiting_since else None
+    return Awaited(what, row.pending_reply_message, row.pending_reply_to, since)
+
+
 class ConversationRepository:
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -40,14 +53,7 @@ class ConversationRepository:
     async def awaited(self, user_id: int) -> Awaited | None:
         async with self._sessions() as session:
             user = await session.get(User, user_id)
-            if user is None or user.awaiting is None:
-                return None
-            try:
-                what = Expecting(user.awaiting)
-            except ValueError:
-                return None  # written by a version that asked for something else
-            since = aware(user.awaiting_since) if user.awaiting_since else None
-            return Awaited(what, user.pending_reply_message, user.pending_reply_to, since)
+            return None if user is None else awaited_of(user)
 
     async def expect_if_free(self, user_id: int, awaited: Awaited, at: datetime) -> None:
         """Like `expect`, unless the person is already asked a question: a question the bot

@@ -53,6 +53,8 @@ class User(Base):
     # Quiet hours "HH:MM" (local).
     quiet_start: Mapped[str | None] = mapped_column(String(5), default=None)
     quiet_end: Mapped[str | None] = mapped_column(String(5), default=None)
+    # The country whose help lines the person chose (ISO code); None: from their time zone.
+    help_country: Mapped[str | None] = mapped_column(String(2), default=None)
 
 
 class DraftRow(Base):
@@ -115,6 +117,19 @@ class ProcessedUpdate(Base):
     applied_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utc_now, index=True
     )
+
+
+class SafetyPlanRow(Base):
+    """A person's private safety plan: one row, one column per part (bot/core/safety.py)."""
+
+    __tablename__ = "safety_plans"
+
+    user_id: Mapped[int] = _user_fk(primary_key=True)
+    signs: Mapped[str] = mapped_column(Text, default="")
+    calm: Mapped[str] = mapped_column(Text, default="")
+    people: Mapped[str] = mapped_column(Text, default="")
+    place: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
 
 
 class CheckinRow(Base):
@@ -213,4 +228,5 @@ USER_COLUMNS: dict[str, tuple[str, ...]] = {
     "pairings": ("inviter_id", "partner_id"),
     "invites": ("inviter_id", "offered_to"),
     "done_actions": ("user_id",),
+    "safety_plans": ("user_id",),
 }

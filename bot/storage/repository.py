@@ -15,11 +15,13 @@ from sqlalchemy import Row, bindparam, delete, func, literal, or_, select
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.core.conversation import Awaited
 from bot.core.draft import Draft, Step
 from bot.core.history import PAGE_SIZE, HistoryPage, SavedMessage, UserExport, clamp_page
 from bot.core.pairing import Partner
+from bot.core.safety import PLAN_PARTS
 from bot.storage.common import UpdateMark, aware, ensure_user, insert_for, insert_for_dialect
-from bot.storage.conversation import ConversationRepository
+from bot.storage.conversation import ConversationRepository, awaited_of
 from bot.storage.database import create_reader
 from bot.storage.models import (
     USER_COLUMNS,
@@ -29,10 +31,12 @@ from bot.storage.models import (
     DraftRow,
     MessageRow,
     ProcessedUpdate,
+    SafetyPlanRow,
     User,
 )
 from bot.storage.pairing import PairingRepository, forget_pairing
 from bot.storage.reminders import ReminderRepository
+from bot.storage.safety import SafetyRepository
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -78,6 +82,8 @@ def _to_saved(row: MessageRow) -> SavedMessage:
 
 DRAFTS = Base.metadata.tables[DraftRow.__tablename__]
 USERS = Base.metadata.tables[User.__tablename__]
+_ASKED = ("awaiting", "awaiting_since", "pending_reply_message", "pending_reply_to")
+USERS = Base.metadata.tables[User.__tablename__]
 # How many of a draft's latest updates it remembers (see DraftRow.recent_updates): more than
 # one person's updates in the one batch of getUpdates that a crash can leave unconfirmed.
 RECENT_UPDATES = 8
@@ -97,7 +103,13 @@ class _HotPath:
 
     def __init__(self, dialect: str) -> None:
         insert = insert_for_dialect(dialect)
-        self.load_draft = select(DRAFTS).where(DRAFTS.c.user_id == bindparam("user_id"))
+        # The draft, and what else the bot asked the person since (a check-in, a part of the
+        # safety plan): in the same statement, so the step's read stays one.
+        self.load_draft = (
+            select(DRAFTS, *(USERS.c[name] for name in _ASKED))
+            .select_from(DRAFTS.outerjoin(USERS, USERS.c.id == DRAFTS.c.user_id))
+            .where(DRAFTS.c.user_id == bindparam("user_id"))
+        )
         upsert = insert(DRAFTS)
         self.save_draft = upsert.on_conflict_do_update(
             index_elements=[DRAFTS.c.user_id],
@@ -143,6 +155,7 @@ class Storage:
         self.pairing = PairingRepository(self._sessions)
         self.reminders = ReminderRepository(self._sessions)
         self.conversation = ConversationRepository(self._sessions)
+        self.safety = SafetyRepository(self._sessions)
 
     async def close(self) -> None:
         """Closes every connection (at shutdown)."""
@@ -249,15 +262,21 @@ class Storage:
 
     async def load_draft(self, user_id: int) -> Draft | None:
         """The user's draft, or None if they have none."""
+        return (await self.load_step(user_id))[0]
+
+    async def load_step(self, user_id: int) -> tuple[Draft | None, Awaited | None]:
+        """The user's draft (None if they have none), and what else the bot last asked them to
+        type, if anything: one read."""
+        row = None
         if self._reader is not None:
             try:
                 with self._reader.connect() as reader:
                     row = reader.execute(self._hot.load_draft, {"user_id": user_id}).first()
-                return _to_draft(row) if row else None
+                return (_to_draft(row), awaited_of(row)) if row else (None, None)
             except OperationalError:
                 pass  # busy in a way WAL readers rarely are: ask through the writer instead
         row = await _once_more_if_reconnected(self._read_draft, user_id)
-        return _to_draft(row) if row else None
+        return (_to_draft(row), awaited_of(row)) if row else (None, None)
 
     async def _read_draft(self, user_id: int) -> Row[Any] | None:
         async with self._single.connect() as connection:
@@ -407,6 +426,7 @@ class Storage:
             checkins = await session.scalars(
                 select(CheckinRow).where(CheckinRow.user_id == user_id)
             )
+            plan = await session.get(SafetyPlanRow, user_id)
             return UserExport(
                 user_id=user_id,
                 time_zone=user.time_zone if user else None,
@@ -430,6 +450,11 @@ class Storage:
                     }
                     for row in checkins
                 ],
+                safety_plan=(
+                    {part.value: getattr(plan, part.value) for part in PLAN_PARTS}
+                    if plan is not None
+                    else None
+                ),
             )
 
     async def forget(self, user_id: int, now: datetime) -> Partner | None:

@@ -22,9 +22,11 @@ from telegram.ext import (
 
 from bot.core.check import Finding, check_draft
 from bot.core.compose import compose_message, find_faux_feeling, tidy_part
+from bot.core.conversation import GUESSES, Awaited, still_open
 from bot.core.draft import MAX_PART_LENGTH, PARTS, Draft, PartProblem, Step, part_problem
 from bot.core.schedule import Later, later, outside_quiet_hours
 from bot.features.compose import views
+from bot.features.conversation import handlers as typed
 from bot.features.safety import views as safety_views
 from bot.features.sharing import handlers as share
 from bot.features.welcome import views as welcome_views
@@ -103,8 +105,20 @@ async def _say(update: Update, context: Context, text: str) -> None:
 
 
 async def _load(update: Update, context: Context) -> Draft | None:
-    """The user's draft; None if it expired or was deleted while they were away."""
-    return await context.storage.load_draft(user_id(update))
+    """The user's draft; None if it expired or was deleted while they were away. A tap on the
+    composer brings the person back to it: a question asked elsewhere since (a check-in, a part
+    of the safety plan) no longer catches their next typed text."""
+    draft, asked = await context.storage.load_step(user_id(update))
+    if update.callback_query and _asked_since(asked, context) is not None:
+        await context.storage.conversation.expect(user_id(update), None)
+    return draft
+
+
+def _asked_since(asked: Awaited | None, context: Context) -> Awaited | None:
+    """A question another feature asked after the composer's, still open (guesses, like "is
+    this your answer to Alice?", do not count: a composer answer is no answer to them)."""
+    question = still_open(asked, context.now()) if asked is not None else None
+    return question if question is not None and question.what not in GUESSES else None
 
 
 async def _gone(update: Update, context: Context) -> int:
@@ -192,7 +206,13 @@ async def answer_text(update: Update, context: Context) -> Step | int:
     """Saves a typed answer to the current part and asks the next question."""
     assert update.message is not None and update.message.text is not None
     text = update.message.text
-    draft = await _load(update, context)
+    draft, asked = await context.storage.load_step(user_id(update))
+    question = _asked_since(asked, context)
+    if question is not None:
+        # The bot's last question was another feature's (mid-composer /checkin, /safety): the
+        # text answers that one; the draft waits where it was.
+        await typed.answer_question(update, context, question, text)
+        return draft.step if draft is not None else END
     if draft is None:
         return await _gone(update, context)
     if draft.step is Step.REVIEW:

@@ -14,6 +14,7 @@ from bot.core.draft import MAX_PART_LENGTH, PartProblem, part_problem
 from bot.features.checkin import handlers as checkin
 from bot.features.follow_ups import handlers as follow_ups
 from bot.features.reminders import handlers as reminders
+from bot.features.safety import handlers as safety
 from bot.features.sharing import handlers as share
 from bot.handlers.context import AnyApplication, Context, chat_id, logged, user_id
 
@@ -41,6 +42,10 @@ ANSWERS: dict[Expecting, Answer] = {
     Expecting.PARTNER_REPLY: share.reply_from_text,
     Expecting.TALK_TIME: share.reply_from_text,
     Expecting.INCOMING: share.incoming_text,
+    Expecting.PLAN_SIGNS: safety.plan_part_from_text,
+    Expecting.PLAN_CALM: safety.plan_part_from_text,
+    Expecting.PLAN_PEOPLE: safety.plan_part_from_text,
+    Expecting.PLAN_PLACE: safety.plan_part_from_text,
 }
 
 
@@ -57,6 +62,12 @@ async def typed_text(update: Update, context: Context) -> None:
     if awaited is None:
         await context.bot.send_message(chat_id(update), found.content.texts.outside_flow)
         return
+    await answer_question(update, context, awaited, text)
+
+
+async def answer_question(update: Update, context: Context, awaited: Awaited, text: str) -> None:
+    """A typed answer to what the bot asked; an unusable one is asked again, kindly."""
+    found = context.services
     problem = part_problem(text)
     if problem is not None:
         texts = found.content.texts

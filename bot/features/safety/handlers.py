@@ -1,29 +1,83 @@
-"""Safety first: words that point to danger or self-harm stop the coaching, whatever the step."""
+"""Safety first: words that point to danger or self-harm stop the coaching, whatever the step;
+the help lines of the person's country; and a private safety plan (/safety)."""
 
 from __future__ import annotations
 
 import html
 import logging
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, MessageHandler, filters
+from telegram import Update
+from telegram.ext import (
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
 
-from bot.core.check import points_to_danger
+from bot.core.conversation import Awaited, Expecting, still_open
+from bot.core.safety import (
+    Concern,
+    CountryHelp,
+    HelpLine,
+    LineKind,
+    PlanPart,
+    country_of_zone,
+    help_for,
+)
+from bot.features.reminders.common import acknowledge, expect, say
 from bot.features.safety import views
-from bot.handlers.context import AnyApplication, Context, chat_id, logged, user_id
+from bot.features.safety.views import HelpCountries, HelpCountry, PlanClear, PlanEdit, PlanOpen
+from bot.handlers.context import AnyApplication, Context, logged, user_id
+from bot.places import zone_countries
 
 log = logging.getLogger(__name__)
+PRIVATE = filters.ChatType.PRIVATE
+
+# Writing one's safety plan: the words may well describe danger, and must not be stopped.
+PLAN_ANSWERS = {
+    Expecting.PLAN_SIGNS: PlanPart.WARNING_SIGNS,
+    Expecting.PLAN_CALM: PlanPart.CALMING,
+    Expecting.PLAN_PEOPLE: PlanPart.PEOPLE,
+    Expecting.PLAN_PLACE: PlanPart.SAFE_PLACE,
+}
+EXPECTING_PART = {part: what for what, part in PLAN_ANSWERS.items()}
+# Answers that would go to the partner: held, not sent, when they point to danger.
+TO_PARTNER = frozenset({Expecting.PARTNER_REPLY, Expecting.TALK_TIME, Expecting.INCOMING})
 
 
-def safety_text(context: Context) -> str:
-    """The care message with the general resources and the operator's own, if configured."""
+async def help_of(context: Context, user: int) -> tuple[CountryHelp, bool]:
+    """The help lines for the person (their chosen country, else their time zone's), with the
+    operator's own lines; and whether the country is known."""
     found = context.services
-    texts = found.content.texts
-    resources = texts.safety_resources
-    local = found.settings.safety_resources.get(found.settings.locale)
-    if local:
-        resources = f"{resources}\n• {html.escape(local)}"
-    return texts.safety.format(resources=resources)
+    chosen = await found.storage.safety.country(user)
+    if chosen is None:
+        clock = await found.storage.reminders.user_clock(user)
+        chosen = country_of_zone(clock.time_zone, zone_countries())
+    content = found.content
+    known = chosen is not None and chosen in content.countries
+    extra = _operator_lines(context, chosen)
+    return help_for(chosen, content.countries, content.fallback_help, extra), known
+
+
+def _operator_lines(context: Context, country: str | None) -> list[HelpLine]:
+    """SAFETY_RESOURCES: lines keyed by country code, by locale, or "*" for everyone."""
+    settings = context.services.settings
+    keys = ["*", settings.locale, (country or "").upper()]
+    return [
+        HelpLine(LineKind.DIRECTORY, "", note=settings.safety_resources[key])
+        for key in dict.fromkeys(keys)
+        if key and key in settings.safety_resources
+    ]
+
+
+async def send_support(
+    update: Update, context: Context, concern: Concern, can_continue: bool
+) -> None:
+    country, known = await help_of(context, user_id(update))
+    content = context.content
+    text = views.support_text(content, concern, views.help_text(content, country, known))
+    await say(update, context, text, views.support_keyboard(content, can_continue))
 
 
 @logged
@@ -32,31 +86,123 @@ async def words_point_to_danger(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None or not message.text:
         return
-    if not points_to_danger(message.text, context.content.danger_patterns):
+    concern = context.content.safety.concern(message.text)
+    if concern is None:
         return
-    log.info("update=%s user=%s safety path", update.update_id, user_id(update))
+    awaited = await _awaited(update, context)
+    if awaited is not None and awaited.what in PLAN_ANSWERS:
+        return  # their own safety plan: let it be written
+    log.info("update=%s user=%s safety path: %s", update.update_id, user_id(update), concern)
+    if awaited is not None and awaited.what in TO_PARTNER:
+        partner = await context.storage.pairing.partner_of(user_id(update))
+        if partner is not None:
+            name = html.escape(partner.name)
+            await say(update, context, context.texts.safety_reply_held.format(name=name))
     draft = await context.storage.load_draft(user_id(update))
-    markup = None
-    if draft is not None:
-        label = context.texts.safety_continue_button
-        markup = InlineKeyboardMarkup(
-            [[InlineKeyboardButton(label, callback_data=views.SAFETY_CONTINUE)]]
-        )
-    await context.bot.send_message(chat_id(update), safety_text(context), reply_markup=markup)
+    await send_support(update, context, concern, can_continue=draft is not None)
     raise ApplicationHandlerStop
+
+
+async def _awaited(update: Update, context: Context) -> Awaited | None:
+    asked = await context.storage.conversation.awaited(user_id(update))
+    return still_open(asked, context.now()) if asked is not None else None
 
 
 @logged
 async def show_safety(update: Update, context: Context) -> None:
-    """The help page's "if you don't feel safe" button."""
-    assert update.callback_query is not None
-    await update.callback_query.answer()
-    await context.bot.send_message(chat_id(update), safety_text(context))
+    """ "If you don't feel safe" (help page, safety plan): nothing was written, so no "what
+    you wrote"; the numbers and the plan."""
+    await acknowledge(update)
+    await send_support(update, context, Concern.ASKED, can_continue=False)
+
+
+@logged
+async def show_plan(update: Update, context: Context) -> None:
+    """/safety, or the plan button: the plan as written so far, a button per part."""
+    await acknowledge(update)
+    await _show_plan(update, context)
+
+
+async def _show_plan(update: Update, context: Context) -> None:
+    plan = await context.storage.safety.plan(user_id(update))
+    content = context.content
+    await say(update, context, views.plan_text(content, plan), views.plan_keyboard(content))
+
+
+@logged
+async def edit_part(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    part = PlanEdit.of(query.data).part
+    await query.answer()
+    await expect(update, context, EXPECTING_PART[part])
+    plan = await context.storage.safety.plan(user_id(update))
+    content = context.content
+    markup = views.clear_keyboard(content, part) if plan.part(part) else None
+    await say(update, context, views.plan_question(content, plan, part), markup)
+
+
+async def plan_part_from_text(
+    update: Update, context: Context, awaited: Awaited, text: str
+) -> None:
+    """A typed part of the plan (the router has checked it is words, and not too long)."""
+    part = PLAN_ANSWERS[awaited.what]
+    await context.storage.safety.save_part(user_id(update), part, text.strip(), context.now())
+    await expect(update, context, None)
+    title = html.escape(views.part_title(context.content, part))
+    await say(update, context, context.texts.plan_saved.format(title=title))
+    await _show_plan(update, context)
+
+
+@logged
+async def clear_part(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    part = PlanClear.of(query.data).part
+    await query.answer()
+    await context.storage.safety.save_part(user_id(update), part, "", context.now())
+    await expect(update, context, None)
+    await query.edit_message_reply_markup(reply_markup=None)
+    title = html.escape(views.part_title(context.content, part))
+    await say(update, context, context.texts.plan_cleared.format(title=title))
+    await _show_plan(update, context)
+
+
+@logged
+async def choose_country(update: Update, context: Context) -> None:
+    await acknowledge(update)
+    await say(
+        update,
+        context,
+        context.texts.help_choose_country,
+        views.countries_keyboard(context.content),
+    )
+
+
+@logged
+async def country_chosen(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    code = HelpCountry.of(query.data).code
+    content = context.content
+    if code not in content.countries:
+        await query.answer(context.texts.stale_button)
+        return
+    await query.answer()
+    await context.storage.safety.choose_country(user_id(update), code)
+    country, _ = await help_of(context, user_id(update))
+    intro = context.texts.help_country_set.format(country=html.escape(country.name))
+    await say(update, context, intro + "\n\n" + views.help_text(content, country, known=True))
 
 
 def register(application: AnyApplication) -> None:
-    # Group -1: after the redelivery guard (-2), before every feature (0).
-    application.add_handler(
-        MessageHandler(filters.TEXT & filters.ChatType.PRIVATE, words_point_to_danger), group=-2
-    )
+    # Group -2: after the redelivery guard, before every feature (0) and before a command
+    # clears an open question (-1).
+    application.add_handler(MessageHandler(filters.TEXT & PRIVATE, words_point_to_danger), group=-2)
     application.add_handler(CallbackQueryHandler(show_safety, pattern=f"^{views.SAFETY_SHOW}$"))
+    application.add_handler(CommandHandler("safety", show_plan, filters=PRIVATE))
+    application.add_handler(CallbackQueryHandler(show_plan, pattern=PlanOpen.pattern()))
+    application.add_handler(CallbackQueryHandler(edit_part, pattern=PlanEdit.pattern()))
+    application.add_handler(CallbackQueryHandler(clear_part, pattern=PlanClear.pattern()))
+    application.add_handler(CallbackQueryHandler(choose_country, pattern=HelpCountries.pattern()))
+    application.add_handler(CallbackQueryHandler(country_chosen, pattern=HelpCountry.pattern()))
