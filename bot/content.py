@@ -263,6 +263,7 @@ class Texts(_Strict):
     help_choose_country: str
     help_country_set: str
     safety_continue_button: str
+    safety_continue_hint: str
     safety_plan_button: str
     help_safety_button: str
     plan_title: str

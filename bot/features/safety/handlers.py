@@ -77,6 +77,8 @@ async def send_support(
     country, known = await help_of(context, user_id(update))
     content = context.content
     text = views.support_text(content, concern, views.help_text(content, country, known))
+    if can_continue:
+        text += "\n\n" + content.texts.safety_continue_hint
     await say(update, context, text, views.support_keyboard(content, can_continue))
 
 

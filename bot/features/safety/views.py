@@ -48,7 +48,7 @@ def help_text(content: Content, country: CountryHelp, known: bool) -> str:
     texts = content.texts
 
     def note(line_note: str) -> str:
-        return texts.help_note.format(note=html.escape(line_note)) if line_note else ""
+        return " " + texts.help_note.format(note=html.escape(line_note)) if line_note else ""
 
     if country.emergency:
         emergency = texts.help_emergency.format(number=html.escape(country.emergency))
