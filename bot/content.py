@@ -53,6 +53,7 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "safety_self_harm": frozenset({"help"}),
     "safety_danger": frozenset({"help"}),
     "safety_asked": frozenset({"help"}),
+    "safety_threatening": frozenset({"help"}),
     "safety_reply_held": frozenset({"name"}),
     "help_emergency": frozenset({"number"}),
     "help_crisis": frozenset({"name", "number"}),
@@ -61,6 +62,8 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "help_extra": frozenset({"note"}),
     "help_note": frozenset({"note"}),
     "help_where": frozenset({"country"}),
+    "help_where_chosen": frozenset({"country"}),
+    "plan_cancelled": frozenset({"title"}),
     "help_country_set": frozenset({"country"}),
     "plan_part_line": frozenset({"title", "text"}),
     "plan_edit_button": frozenset({"title"}),
@@ -177,6 +180,7 @@ class Texts(_Strict):
     start_button: str
     help: str
     help_resume: str
+    draft_waiting: str
     progress: str
     ask_feeling: str
     ask_feeling_more: str
@@ -249,6 +253,8 @@ class Texts(_Strict):
     safety_self_harm: str
     safety_danger: str
     safety_asked: str
+    safety_threatening: str
+    safety_paused: str
     safety_reply_held: str
     help_emergency: str
     help_emergency_unknown: str
@@ -258,6 +264,7 @@ class Texts(_Strict):
     help_extra: str
     help_note: str
     help_where: str
+    help_where_chosen: str
     help_where_unknown: str
     help_country_button: str
     help_choose_country: str
@@ -275,6 +282,8 @@ class Texts(_Strict):
     plan_saved: str
     plan_cleared: str
     plan_clear_button: str
+    plan_cancelled: str
+    plan_already_clear: str
     plan_part_signs: str
     plan_part_calm: str
     plan_part_people: str
@@ -615,6 +624,7 @@ class Safety(_Strict):
 
     self_harm: Patterns = Field(min_length=1)
     danger: Patterns = Field(min_length=1)
+    threat_to_reader: Patterns = Field(min_length=1)
 
 
 # As people dial it: digits and spaces, a leading + only if needed.
@@ -648,13 +658,17 @@ class FallbackData(_Strict):
 
 class NationalData(_Strict):
     name: str = Field(min_length=1)
+    # The name as a sentence says it, where it differs: "the United Kingdom".
+    in_sentence: str = ""
     emergency: str = Field(pattern=r"^[0-9]{2,4}$")
     emergency_note: str = ""
     lines: list[HelpLineData] = Field(min_length=1)
 
     def help(self, code: str) -> CountryHelp:
         lines = tuple(HelpLine(x.kind, x.name, x.number, x.note) for x in self.lines)
-        return CountryHelp(code, self.name, self.emergency, lines, self.emergency_note)
+        return CountryHelp(
+            code, self.name, self.emergency, lines, self.emergency_note, self.in_sentence
+        )
 
     @model_validator(mode="after")
     def _one_of_each(self) -> NationalData:
@@ -738,6 +752,7 @@ class Content(_Strict):
         self._safety = SafetyPatterns(
             self_harm=compile_patterns(self.checks.safety.self_harm),
             danger=compile_patterns(self.checks.safety.danger),
+            threat_to_reader=compile_patterns(self.checks.safety.threat_to_reader),
             shorthand=self.checks.shorthand,
         )
         self._countries = {

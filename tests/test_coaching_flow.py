@@ -100,7 +100,7 @@ async def test_learn_mid_flow_keeps_the_place(alice: FakeUser) -> None:
 async def test_words_that_point_to_danger_stop_the_coaching(alice: FakeUser) -> None:
     await reach(alice, 1)
     await alice.send("he hit me when I asked about the money")
-    safety = await alice.expect(r"pause the coaching")
+    safety = await alice.expect(r"might not be safe")
     assert "emergency number" in safety.text and "softer" not in safety.text
     assert safety.labels[0] == "Continue where I was"
     await alice.press("Continue where I was")

@@ -67,8 +67,9 @@ async def test_choosing_a_country_shows_its_numbers_and_is_kept(alice: FakeUser)
     await alice.press("🌍 Numbers for another country")
     await alice.expect(r"Which country are you in")
     await alice.press("United Kingdom")
-    chosen = await alice.expect(r"Here are the numbers for United Kingdom")
+    chosen = await alice.expect(r"Here are the numbers for the United Kingdom")
     assert "Samaritans, 116 123" in chosen.text and "call 999" in chosen.text
+    assert "the country you chose" in chosen.text and "time zone" not in chosen.text
     await alice.send("i dont feel safe at home")
     support = await alice.expect(DANGER)
     assert "Samaritans, 116 123" in support.text and "0808 2000 247" in support.text
@@ -81,7 +82,9 @@ async def test_a_threat_in_a_reply_is_held_not_delivered(alice: FakeUser, bob: F
     await bob.expect(r"saying back what you heard")
     await bob.send("if you tell anyone about this you'll regret it")
     await bob.expect(r"I haven't sent this to Alice")
-    await bob.expect(DANGER)
+    # Bob is the one threatening: spoken to as such, not as someone in danger.
+    held = await bob.expect(r"frighten the person who reads them")
+    assert "soften anything for someone" not in held.text
     assert "you'll regret it" not in alice.all_text()
     # A reply in other words still goes, once.
     await bob.send("I hear that last night felt lonely for you.")
@@ -128,6 +131,7 @@ async def test_a_plan_part_can_be_changed_cleared_or_left(alice: FakeUser) -> No
     await alice.press("✏️ What calms me")
     await alice.send("tea on the balcony")
     await alice.expect(r"Saved to your safety plan: What calms me")
+    await alice.expect(r"Your safety plan")
     await alice.press("✏️ What calms me")
     asked = await alice.expect(r"what can you do, on your own")
     assert "tea on the balcony" in asked.text and asked.labels == ["🗑 Clear this part"]
@@ -137,9 +141,12 @@ async def test_a_plan_part_can_be_changed_cleared_or_left(alice: FakeUser) -> No
     await alice.send("/safety")
     assert "tea on the balcony" in (await alice.expect(r"Your safety plan")).text
     await alice.press("✏️ What calms me")
-    await alice.press("🗑 Clear this part")
+    clear = alice.find_button("🗑 Clear this part")[0]
+    await alice.press("🗑 Clear this part", clear)
+    await alice.press("🗑 Clear this part", clear)  # a slow phone: the second tap changes nothing
     await alice.expect(r"Cleared: What calms me")
     assert (await alice.expect(r"Your safety plan")).text.count("not written yet") == 4
+    await alice.expect_toast(r"already clear")
 
 
 async def test_forget_deletes_the_plan_and_the_chosen_country(
@@ -154,6 +161,9 @@ async def test_forget_deletes_the_plan_and_the_chosen_country(
     await alice.press("🌍 Numbers for another country")
     await alice.press("Ireland")
     await alice.expect(r"numbers for Ireland")
+    await alice.send("/export")
+    data = json.loads(await alice.expect_document("soft-start-data.json"))
+    assert data["help_country"] == "IE" and data["safety_plan"]["place"].startswith("my friend")
     await alice.send("/forget")
     await alice.press("Yes, delete everything")
     await alice.expect(r"Everything I kept about you is deleted")
@@ -205,3 +215,65 @@ async def test_a_tap_on_the_composer_brings_the_typing_back_to_it(alice: FakeUse
     await alice.expect(QUESTIONS[1])
     await answer(alice, 1)  # a composer answer (the next question comes), not a check-in
     assert "Saved to your journal" not in alice.all_text()
+
+
+async def test_a_threat_as_a_time_to_talk_is_held_too(alice: FakeUser, bob: FakeUser) -> None:
+    await pair(alice, bob)
+    delivered = await send_to(alice, bob)
+    await bob.press("Let's talk…", delivered)
+    when = await bob.expect(r"When would suit you to talk")
+    await bob.press("I'll type a time", when)
+    await bob.send("when you stop lying or I'll hurt you")
+    await bob.expect(r"I haven't sent this to Alice")
+    await bob.expect(r"frighten the person who reads them")
+    await bob.send("you're dead when I get home")  # a reply typed freely, held as well
+    await bob.expect(r"frighten the person who reads them")
+    assert "hurt you" not in alice.all_text() and "dead" not in alice.all_text()
+
+
+async def test_after_the_support_message_typing_is_talk_until_continue(alice: FakeUser) -> None:
+    await reach(alice, 1)
+    await alice.send("he shoves me when he drinks")
+    await alice.expect(DANGER)
+    await alice.send("thank you")
+    await alice.expect(r"Nothing you write now goes into your message")
+    await alice.press("Continue where I was")
+    await alice.expect(QUESTIONS[1])
+    await answer(alice, 1)
+    await finish(alice)  # "thank you" is nowhere in the message
+
+
+async def test_a_double_tap_on_a_country_answers_once(alice: FakeUser, telegram: Any) -> None:
+    await alice.send("/help")
+    await alice.press("If you don't feel safe")
+    await alice.press("🌍 Numbers for another country")
+    countries = await alice.expect(r"Which country are you in")
+    spain = next(b for b in countries.buttons if b["text"] == "Spain")
+    await alice.press_data(countries, spain["callback_data"])
+    await alice.press_data(countries, spain["callback_data"])  # a slow phone
+    await alice.expect(r"numbers for Spain")
+    await alice.expect_toast(r"earlier message")
+    assert alice.all_text().count("Here are the numbers for Spain") == 1
+
+
+async def test_a_long_plan_part_is_kept_and_cancel_says_what_stays(alice: FakeUser) -> None:
+    await alice.send("/safety")
+    await alice.press("✏️ People I can call")
+    people = "; ".join(f"friend number {n}, 0151 496 00{n:02d}" for n in range(20))
+    assert 450 < len(people) < 1000
+    await alice.send(people)
+    await alice.expect(r"Saved to your safety plan: People I can call")
+    await alice.press("✏️ What calms me")
+    await alice.send("/cancel")
+    await alice.expect(r"Okay, I left What calms me as it was")
+
+
+async def test_after_a_mid_composer_check_in_the_draft_is_shown_again(alice: FakeUser) -> None:
+    await reach(alice, 2)
+    await alice.send("/checkin")
+    await alice.send("shaky")
+    await alice.expect(r"Saved to your journal: shaky")
+    await alice.expect(r"Your soft start-up is waiting where you left it")
+    await alice.expect(QUESTIONS[2])
+    await answer(alice, 2)
+    await finish(alice)

@@ -30,6 +30,9 @@ class Expecting(StrEnum):
     PLAN_CALM = "plan_calm"
     PLAN_PEOPLE = "plan_people"
     PLAN_PLACE = "plan_place"
+    # The support message was shown mid-composer: a text is talk, not the next part, until
+    # the person taps "Continue where I was" (or sends a command).
+    SAFETY_PAUSE = "safety_pause"
 
 
 # Guesses rather than questions: a newer guess may replace them, and a command keeps them

@@ -37,12 +37,12 @@ class PartProblem(StrEnum):
 _INVISIBLE = frozenset({"Zs", "Zl", "Zp", "Cf", "Cc", "Mn", "Me"})
 
 
-def part_problem(text: str) -> PartProblem | None:
+def part_problem(text: str, limit: int = MAX_PART_LENGTH) -> PartProblem | None:
     """Says what is wrong with an answer, or None when it can be used."""
     stripped = text.strip()
     if all(unicodedata.category(char) in _INVISIBLE for char in stripped):
         return PartProblem.EMPTY
-    if len(stripped) > MAX_PART_LENGTH:
+    if len(stripped) > limit:
         return PartProblem.TOO_LONG
     return None
 

@@ -75,6 +75,8 @@ class UserExport:
     checkins: list[dict[str, str]] = field(default_factory=list)
     # The private safety plan, by part (None: never written).
     safety_plan: dict[str, str] | None = None
+    # The country whose help lines they chose (None: from their time zone).
+    help_country: str | None = None
 
 
 def export_json(data: UserExport) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from bot.core.check import normalise
+from bot.core.conversation import Expecting
 
 
 class Concern(StrEnum):
@@ -22,6 +23,7 @@ class Concern(StrEnum):
 
     SELF_HARM = "self_harm"  # thoughts of not being alive, of hurting oneself
     DANGER = "danger"  # fear of a partner, violence, threats, control
+    THREATENING = "threatening"  # a message to the partner that threatens them
     ASKED = "asked"  # the person tapped for help; nothing was written
 
 
@@ -29,14 +31,21 @@ class Concern(StrEnum):
 class SafetyPatterns:
     self_harm: tuple[re.Pattern[str], ...]
     danger: tuple[re.Pattern[str], ...]
+    # Threats aimed at the reader ("you're dead when I get home"): in a message to the partner,
+    # the writer is the one threatening; anywhere else they are reported danger.
+    threat_to_reader: tuple[re.Pattern[str], ...] = ()
     shorthand: Mapping[str, str] = field(default_factory=dict)
 
-    def concern(self, text: str) -> Concern | None:
-        """What the words point to, or None. Self-harm first: it needs the crisis line."""
+    def concern(self, text: str, to_partner: bool = False) -> Concern | None:
+        """What the words point to, or None. Self-harm first: it needs the crisis line.
+        `to_partner`: the text is a message for the partner (a reply, a time to talk)."""
         plain = normalise(text, self.shorthand)
         if any(pattern.search(plain) for pattern in self.self_harm):
             return Concern.SELF_HARM
-        if any(pattern.search(plain) for pattern in self.danger):
+        threatens = any(pattern.search(plain) for pattern in self.threat_to_reader)
+        if threatens and to_partner:
+            return Concern.THREATENING
+        if threatens or any(pattern.search(plain) for pattern in self.danger):
             return Concern.DANGER
         return None
 
@@ -64,6 +73,12 @@ class CountryHelp:
     emergency: str  # "" when not known (the fallback)
     lines: tuple[HelpLine, ...]
     emergency_note: str = ""  # other numbers: "police 110"
+    in_sentence: str = ""  # "the United Kingdom", where a sentence needs more than the name
+
+    @property
+    def named(self) -> str:
+        """The country as a sentence names it."""
+        return self.in_sentence or self.name
 
     def of_kind(self, kind: LineKind) -> tuple[HelpLine, ...]:
         return tuple(line for line in self.lines if line.kind is kind)
@@ -96,6 +111,15 @@ class PlanPart(StrEnum):
 
 
 PLAN_PARTS = tuple(PlanPart)
+# A part of the plan may hold a list of people and numbers: more room than a message's part.
+MAX_PLAN_PART_LENGTH = 1000
+# The question that asks for each part (what a typed text then answers).
+PLAN_QUESTIONS = {
+    Expecting.PLAN_SIGNS: PlanPart.WARNING_SIGNS,
+    Expecting.PLAN_CALM: PlanPart.CALMING,
+    Expecting.PLAN_PEOPLE: PlanPart.PEOPLE,
+    Expecting.PLAN_PLACE: PlanPart.SAFE_PLACE,
+}
 
 
 @dataclass(frozen=True)

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import html
+
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
+from bot.core.safety import PLAN_QUESTIONS
+from bot.features.safety import views as safety_views
 from bot.handlers.context import AnyApplication, Context, chat_id, logged
 
 PRIVATE = filters.ChatType.PRIVATE
@@ -31,10 +35,16 @@ async def cancel_outside(update: Update, context: Context) -> None:
     """/cancel outside the composer: whatever the bot was waiting for (a reply to the
     partner, a time, a note) is dropped, so the next text goes nowhere unexpected."""
     me = update.effective_user.id if update.effective_user else 0
-    if await context.storage.conversation.awaited(me) is None:
+    awaited = await context.storage.conversation.awaited(me)
+    if awaited is None:
         await _say(update, context, context.texts.cancel_nothing)
         return
     await context.storage.conversation.expect(me, None)
+    part = PLAN_QUESTIONS.get(awaited.what)
+    if part is not None:  # nothing was going to be sent: say what stays as it was
+        title = html.escape(safety_views.part_title(context.content, part))
+        await _say(update, context, context.texts.plan_cancelled.format(title=title))
+        return
     await _say(update, context, context.texts.cancel_awaited)
 
 

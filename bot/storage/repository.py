@@ -450,6 +450,7 @@ class Storage:
                     }
                     for row in checkins
                 ],
+                help_country=user.help_country if user else None,
                 safety_plan=(
                     {part.value: getattr(plan, part.value) for part in PLAN_PARTS}
                     if plan is not None

@@ -22,7 +22,7 @@ from telegram.ext import (
 
 from bot.core.check import Finding, check_draft
 from bot.core.compose import compose_message, find_faux_feeling, tidy_part
-from bot.core.conversation import GUESSES, Awaited, still_open
+from bot.core.conversation import GUESSES, Awaited, Expecting, still_open
 from bot.core.draft import MAX_PART_LENGTH, PARTS, Draft, PartProblem, Step, part_problem
 from bot.core.schedule import Later, later, outside_quiet_hours
 from bot.features.compose import views
@@ -212,7 +212,16 @@ async def answer_text(update: Update, context: Context) -> Step | int:
         # The bot's last question was another feature's (mid-composer /checkin, /safety): the
         # text answers that one; the draft waits where it was.
         await typed.answer_question(update, context, question, text)
-        return draft.step if draft is not None else END
+        if draft is None:
+            return END
+        answered = question.what is not Expecting.SAFETY_PAUSE and (
+            await context.storage.conversation.awaited(user_id(update)) is None
+        )
+        if answered:
+            # Show where the message was, so that the next text is not a surprise.
+            await _say(update, context, context.texts.draft_waiting)
+            return await ask(update, context, draft)
+        return draft.step
     if draft is None:
         return await _gone(update, context)
     if draft.step is Step.REVIEW:

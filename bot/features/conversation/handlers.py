@@ -11,6 +11,7 @@ from telegram.ext import MessageHandler, filters
 
 from bot.core.conversation import Awaited, Expecting, still_open
 from bot.core.draft import MAX_PART_LENGTH, PartProblem, part_problem
+from bot.core.safety import MAX_PLAN_PART_LENGTH
 from bot.features.checkin import handlers as checkin
 from bot.features.follow_ups import handlers as follow_ups
 from bot.features.reminders import handlers as reminders
@@ -46,7 +47,10 @@ ANSWERS: dict[Expecting, Answer] = {
     Expecting.PLAN_CALM: safety.plan_part_from_text,
     Expecting.PLAN_PEOPLE: safety.plan_part_from_text,
     Expecting.PLAN_PLACE: safety.plan_part_from_text,
+    Expecting.SAFETY_PAUSE: safety.paused,
 }
+# A safety plan's part may be longer than a part of a message.
+LIMITS = dict.fromkeys(safety.PLAN_ANSWERS, MAX_PLAN_PART_LENGTH)
 
 
 @logged
@@ -68,11 +72,12 @@ async def typed_text(update: Update, context: Context) -> None:
 async def answer_question(update: Update, context: Context, awaited: Awaited, text: str) -> None:
     """A typed answer to what the bot asked; an unusable one is asked again, kindly."""
     found = context.services
-    problem = part_problem(text)
+    limit = LIMITS.get(awaited.what, MAX_PART_LENGTH)
+    problem = part_problem(text, limit)
     if problem is not None:
         texts = found.content.texts
         reply = (
-            texts.too_long_message.format(limit=MAX_PART_LENGTH)
+            texts.too_long_message.format(limit=limit)
             if problem is PartProblem.TOO_LONG
             else texts.empty_text
         )

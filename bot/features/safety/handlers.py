@@ -15,19 +15,26 @@ from telegram.ext import (
     filters,
 )
 
-from bot.core.conversation import Awaited, Expecting, still_open
+from bot.core.conversation import GUESSES, Awaited, Expecting, still_open
 from bot.core.safety import (
+    PLAN_QUESTIONS,
     Concern,
     CountryHelp,
     HelpLine,
     LineKind,
-    PlanPart,
     country_of_zone,
     help_for,
 )
 from bot.features.reminders.common import acknowledge, expect, say
 from bot.features.safety import views
-from bot.features.safety.views import HelpCountries, HelpCountry, PlanClear, PlanEdit, PlanOpen
+from bot.features.safety.views import (
+    HelpCountries,
+    HelpCountry,
+    PlanClear,
+    PlanEdit,
+    PlanOpen,
+    Where,
+)
 from bot.handlers.context import AnyApplication, Context, logged, user_id
 from bot.places import zone_countries
 
@@ -35,29 +42,26 @@ log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE
 
 # Writing one's safety plan: the words may well describe danger, and must not be stopped.
-PLAN_ANSWERS = {
-    Expecting.PLAN_SIGNS: PlanPart.WARNING_SIGNS,
-    Expecting.PLAN_CALM: PlanPart.CALMING,
-    Expecting.PLAN_PEOPLE: PlanPart.PEOPLE,
-    Expecting.PLAN_PLACE: PlanPart.SAFE_PLACE,
-}
+PLAN_ANSWERS = PLAN_QUESTIONS
 EXPECTING_PART = {part: what for what, part in PLAN_ANSWERS.items()}
 # Answers that would go to the partner: held, not sent, when they point to danger.
 TO_PARTNER = frozenset({Expecting.PARTNER_REPLY, Expecting.TALK_TIME, Expecting.INCOMING})
 
 
-async def help_of(context: Context, user: int) -> tuple[CountryHelp, bool]:
+async def help_of(context: Context, user: int) -> tuple[CountryHelp, Where]:
     """The help lines for the person (their chosen country, else their time zone's), with the
-    operator's own lines; and whether the country is known."""
+    operator's own lines; and how the country is known."""
     found = context.services
-    chosen = await found.storage.safety.country(user)
-    if chosen is None:
-        clock = await found.storage.reminders.user_clock(user)
-        chosen = country_of_zone(clock.time_zone, zone_countries())
     content = found.content
-    known = chosen is not None and chosen in content.countries
-    extra = _operator_lines(context, chosen)
-    return help_for(chosen, content.countries, content.fallback_help, extra), known
+    country = await found.storage.safety.country(user)
+    where = Where.CHOSEN
+    if country not in content.countries:
+        clock = await found.storage.reminders.user_clock(user)
+        country, where = country_of_zone(clock.time_zone, zone_countries()), Where.ZONE
+    if country not in content.countries:
+        where = Where.UNKNOWN
+    extra = _operator_lines(context, country)
+    return help_for(country, content.countries, content.fallback_help, extra), where
 
 
 def _operator_lines(context: Context, country: str | None) -> list[HelpLine]:
@@ -74,9 +78,9 @@ def _operator_lines(context: Context, country: str | None) -> list[HelpLine]:
 async def send_support(
     update: Update, context: Context, concern: Concern, can_continue: bool
 ) -> None:
-    country, known = await help_of(context, user_id(update))
+    country, where = await help_of(context, user_id(update))
     content = context.content
-    text = views.support_text(content, concern, views.help_text(content, country, known))
+    text = views.support_text(content, concern, views.help_text(content, country, where))
     if can_continue:
         text += "\n\n" + content.texts.safety_continue_hint
     await say(update, context, text, views.support_keyboard(content, can_continue))
@@ -88,21 +92,33 @@ async def words_point_to_danger(update: Update, context: Context) -> None:
     message = update.effective_message
     if message is None or not message.text:
         return
-    concern = context.content.safety.concern(message.text)
-    if concern is None:
+    safety = context.content.safety
+    if safety.concern(message.text) is None:
         return
     awaited = await _awaited(update, context)
     if awaited is not None and awaited.what in PLAN_ANSWERS:
         return  # their own safety plan: let it be written
+    to_partner = awaited is not None and awaited.what in TO_PARTNER
+    concern = safety.concern(message.text, to_partner=to_partner)
+    assert concern is not None
     log.info("update=%s user=%s safety path: %s", update.update_id, user_id(update), concern)
-    if awaited is not None and awaited.what in TO_PARTNER:
+    if to_partner:
         partner = await context.storage.pairing.partner_of(user_id(update))
         if partner is not None:
             name = html.escape(partner.name)
             await say(update, context, context.texts.safety_reply_held.format(name=name))
     draft = await context.storage.load_draft(user_id(update))
-    await send_support(update, context, concern, can_continue=draft is not None)
+    can_continue = draft is not None and concern is not Concern.THREATENING
+    await send_support(update, context, concern, can_continue=can_continue)
+    if can_continue and (awaited is None or awaited.what in GUESSES):
+        # Until they choose to go on, what they type is talk, not the draft's next part.
+        await expect(update, context, Expecting.SAFETY_PAUSE)
     raise ApplicationHandlerStop
+
+
+async def paused(update: Update, context: Context, awaited: Awaited, text: str) -> None:
+    """A text after the support message, before "Continue where I was": not an answer."""
+    await say(update, context, context.texts.safety_paused)
 
 
 async def _awaited(update: Update, context: Context) -> Awaited | None:
@@ -129,6 +145,18 @@ async def _show_plan(update: Update, context: Context) -> None:
     plan = await context.storage.safety.plan(user_id(update))
     content = context.content
     await say(update, context, views.plan_text(content, plan), views.plan_keyboard(content))
+
+
+async def _first_tap(update: Update, context: Context, action: str) -> bool:
+    """True for the first tap of `action` on this message; a second (a double tap, or an old
+    list tapped again) gets the "earlier message" toast instead of a second answer."""
+    query = update.callback_query
+    assert query is not None
+    message_id = query.message.message_id if query.message else 0
+    if await context.storage.claim_action(user_id(update), action, str(message_id)):
+        return True
+    await query.answer(context.texts.stale_button)
+    return False
 
 
 @logged
@@ -161,6 +189,10 @@ async def clear_part(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     part = PlanClear.of(query.data).part
+    plan = await context.storage.safety.plan(user_id(update))
+    if not plan.part(part):  # cleared already (a second tap): nothing more to do
+        await query.answer(context.texts.plan_already_clear)
+        return
     await query.answer()
     await context.storage.safety.save_part(user_id(update), part, "", context.now())
     await expect(update, context, None)
@@ -190,11 +222,15 @@ async def country_chosen(update: Update, context: Context) -> None:
     if code not in content.countries:
         await query.answer(context.texts.stale_button)
         return
+    if not await _first_tap(update, context, "country"):
+        return
     await query.answer()
+    # The list has done its work: off the screen, so it cannot be tapped again.
+    await query.edit_message_reply_markup(reply_markup=None)
     await context.storage.safety.choose_country(user_id(update), code)
-    country, _ = await help_of(context, user_id(update))
-    intro = context.texts.help_country_set.format(country=html.escape(country.name))
-    await say(update, context, intro + "\n\n" + views.help_text(content, country, known=True))
+    country, where = await help_of(context, user_id(update))
+    intro = context.texts.help_country_set.format(country=html.escape(country.named))
+    await say(update, context, intro + "\n\n" + views.help_text(content, country, where))
 
 
 def register(application: AnyApplication) -> None:

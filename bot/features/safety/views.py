@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 from dataclasses import dataclass
+from enum import StrEnum
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -43,7 +44,15 @@ class HelpCountry(CallbackData, prefix="helpc"):
     code: Key
 
 
-def help_text(content: Content, country: CountryHelp, known: bool) -> str:
+class Where(StrEnum):
+    """How the bot knows the person's country."""
+
+    ZONE = "zone"  # from their time zone
+    CHOSEN = "chosen"  # they picked it
+    UNKNOWN = "unknown"
+
+
+def help_text(content: Content, country: CountryHelp, where: Where) -> str:
     """The numbers, plain text so that Telegram makes them tappable."""
     texts = content.texts
 
@@ -67,12 +76,13 @@ def help_text(content: Content, country: CountryHelp, known: bool) -> str:
             lines.append(texts.help_directory.format(name=name, note=about))
         else:  # the operator's own line (SAFETY_RESOURCES)
             lines.append(texts.help_extra.format(note=html.escape(line.note)))
-    where = (
-        texts.help_where.format(country=html.escape(country.name))
-        if known
-        else texts.help_where_unknown.strip()
-    )
-    return "\n".join(lines) + "\n\n" + where
+    named = html.escape(country.named)
+    footer = {
+        Where.ZONE: texts.help_where.format(country=named),
+        Where.CHOSEN: texts.help_where_chosen.format(country=named),
+        Where.UNKNOWN: texts.help_where_unknown.strip(),
+    }[where]
+    return "\n".join(lines) + "\n\n" + footer
 
 
 def support_text(content: Content, concern: Concern, help_lines: str) -> str:
@@ -80,6 +90,7 @@ def support_text(content: Content, concern: Concern, help_lines: str) -> str:
     template = {
         Concern.SELF_HARM: texts.safety_self_harm,
         Concern.DANGER: texts.safety_danger,
+        Concern.THREATENING: texts.safety_threatening,
         Concern.ASKED: texts.safety_asked,
     }[concern]
     return template.format(help=help_lines)
