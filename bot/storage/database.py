@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import (
     ArgumentError,
+    DBAPIError,
     DisconnectionError,
     InterfaceError,
     OperationalError,
@@ -43,8 +44,23 @@ def _sqlite_pragmas(busy_timeout_seconds: float) -> Callable[[Any, Any], None]:
     return on_connect
 
 
+# SQLSTATE classes of a connection that broke (08) or a server shutting down or restarting
+# (57: "terminating connection due to administrator command"): passing, like a lock.
+_PASSING_SQLSTATES = ("08", "57")
+
+
+def _sqlstate(error: DBAPIError) -> str:
+    original = error.orig
+    cause = getattr(original, "__cause__", None)
+    return str(getattr(original, "pgcode", None) or getattr(cause, "sqlstate", None) or "")
+
+
 def is_unavailable(error: BaseException) -> bool:
     """A database that is locked, restarting or out of reach: worth a "try again in a moment"."""
+    if isinstance(error, DBAPIError) and (
+        error.connection_invalidated or _sqlstate(error).startswith(_PASSING_SQLSTATES)
+    ):
+        return True
     return isinstance(
         error,
         OperationalError
