@@ -60,6 +60,7 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "help_abuse": frozenset({"name", "number"}),
     "help_directory": frozenset({"name", "note"}),
     "help_extra": frozenset({"note"}),
+    "words_so_far": frozenset({"words"}),
     "help_note": frozenset({"note"}),
     "help_where": frozenset({"country"}),
     "help_where_chosen": frozenset({"country"}),
@@ -180,6 +181,12 @@ class Texts(_Strict):
     start_button: str
     help: str
     help_resume: str
+    from_text_offer: str
+    from_text_offer_with_draft: str
+    from_text_compose_button: str
+    from_text_journal_button: str
+    words_so_far: str
+    keep_words_button: str
     draft_waiting: str
     progress: str
     ask_feeling: str

@@ -475,7 +475,7 @@ async def test_a_nudge_left_unanswered_does_not_catch_text_hours_later(
     await alice.expect(NUDGE)
     clock.advance(hours=5)
     await alice.send("can't sleep, random thought: buy milk")
-    await alice.expect(r"/compose starts one")
+    await alice.expect(r"I've kept your words")  # kept with a question, not taken as a check-in
     await alice.send("/journal")
     await alice.expect(r"Your journal is empty")
 

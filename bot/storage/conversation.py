@@ -70,6 +70,7 @@ class ConversationRepository:
     async def hold_text(self, user_id: int, text: str) -> None:
         """Keeps a typed text until the person says what to do with it."""
         async with self._sessions() as session, session.begin():
+            await ensure_user(session, user_id)
             await session.execute(update(User).where(User.id == user_id).values(pending_text=text))
 
     async def held_text(self, user_id: int) -> str | None:

@@ -71,7 +71,13 @@ def _question(context: Context, draft: Draft) -> tuple[str, InlineKeyboardMarkup
     }
     feeling = html.escape(compose_feeling(context, draft))
     text = questions[draft.step].format(progress=progress, feeling=feeling)
-    return text, views.suggestions_keyboard(content, draft.step)
+    markup = views.suggestions_keyboard(content, draft.step)
+    written = draft.part(draft.step)
+    if written and draft.step is Step.REASON and not draft.editing:
+        # Words typed before /compose: shown, and kept with one tap (or replaced by typing).
+        text += "\n\n" + texts.words_so_far.format(words=html.escape(written))
+        markup = views.with_kept_words(content, draft.step, markup)
+    return text, markup
 
 
 def _finding_view(context: Context, finding: Finding) -> tuple[str, InlineKeyboardMarkup]:
@@ -180,6 +186,39 @@ async def resume(update: Update, context: Context) -> Step | int:
         return await _gone(update, context)
     await _settle_button(update)
     return await move_on(update, context, draft, known_user=True)
+
+
+@logged
+async def start_with_text(update: Update, context: Context) -> Step | int:
+    """ "Start a soft start-up with this": what they typed becomes the first "what happened"."""
+    held = await context.storage.conversation.held_text(user_id(update))
+    if held is None:
+        return await _stale_outside(update, context)
+    await _settle_button(update)
+    await context.storage.conversation.expect(user_id(update), None, at=context.now())
+    return await move_on(update, context, Draft().with_part(Step.REASON, held))
+
+
+async def _stale_outside(update: Update, context: Context) -> int:
+    query = update.callback_query
+    assert query is not None
+    await query.answer(context.texts.stale_button)
+    return END
+
+
+@logged
+async def keep_words(update: Update, context: Context) -> Step | int:
+    """ "Keep these words": the part's words already written are its answer."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    draft = await _load(update, context)
+    if draft is None:
+        return await _gone(update, context)
+    step = views.KeepWords.of(query.data).step
+    if draft.step is not step or not draft.part(step):
+        return await _stale(update, context, draft)
+    await _settle_button(update)
+    return await move_on(update, context, draft.answer(draft.part(step)), known_user=True)
 
 
 @logged
@@ -518,7 +557,10 @@ def conversation() -> ConversationHandler[Context]:
             CallbackQueryHandler(faux_button, pattern=views.Faux.pattern()),
             CallbackQueryHandler(faux_button, pattern=f"^{views.FAUX_KEEP}$"),
         ],
-        Step.REASON: answers,
+        Step.REASON: [
+            *answers,
+            CallbackQueryHandler(keep_words, pattern=views.KeepWords.pattern()),
+        ],
         Step.REGULATION: [*answers, picks],
         Step.REQUEST: [*answers, picks],
         Step.REVIEW: [
@@ -543,6 +585,7 @@ def conversation() -> ConversationHandler[Context]:
                 CallbackQueryHandler(compose, pattern=f"^{views.COMPOSE}$"),
                 CallbackQueryHandler(resume, pattern=f"^{views.RESUME}$"),
                 CallbackQueryHandler(start_fresh, pattern=f"^{views.START_FRESH}$"),
+                CallbackQueryHandler(start_with_text, pattern=views.FROM_TEXT_COMPOSE),
             ],
             states=states,
             fallbacks=[

@@ -14,7 +14,7 @@ from bot.core.check import Finding
 from bot.core.draft import PARTS, Step
 from bot.core.schedule import Later
 from bot.handlers.callback_data import CallbackData, Key
-from bot.handlers.keyboards import rows_of
+from bot.handlers.keyboards import grid, rows_of
 
 COMPOSE = "compose"
 RESUME = "draft:resume"
@@ -31,6 +31,24 @@ class Pick(CallbackData, prefix="pick"):
 
     step: Step
     index: int
+
+
+@dataclass(frozen=True)
+class KeepWords(CallbackData, prefix="keepwords"):
+    """Keep the words already in this part (typed before /compose) as its answer."""
+
+    step: Step
+
+
+@dataclass(frozen=True)
+class FromText(CallbackData, prefix="fromtext"):
+    """A text typed with nothing asked: start a soft start-up with it, or journal it."""
+
+    action: Literal["compose", "journal"]
+
+
+FROM_TEXT_COMPOSE = f"^{FromText('compose').pack()}$"
+FROM_TEXT_JOURNAL = f"^{FromText('journal').pack()}$"
 
 
 @dataclass(frozen=True)
@@ -147,6 +165,24 @@ def _suggestions_keyboard(content: Content, step: Step) -> InlineKeyboardMarkup:
         width,
     )
     return InlineKeyboardMarkup([*rows, _flooded_row(content)])
+
+
+def with_kept_words(
+    content: Content, step: Step, markup: InlineKeyboardMarkup
+) -> InlineKeyboardMarkup:
+    """The question's keyboard with "keep these words" on top, for a part already written."""
+    keep = InlineKeyboardButton(
+        content.texts.keep_words_button, callback_data=KeepWords(step).pack()
+    )
+    return InlineKeyboardMarkup([[keep], *markup.inline_keyboard])
+
+
+def from_text_keyboard(content: Content, can_compose: bool) -> InlineKeyboardMarkup:
+    texts = content.texts
+    rows = [[(texts.from_text_journal_button, FromText("journal").pack())]]
+    if can_compose:
+        rows.insert(0, [(texts.from_text_compose_button, FromText("compose").pack())])
+    return grid(*rows)
 
 
 def _flooded_row(content: Content) -> list[InlineKeyboardButton]:

@@ -7,12 +7,13 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from telegram import Update
-from telegram.ext import MessageHandler, filters
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.core.conversation import Awaited, Expecting, still_open
 from bot.core.draft import MAX_PART_LENGTH, PartProblem, part_problem
 from bot.core.safety import MAX_PLAN_PART_LENGTH
 from bot.features.checkin import handlers as checkin
+from bot.features.compose import views as compose_views
 from bot.features.follow_ups import handlers as follow_ups
 from bot.features.reminders import handlers as reminders
 from bot.features.safety import handlers as safety
@@ -64,9 +65,42 @@ async def typed_text(update: Update, context: Context) -> None:
     if asked is not None and awaited is None:
         await found.storage.conversation.expect(user_id(update), None)
     if awaited is None:
-        await context.bot.send_message(chat_id(update), found.content.texts.outside_flow)
+        await _nothing_asked(update, context, text)
         return
     await answer_question(update, context, awaited, text)
+
+
+# Fewer words than this ("hi", "hello there") are a greeting, not something to keep.
+WORDS_WORTH_KEEPING = 4
+
+
+async def _nothing_asked(update: Update, context: Context, text: str) -> None:
+    """A text with nothing asked: words worth keeping are held, with an offer to start a soft
+    start-up with them or to keep them in the journal; anything else gets the pointer."""
+    texts = context.texts
+    if part_problem(text) is not None or len(text.split()) < WORDS_WORTH_KEEPING:
+        await context.bot.send_message(chat_id(update), texts.outside_flow)
+        return
+    storage = context.storage
+    await storage.conversation.hold_text(user_id(update), text.strip())
+    can_compose = await storage.load_draft(user_id(update)) is None
+    offer = texts.from_text_offer if can_compose else texts.from_text_offer_with_draft
+    keyboard = compose_views.from_text_keyboard(context.content, can_compose)
+    await context.bot.send_message(chat_id(update), offer, reply_markup=keyboard)
+
+
+@logged
+async def journal_the_text(update: Update, context: Context) -> None:
+    """ "Keep it in my journal": the held text becomes a journal entry."""
+    query = update.callback_query
+    assert query is not None
+    held = await context.storage.conversation.held_text(user_id(update))
+    if held is None:
+        await query.answer(context.texts.stale_button)
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(reply_markup=None)
+    await checkin.save_checkin(update, context, held)
 
 
 async def answer_question(update: Update, context: Context, awaited: Awaited, text: str) -> None:
@@ -102,6 +136,9 @@ KEEPS_THE_QUESTION = filters.Regex(r"^/(cancel|help|back)(@\w+)?(\s|$)")
 def register(application: AnyApplication) -> None:
     private_text = filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE
     application.add_handler(MessageHandler(private_text, typed_text))
+    application.add_handler(
+        CallbackQueryHandler(journal_the_text, pattern=compose_views.FROM_TEXT_JOURNAL)
+    )
     commands = filters.COMMAND & filters.ChatType.PRIVATE & ~KEEPS_THE_QUESTION
     # Before every feature (group 0), after the safety check (-2).
     application.add_handler(MessageHandler(commands, moved_on), group=-1)

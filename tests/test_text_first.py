@@ -1,0 +1,67 @@
+"""Words typed before /compose are kept: a soft start-up can start from them, or they go to the
+journal. A greeting is just a greeting."""
+
+from __future__ import annotations
+
+from tests.driver import FakeUser
+from tests.test_compose_flow import ANSWERS, QUESTIONS, REVIEW
+
+VENT = "i'm so done, the dishes sat there all weekend again"
+OFFER = r"I've kept your words"
+
+
+async def test_words_typed_first_can_start_a_soft_start_up(alice: FakeUser) -> None:
+    await alice.send(VENT)
+    offer = await alice.expect(OFFER)
+    assert offer.labels == ["🌱 Start a soft start-up with this", "📓 Keep it in my journal"]
+    await alice.press("🌱 Start a soft start-up with this")
+    await alice.expect(QUESTIONS[0])
+    await alice.send("tired")
+    reason = await alice.expect(r"You wrote: i'm so done, the dishes sat there all weekend again")
+    assert reason.labels[0] == "✅ Keep these words"
+    await alice.press("✅ Keep these words")
+    await alice.expect(QUESTIONS[2])
+    await alice.send(ANSWERS[2])
+    await alice.expect(QUESTIONS[3])
+    await alice.send(ANSWERS[3])
+    # Checked gently like any other part: the review (or a finding first) carries the words.
+    await alice.expect(r"A gentle check|" + REVIEW)
+    assert "the dishes sat there all weekend again" in alice.all_text()
+
+
+async def test_the_words_can_be_replaced_by_typing(alice: FakeUser) -> None:
+    await alice.send(VENT)
+    await alice.press("🌱 Start a soft start-up with this")
+    await alice.send("tired")
+    await alice.expect(r"You wrote:")
+    await alice.send("the dishes were left in the sink over the weekend")
+    await alice.expect(QUESTIONS[2])
+
+
+async def test_words_typed_first_can_go_to_the_journal_once(alice: FakeUser) -> None:
+    await alice.send(VENT)
+    offer = await alice.expect(OFFER)
+    await alice.press("📓 Keep it in my journal", offer)
+    await alice.press("📓 Keep it in my journal", offer)  # a double tap
+    await alice.expect(r"Saved to your journal: i'm so done")
+    await alice.expect_toast(r"earlier message")
+    await alice.send("/journal")
+    journal = await alice.expect(r"i'm so done")
+    assert journal.text.count("i'm so done") == 1
+
+
+async def test_a_greeting_gets_the_pointer_not_an_offer(alice: FakeUser) -> None:
+    await alice.send("hi there")
+    reply = await alice.expect(r"/compose starts one")
+    assert reply.labels == []
+
+
+async def test_with_a_draft_kept_only_the_journal_is_offered(alice: FakeUser) -> None:
+    await alice.send("/compose")
+    await alice.send("anxious")
+    await alice.expect(QUESTIONS[1])
+    await alice.send("/cancel")
+    await alice.expect(r"kept your draft")
+    await alice.send(VENT)
+    offer = await alice.expect(r"Your unfinished soft start-up is waiting")
+    assert offer.labels == ["📓 Keep it in my journal"]
