@@ -61,6 +61,7 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "help_directory": frozenset({"name", "note"}),
     "help_extra": frozenset({"note"}),
     "words_so_far": frozenset({"words"}),
+    "from_text_journaled": frozenset({"words"}),
     "help_note": frozenset({"note"}),
     "help_where": frozenset({"country"}),
     "help_where_chosen": frozenset({"country"}),
@@ -186,6 +187,8 @@ class Texts(_Strict):
     from_text_compose_button: str
     from_text_journal_button: str
     words_so_far: str
+    from_text_journaled: str
+    outside_flow_question: str
     keep_words_button: str
     draft_waiting: str
     progress: str
@@ -558,8 +561,14 @@ class ClockWords(_Strict):
     quarter_to: list[str] = Field(min_length=1)
 
 
+class FirstWordsData(_Strict):
+    greetings: list[str] = Field(min_length=1)
+    question_starts: list[str] = Field(min_length=1)
+
+
 class Words(_Strict):
     feelings: Feelings
+    first_words: FirstWordsData
     faux_feelings: dict[str, list[str]]
     regulation: Suggestions
     request: Examples

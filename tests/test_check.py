@@ -231,6 +231,7 @@ def test_gentle_check_on_the_held_out_set_is_reported_and_does_not_get_worse(
 
 def test_a_finding_quotes_words_never_a_lone_you() -> None:
     assert quoted("you never", "you never call") == "you never"
+    assert quoted("youre so lazy", "You’re so lazy and selfish") == "You’re so lazy"
     assert quoted("you", "you forgot the bins again") == "you forgot the bins again"
     long = "you were on your phone the whole dinner and after it too"
     assert quoted("you", long) == "you were on your phone the whole dinner…"

@@ -137,7 +137,7 @@ async def test_a_plan_part_can_be_changed_cleared_or_left(alice: FakeUser) -> No
     assert "tea on the balcony" in asked.text and asked.labels == ["🗑 Clear this part"]
     await alice.send("/cancel")  # leaves it as it is
     await alice.send("a slow walk")  # no longer taken as the plan's answer
-    await alice.expect(r"/compose starts one")
+    await alice.expect(r"I've kept your words")
     await alice.send("/safety")
     assert "tea on the balcony" in (await alice.expect(r"Your safety plan")).text
     await alice.press("✏️ What calms me")

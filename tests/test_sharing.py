@@ -129,7 +129,7 @@ async def test_written_replies_go_back_and_forth(alice: FakeUser, bob: FakeUser)
     await bob.press("Keep it here")
     await bob.expect(r"nothing was sent to Alice")
     await bob.send("hello again")
-    await bob.expect(r"/compose starts one")
+    await bob.expect(r"I've kept your words")  # kept for Bob; nothing goes to Alice
 
 
 async def test_decline_tells_both(alice: FakeUser, bob: FakeUser) -> None:

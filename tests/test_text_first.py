@@ -3,6 +3,8 @@ journal. A greeting is just a greeting."""
 
 from __future__ import annotations
 
+import json
+
 from tests.driver import FakeUser
 from tests.test_compose_flow import ANSWERS, QUESTIONS, REVIEW
 
@@ -43,17 +45,45 @@ async def test_words_typed_first_can_go_to_the_journal_once(alice: FakeUser) -> 
     offer = await alice.expect(OFFER)
     await alice.press("📓 Keep it in my journal", offer)
     await alice.press("📓 Keep it in my journal", offer)  # a double tap
-    await alice.expect(r"Saved to your journal: i'm so done")
+    saved = await alice.expect(r"Saved to your journal: i'm so done")
+    assert "checking in" not in saved.text
     await alice.expect_toast(r"earlier message")
     await alice.send("/journal")
     journal = await alice.expect(r"i'm so done")
     assert journal.text.count("i'm so done") == 1
 
 
-async def test_a_greeting_gets_the_pointer_not_an_offer(alice: FakeUser) -> None:
-    await alice.send("hi there")
+async def test_a_greeting_gets_the_pointer_and_a_question_the_help(alice: FakeUser) -> None:
+    await alice.send("hi there!")
     reply = await alice.expect(r"/compose starts one")
     assert reply.labels == []
+    await alice.send("how does this work?")
+    await alice.expect(r"/help says what I can do")
+    await alice.send("fed up")  # short, but not a greeting: kept
+    await alice.expect(OFFER)
+
+
+async def test_words_typed_one_after_another_are_all_kept(alice: FakeUser) -> None:
+    await alice.send(VENT)
+    first = await alice.expect(OFFER)
+    await alice.send("and the laundry is still in the machine since tuesday")
+    await alice.expect(OFFER)
+    await alice.press("📓 Keep it in my journal", first)  # the older offer: nothing is lost
+    saved = await alice.expect(r"Saved to your journal")
+    assert "dishes sat there" in saved.text and "laundry is still" in saved.text
+
+
+async def test_kept_words_are_in_the_export(alice: FakeUser) -> None:
+    await alice.send(VENT)
+    await alice.expect(OFFER)
+    await alice.send("/export")
+    data = json.loads(await alice.expect_document("soft-start-data.json"))
+    assert data["kept_words"] == VENT
+
+
+async def test_too_much_at_once_says_so(alice: FakeUser) -> None:
+    await alice.send("so much " * 130)
+    await alice.expect(r"up to 1000 characters")
 
 
 async def test_with_a_draft_kept_only_the_journal_is_offered(alice: FakeUser) -> None:

@@ -168,7 +168,7 @@ async def test_forget_deletes_every_row_about_the_user(
     assert {"users", "messages", "checkins", "reminders", "invites"} <= set(bob_rows)
     assert "pairings" not in bob_rows
     await alice.send("anything")
-    await alice.expect(r"/compose starts one")
+    await alice.expect(r"I've kept your words")
     await alice.send("/history")
     await alice.expect(r"No saved messages yet")
 

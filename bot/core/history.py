@@ -77,6 +77,8 @@ class UserExport:
     safety_plan: dict[str, str] | None = None
     # The country whose help lines they chose (None: from their time zone).
     help_country: str | None = None
+    # Words typed and kept until they say what to do with them (None: none).
+    kept_words: str | None = None
 
 
 def export_json(data: UserExport) -> str:

@@ -451,6 +451,7 @@ class Storage:
                     for row in checkins
                 ],
                 help_country=user.help_country if user else None,
+                kept_words=user.pending_text if user else None,
                 safety_plan=(
                     {part.value: getattr(plan, part.value) for part in PLAN_PARTS}
                     if plan is not None

@@ -599,6 +599,8 @@ def conversation() -> ConversationHandler[Context]:
                     filters.COMMAND & PRIVATE & ~commands.known(), unknown_command_in_flow
                 ),
                 CallbackQueryHandler(flooded, pattern=f"^{views.FLOODED}$"),
+                # An old "start a soft start-up with this" while one is going: where we are.
+                CallbackQueryHandler(stale_in_flow, pattern=views.FROM_TEXT_COMPOSE),
                 CallbackQueryHandler(take_break, pattern=r"^brk:(20m|hour|evening|morning)$"),
                 *forget.in_flow_handlers(),
                 *share.in_flow_handlers(),

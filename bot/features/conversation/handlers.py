@@ -4,6 +4,7 @@ answer; an answer that cannot be used (empty, too long) leaves it, so trying aga
 
 from __future__ import annotations
 
+import html
 from collections.abc import Awaitable, Callable
 
 from telegram import Update
@@ -11,6 +12,7 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.core.conversation import Awaited, Expecting, still_open
 from bot.core.draft import MAX_PART_LENGTH, PartProblem, part_problem
+from bot.core.first_words import MAX_KEPT_LENGTH, FirstWords, keep_more, kind_of
 from bot.core.safety import MAX_PLAN_PART_LENGTH
 from bot.features.checkin import handlers as checkin
 from bot.features.compose import views as compose_views
@@ -70,19 +72,28 @@ async def typed_text(update: Update, context: Context) -> None:
     await answer_question(update, context, awaited, text)
 
 
-# Fewer words than this ("hi", "hello there") are a greeting, not something to keep.
-WORDS_WORTH_KEEPING = 4
-
-
 async def _nothing_asked(update: Update, context: Context, text: str) -> None:
-    """A text with nothing asked: words worth keeping are held, with an offer to start a soft
-    start-up with them or to keep them in the journal; anything else gets the pointer."""
+    """A text with nothing asked: a greeting gets the pointer, a question about the bot the
+    help; anything else is kept (added to what is kept already, so nothing typed is lost), with
+    an offer to start a soft start-up with it or to keep it in the journal."""
     texts = context.texts
-    if part_problem(text) is not None or len(text.split()) < WORDS_WORTH_KEEPING:
+    words = context.content.words.first_words
+    kind = kind_of(text, words.greetings, words.question_starts)
+    problem = part_problem(text, MAX_KEPT_LENGTH)
+    if problem is PartProblem.TOO_LONG:
+        await context.bot.send_message(
+            chat_id(update), texts.too_long_message.format(limit=MAX_KEPT_LENGTH)
+        )
+        return
+    if problem is not None or kind is FirstWords.GREETING:
         await context.bot.send_message(chat_id(update), texts.outside_flow)
         return
+    if kind is FirstWords.QUESTION:
+        await context.bot.send_message(chat_id(update), texts.outside_flow_question)
+        return
     storage = context.storage
-    await storage.conversation.hold_text(user_id(update), text.strip())
+    kept = await storage.conversation.held_text(user_id(update))
+    await storage.conversation.hold_text(user_id(update), keep_more(kept, text))
     can_compose = await storage.load_draft(user_id(update)) is None
     offer = texts.from_text_offer if can_compose else texts.from_text_offer_with_draft
     keyboard = compose_views.from_text_keyboard(context.content, can_compose)
@@ -100,7 +111,11 @@ async def journal_the_text(update: Update, context: Context) -> None:
         return
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
-    await checkin.save_checkin(update, context, held)
+    await context.storage.conversation.expect(user_id(update), None)
+    await context.storage.reminders.add_checkin(user_id(update), context.now(), held)
+    await context.bot.send_message(
+        chat_id(update), context.texts.from_text_journaled.format(words=html.escape(held))
+    )
 
 
 async def answer_question(update: Update, context: Context, awaited: Awaited, text: str) -> None:
