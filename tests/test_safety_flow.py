@@ -277,3 +277,18 @@ async def test_after_a_mid_composer_check_in_the_draft_is_shown_again(alice: Fak
     await alice.expect(QUESTIONS[2])
     await answer(alice, 2)
     await finish(alice)
+
+
+async def test_continue_works_for_a_kept_draft_too(alice: FakeUser) -> None:
+    """A draft kept with /cancel (not in progress) is continued from the support message."""
+    await reach(alice, 1)
+    await alice.send("/cancel")
+    await alice.expect(r"kept your draft")
+    await alice.send("he shoves me when he drinks")
+    await alice.expect(DANGER)
+    await alice.send("sorry")
+    await alice.expect(r"Nothing you write now goes into your message")
+    await alice.press("Continue where I was")
+    await alice.expect(QUESTIONS[1])
+    await answer(alice, 1)
+    await finish(alice)

@@ -584,6 +584,9 @@ def conversation() -> ConversationHandler[Context]:
                 ),
                 CallbackQueryHandler(compose, pattern=f"^{views.COMPOSE}$"),
                 CallbackQueryHandler(resume, pattern=f"^{views.RESUME}$"),
+                # "Continue where I was" on the support message, for a draft kept (after
+                # /cancel) rather than in progress: the same as resuming it.
+                CallbackQueryHandler(resume, pattern=f"^{safety_views.SAFETY_CONTINUE}$"),
                 CallbackQueryHandler(start_fresh, pattern=f"^{views.START_FRESH}$"),
                 CallbackQueryHandler(start_with_text, pattern=views.FROM_TEXT_COMPOSE),
             ],
