@@ -15,6 +15,7 @@ import time
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from aiohttp import web
@@ -43,11 +44,16 @@ class Script:
     def __post_init__(self) -> None:
         assert len(self.answers) == len(self.lines) + 1, "one answer per line, and the opening's"
 
+    @cached_property
+    def _patterns(self) -> tuple[re.Pattern[str], ...]:
+        """Compiled once: every reply of every simulated person is matched against one."""
+        return tuple(re.compile(answer) for answer in self.answers)
+
     def answer_to(self, position: int) -> re.Pattern[str]:
         """The answer to the message sent at `position` (0 = the opening, then the lines)."""
         if position == 0:
-            return re.compile(self.answers[0])
-        return re.compile(self.answers[1 + (position - 1) % len(self.lines)])
+            return self._patterns[0]
+        return self._patterns[1 + (position - 1) % len(self.lines)]
 
 
 @dataclass

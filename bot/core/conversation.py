@@ -58,10 +58,12 @@ class Awaited:
     since: datetime | None = None
 
 
-def still_open(awaited: Awaited, now: datetime) -> Awaited | None:
+def still_open(awaited: Awaited | None, now: datetime) -> Awaited | None:
     """What a text typed `now` answers, given what was asked and when; None if nothing any
     more. A reply prompt left open too long still holds the words, but only with a question
     ("Is this your answer to Alice?") before anything is sent."""
+    if awaited is None:
+        return None
     if awaited.since is None:
         return awaited
     age = now - awaited.since

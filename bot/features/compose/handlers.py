@@ -123,7 +123,7 @@ async def _load(update: Update, context: Context) -> Draft | None:
 def _asked_since(asked: Awaited | None, context: Context) -> Awaited | None:
     """A question another feature asked after the composer's, still open (guesses, like "is
     this your answer to Alice?", do not count: a composer answer is no answer to them)."""
-    question = still_open(asked, context.now()) if asked is not None else None
+    question = still_open(asked, context.now())
     return question if question is not None and question.what not in GUESSES else None
 
 

@@ -13,7 +13,7 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 from bot.core.conversation import Awaited, Expecting, still_open
 from bot.core.draft import MAX_PART_LENGTH, PartProblem, part_problem
 from bot.core.first_words import MAX_KEPT_LENGTH, FirstWords, keep_more, kind_of
-from bot.core.safety import MAX_PLAN_PART_LENGTH
+from bot.core.safety import MAX_PLAN_PART_LENGTH, PLAN_QUESTIONS
 from bot.features.checkin import handlers as checkin
 from bot.features.compose import views as compose_views
 from bot.features.follow_ups import handlers as follow_ups
@@ -46,14 +46,11 @@ ANSWERS: dict[Expecting, Answer] = {
     Expecting.PARTNER_REPLY: share.reply_from_text,
     Expecting.TALK_TIME: share.reply_from_text,
     Expecting.INCOMING: share.incoming_text,
-    Expecting.PLAN_SIGNS: safety.plan_part_from_text,
-    Expecting.PLAN_CALM: safety.plan_part_from_text,
-    Expecting.PLAN_PEOPLE: safety.plan_part_from_text,
-    Expecting.PLAN_PLACE: safety.plan_part_from_text,
+    **dict.fromkeys(PLAN_QUESTIONS, safety.plan_part_from_text),
     Expecting.SAFETY_PAUSE: safety.paused,
 }
 # A safety plan's part may be longer than a part of a message.
-LIMITS = dict.fromkeys(safety.PLAN_ANSWERS, MAX_PLAN_PART_LENGTH)
+LIMITS = dict.fromkeys(PLAN_QUESTIONS, MAX_PLAN_PART_LENGTH)
 
 
 @logged
@@ -63,7 +60,7 @@ async def typed_text(update: Update, context: Context) -> None:
     text = update.message.text
     found = context.services
     asked = await found.storage.conversation.awaited(user_id(update))
-    awaited = still_open(asked, context.now()) if asked is not None else None
+    awaited = still_open(asked, context.now())
     if asked is not None and awaited is None:
         await found.storage.conversation.expect(user_id(update), None)
     if awaited is None:

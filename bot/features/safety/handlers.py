@@ -41,9 +41,8 @@ from bot.places import zone_countries
 log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE
 
-# Writing one's safety plan: the words may well describe danger, and must not be stopped.
-PLAN_ANSWERS = PLAN_QUESTIONS
-EXPECTING_PART = {part: what for what, part in PLAN_ANSWERS.items()}
+# The question that asks for each part of the plan.
+EXPECTING_PART = {part: what for what, part in PLAN_QUESTIONS.items()}
 # Answers that would go to the partner: held, not sent, when they point to danger.
 TO_PARTNER = frozenset({Expecting.PARTNER_REPLY, Expecting.TALK_TIME, Expecting.INCOMING})
 
@@ -96,7 +95,8 @@ async def words_point_to_danger(update: Update, context: Context) -> None:
     if safety.concern(message.text) is None:
         return
     awaited = await _awaited(update, context)
-    if awaited is not None and awaited.what in PLAN_ANSWERS:
+    # Writing one's safety plan: the words may well describe danger, and must not be stopped.
+    if awaited is not None and awaited.what in PLAN_QUESTIONS:
         return  # their own safety plan: let it be written
     to_partner = awaited is not None and awaited.what in TO_PARTNER
     concern = safety.concern(message.text, to_partner=to_partner)
@@ -123,7 +123,7 @@ async def paused(update: Update, context: Context, awaited: Awaited, text: str) 
 
 async def _awaited(update: Update, context: Context) -> Awaited | None:
     asked = await context.storage.conversation.awaited(user_id(update))
-    return still_open(asked, context.now()) if asked is not None else None
+    return still_open(asked, context.now())
 
 
 @logged
@@ -176,7 +176,7 @@ async def plan_part_from_text(
     update: Update, context: Context, awaited: Awaited, text: str
 ) -> None:
     """A typed part of the plan (the router has checked it is words, and not too long)."""
-    part = PLAN_ANSWERS[awaited.what]
+    part = PLAN_QUESTIONS[awaited.what]
     await context.storage.safety.save_part(user_id(update), part, text.strip(), context.now())
     await expect(update, context, None)
     title = html.escape(views.part_title(context.content, part))

@@ -64,12 +64,13 @@ def help_text(content: Content, country: CountryHelp, where: Where) -> str:
         lines = [emergency + note(country.emergency_note)]
     else:
         lines = [texts.help_emergency_unknown.strip()]
-    for line in country.of_kind(LineKind.CRISIS):
-        name, number = html.escape(line.name), html.escape(line.number)
-        lines.append(texts.help_crisis.format(name=name, number=number) + note(line.note))
-    for line in country.of_kind(LineKind.ABUSE):
-        name, number = html.escape(line.name), html.escape(line.number)
-        lines.append(texts.help_abuse.format(name=name, number=number) + note(line.note))
+    for kind, template in (
+        (LineKind.CRISIS, texts.help_crisis),
+        (LineKind.ABUSE, texts.help_abuse),
+    ):
+        for line in country.of_kind(kind):
+            name, number = html.escape(line.name), html.escape(line.number)
+            lines.append(template.format(name=name, number=number) + note(line.note))
     for line in country.of_kind(LineKind.DIRECTORY):
         if line.name:
             name, about = html.escape(line.name), html.escape(line.note)
