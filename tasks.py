@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
 """Set-up and everyday commands, with nothing but Python 3.11+ installed:
 
-    python3 tasks.py run     # run the bot (token in .env)
-    python3 tasks.py test    # lint, type-check and run the whole test suite
+    python3 tasks.py run       # run the bot (token in .env); Ctrl-C or SIGTERM stops it
+    python3 tasks.py migrate   # bring the database up to date and exit (needs no token)
+    python3 tasks.py test      # lint, type-check and run the whole test suite
 
-Both create ./.venv and install the project into it the first time (and again whenever
-pyproject.toml changes). Extra arguments go to the bot or to pytest.
+Each creates ./.venv and installs what it needs the first time (and again whenever
+pyproject.toml changes): `run` and `migrate` the bot alone, `test` also the developer tools.
+Extra arguments go to the bot or to pytest. PIP_CONSTRAINT=constraints.txt installs the exact
+versions CI tested.
 """
 
 from __future__ import annotations
@@ -30,24 +33,55 @@ def _run(*command: str | Path) -> None:
         raise SystemExit(result.returncode)
 
 
-def ensure_environment() -> None:
-    """A virtual environment with the project and its dev tools, kept in step with pyproject."""
+def _wanted(dev: bool) -> str:
+    """What the venv must hold: this pyproject (and the constraints in use), with or without
+    the developer tools."""
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes())
+    constraints = os.environ.get("PIP_CONSTRAINT")
+    if constraints and Path(constraints).is_file():
+        digest.update(Path(constraints).read_bytes())
+    return f"{digest.hexdigest()} {'dev' if dev else 'run'}"
+
+
+def ensure_environment(dev: bool) -> None:
+    """A virtual environment with the project (and, for tests, its tools), kept in step with
+    pyproject.toml. Editable, so a change to the code needs no reinstall."""
     if sys.version_info < (3, 11):
         raise SystemExit("Soft Start needs Python 3.11 or newer.")
-    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
-    if STAMP.exists() and STAMP.read_text() == wanted and PYTHON.exists():
+    installed = STAMP.read_text() if STAMP.exists() and PYTHON.exists() else ""
+    if installed in {_wanted(dev), _wanted(True)}:
         return
     if not PYTHON.exists():
         print("Creating .venv ...", flush=True)
         venv.create(VENV, with_pip=True)
-    print("Installing Soft Start and its tools into .venv ...", flush=True)
+    print(f"Installing Soft Start{' and its tools' if dev else ''} into .venv ...", flush=True)
     _run(PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
-    _run(PYTHON, "-m", "pip", "install", "--quiet", "-e", ".[dev]")
-    STAMP.write_text(wanted)
+    _run(PYTHON, "-m", "pip", "install", "--quiet", "-e", ".[dev]" if dev else ".")
+    STAMP.write_text(_wanted(dev))
+
+
+def _become_the_bot(args: list[str]) -> None:
+    """The bot replaces this process, so a supervisor's SIGTERM or a Ctrl-C reaches the bot
+    itself (it stops cleanly) and no second process is left behind."""
+    command = [str(PYTHON), "-m", "bot", *args]
+    if os.name != "nt":
+        os.chdir(ROOT)
+        os.execv(command[0], command)
+    # Windows has no exec: wait for the bot, which receives the same Ctrl-C and stops itself.
+    child = subprocess.Popen(command, cwd=ROOT)
+    while True:
+        try:
+            raise SystemExit(child.wait())
+        except KeyboardInterrupt:
+            continue
 
 
 def run(args: list[str]) -> None:
-    _run(PYTHON, "-m", "bot", *args)
+    _become_the_bot(["run", *args])
+
+
+def migrate(args: list[str]) -> None:
+    _become_the_bot(["migrate", *args])
 
 
 def test(args: list[str]) -> None:
@@ -57,12 +91,18 @@ def test(args: list[str]) -> None:
     _run(PYTHON, "-m", "pytest", *args)
 
 
+COMMANDS = {"run": (run, False), "migrate": (migrate, False), "test": (test, True)}
+
+
 def main() -> None:
-    commands = {"run": run, "test": test}
-    if len(sys.argv) < 2 or sys.argv[1] not in commands:
+    if sys.argv[1:2] in (["--help"], ["-h"], ["help"]):
+        print(__doc__)
+        return
+    if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
         raise SystemExit(__doc__)
-    ensure_environment()
-    commands[sys.argv[1]](sys.argv[2:])
+    command, dev = COMMANDS[sys.argv[1]]
+    ensure_environment(dev)
+    command(sys.argv[2:])
 
 
 if __name__ == "__main__":

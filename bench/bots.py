@@ -28,10 +28,10 @@ def run_ours_on_uvloop() -> None:
     """`python -m bot` on uvloop's event loop instead of asyncio's, to measure what it gives."""
     import uvloop
 
-    from bot.__main__ import main
+    from bot.cli import main
 
     asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
-    main(["bot"])
+    main([])
 
 
 if __name__ == "__main__":

@@ -19,7 +19,7 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from bench.dispatch import api_stats, fake_api_process, timed_tick
-from bot.__main__ import prepare_database
+from bot.cli import prepare_database
 from bot.storage.models import ReminderRow, User
 
 DUE_AT = datetime(2026, 3, 27, 20, 0, tzinfo=UTC)

@@ -24,7 +24,7 @@ from sqlalchemy import insert
 
 from bench.dispatch import api_stats, fake_api_process, timed_tick
 from bench.fake_api import TOKEN
-from bot.__main__ import prepare_database
+from bot.cli import prepare_database
 from bot.storage import create_engine
 from bot.storage.models import MessageRow, ReminderRow, User
 

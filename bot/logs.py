@@ -11,6 +11,10 @@ from __future__ import annotations
 import logging
 import re
 
+from telegram.error import Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
+
+from bot.storage.database import is_unavailable
+
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 # Libraries whose DEBUG lines carry users' words, URLs with the token, or SQL parameters.
 _AT_MOST_INFO = ("telegram", "aiohttp", "aiosqlite", "asyncpg", "asyncio")
@@ -36,11 +40,25 @@ class RedactingFormatter(logging.Formatter):
         return _TOKEN_SHAPE.sub("<token>", line)
 
 
+class LibraryRepeats(logging.Filter):
+    """Drops two lines python-telegram-bot writes that the bot says better itself: the raw
+    batch of updates it could not read (people's words; bot/telegram_bot.py logs the ids), and
+    the traceback of a token Telegram refused (the command line says it in one line)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.name.startswith("telegram"):
+            return True
+        if str(record.msg).startswith("Error while parsing updates"):
+            return False
+        return not (record.exc_info and isinstance(record.exc_info[1], InvalidToken))
+
+
 def configure(level: str, token: str) -> None:
     """One handler on the root logger, writing to stderr, redacting the token."""
     chosen = logging.getLevelName(level.upper())
     handler = logging.StreamHandler()
     handler.setFormatter(RedactingFormatter(token))
+    handler.addFilter(LibraryRepeats())
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(chosen)
@@ -48,3 +66,24 @@ def configure(level: str, token: str) -> None:
         logging.getLogger(name).setLevel(max(chosen, logging.INFO))
     for name in _AT_MOST_WARNING:
         logging.getLogger(name).setLevel(max(chosen, logging.WARNING))
+
+
+def is_passing(error: BaseException | None) -> bool:
+    """Failures of the world, not of the code: Telegram or the database out of reach for a
+    moment, a person who blocked the bot (or an error the bot raised because of one). One line
+    each; tracebacks are for the unexpected."""
+    if error is None:
+        return False
+    cause = error.__cause__
+    return (
+        isinstance(error, NetworkError | RetryAfter | Forbidden)
+        or is_unavailable(error)
+        or (cause is not None and is_passing(cause))
+    )
+
+
+def short_reason(error: BaseException | None) -> str:
+    """The class, and for Telegram's errors its reason (never a URL or what someone wrote)."""
+    if isinstance(error, TelegramError):
+        return f"{error.__class__.__name__} ({error.message})"
+    return error.__class__.__name__

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
 
 TELEGRAM_API = "https://api.telegram.org/bot"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/softstart.sqlite3"
@@ -18,25 +21,110 @@ _TOKEN_SHAPE = re.compile(r"^\d{5,20}:[A-Za-z0-9_-]{30,60}$")
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
+# SOFT_START_ENV_FILE names the one .env to read; without it, the .env beside the project (in a
+# source checkout) and then the one in the current folder, which wins.
+ENV_FILE_VARIABLE = "SOFT_START_ENV_FILE"
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
-class Settings(BaseSettings):
-    """Everything the operator can set; only the token is required."""
+# The forms hosts hand out, and the driver the bot runs them with.
+_DRIVERS = {
+    "postgres": "postgresql+asyncpg",
+    "postgresql": "postgresql+asyncpg",
+    "postgresql+asyncpg": "postgresql+asyncpg",
+    "sqlite": "sqlite+aiosqlite",
+    "sqlite+aiosqlite": "sqlite+aiosqlite",
+}
+DATABASE_URL_EXAMPLES = "sqlite:///data/softstart.sqlite3 or postgresql://user:password@host/db"
+
+
+class EnvFileMissing(RuntimeError):
+    """SOFT_START_ENV_FILE names a file that is not there."""
+
+
+def env_files() -> tuple[Path, ...]:
+    chosen = os.environ.get(ENV_FILE_VARIABLE)
+    if chosen:
+        path = Path(chosen).expanduser()
+        # /dev/null is a fine way to say "no file": not a regular file, but readable.
+        if not path.exists() or path.is_dir():
+            raise EnvFileMissing(f"{ENV_FILE_VARIABLE}={chosen} is not a file")
+        return (path,)
+    beside_project = PROJECT_ROOT / ".env"
+    in_checkout = (PROJECT_ROOT / "pyproject.toml").is_file()
+    return (beside_project, Path(".env")) if in_checkout else (Path(".env"),)
+
+
+def default_content_dir() -> Path:
+    """The texts shipped with the bot: package data when installed, content/ in a checkout."""
+    try:
+        from importlib.resources import files
+
+        shipped = files("soft_start_content")
+    except ModuleNotFoundError:
+        return PROJECT_ROOT / "content"
+    return Path(str(shipped))
+
+
+def usable_database_url(given: str) -> str:
+    """The URL with the driver the bot uses: postgresql:// -> asyncpg, sqlite:// -> aiosqlite,
+    and libpq's sslmode= as asyncpg's ssl=. Anything else says what would work."""
+    try:
+        url = make_url(given.strip())
+    except ArgumentError as error:
+        raise ValueError(f"not a database URL (like {DATABASE_URL_EXAMPLES})") from error
+    driver = _DRIVERS.get(url.drivername)
+    if driver is None:
+        backend = url.drivername.partition("+")[0]
+        raise ValueError(
+            f"{backend} is not supported; use SQLite or PostgreSQL (like {DATABASE_URL_EXAMPLES})"
+        )
+    if "sslmode" in url.query:
+        return _asyncpg_ssl(url.set(drivername=driver))
+    # The rest of the URL as written (rendering it again would escape an SQLite ":memory:").
+    return driver + "://" + given.strip().partition("://")[2]
+
+
+def _asyncpg_ssl(url: URL) -> str:
+    query = dict(url.query)
+    query["ssl"] = query.pop("sslmode")
+    return url.set(query=query).render_as_string(hide_password=False)
+
+
+class DatabaseSettings(BaseSettings):
+    """What `soft-start migrate` needs: the database and the logs, no token."""
 
     # An empty value (TELEGRAM_BOT_TOKEN= in a fresh .env) counts as not set.
     model_config = SettingsConfigDict(
         env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
     )
 
-    telegram_bot_token: SecretStr
-    telegram_api_base_url: str = TELEGRAM_API
     database_url: str = DEFAULT_DATABASE_URL
     log_level: str = "INFO"
+    database_busy_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, url: str) -> str:
+        return usable_database_url(url)
+
+    @field_validator("log_level")
+    @classmethod
+    def _documented_log_level(cls, level: str) -> str:
+        if level.strip().upper() not in LOG_LEVELS:
+            raise ValueError(f"use one of {', '.join(LOG_LEVELS)}")
+        return level.strip().upper()
+
+
+class Settings(DatabaseSettings):
+    """Everything the operator can set; only the token is required."""
+
+    telegram_bot_token: SecretStr
+    telegram_api_base_url: str = TELEGRAM_API
     locale: str = "en"
-    content_dir: Path = Field(default_factory=lambda: Path(__file__).parent.parent / "content")
+    content_dir: Path = Field(default_factory=default_content_dir)
     draft_expiry_days: int = Field(default=7, ge=1)
     retention_days: int | None = Field(default=None, ge=1)
     default_time_zone: str = "UTC"
-    database_busy_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
     reminder_grace_minutes: int = Field(default=120, ge=0)
     rate_limit_per_second: float = Field(default=30, gt=0)
     max_concurrent_updates: int = Field(default=256, ge=1)
@@ -54,13 +142,6 @@ class Settings(BaseSettings):
         if not _TOKEN_SHAPE.match(token.get_secret_value().strip()):
             raise ValueError("malformed token")
         return SecretStr(token.get_secret_value().strip())
-
-    @field_validator("log_level")
-    @classmethod
-    def _documented_log_level(cls, level: str) -> str:
-        if level.strip().upper() not in LOG_LEVELS:
-            raise ValueError(f"one of {', '.join(LOG_LEVELS)}")
-        return level.strip().upper()
 
     @field_validator("telegram_api_base_url")
     @classmethod

@@ -4,15 +4,22 @@ taking an edit that changes nothing for done.
 Telegram accepts one answer per callback query and refuses a second. Handlers answer where
 they know what to say; a later answer to the same tap is dropped here, and a tap nobody
 answered is answered after its handlers ran (bot/handlers/redelivery.py), so the spinner
-never hangs and nothing fails for answering twice."""
+never hangs and nothing fails for answering twice.
+
+It also keeps the bot up when Telegram is not: getMe and getUpdates that fail wait with a
+growing pause and say so in one line each (PTB's own loop would retry within milliseconds and
+log a traceback every time), and an update PTB cannot read is skipped by its id instead of
+stalling every chat behind it."""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import OrderedDict
 from typing import Any
 
-from telegram.error import BadRequest, TelegramError
+from telegram import Update
+from telegram.error import BadRequest, Conflict, InvalidToken, NetworkError, TelegramError
 from telegram.ext import ExtBot
 
 log = logging.getLogger(__name__)
@@ -20,6 +27,33 @@ log = logging.getLogger(__name__)
 NOT_MODIFIED = "message is not modified"
 # Taps expire on Telegram's side within seconds; this many is far more than are in flight.
 REMEMBERED_TAPS = 10_000
+# The calls the bot repeats until they work: at start-up, and every long poll.
+_KEPT_TRYING = frozenset({"getMe", "getUpdates"})
+FIRST_PAUSE_SECONDS = 1.0
+LONGEST_PAUSE_SECONDS = 30.0
+
+
+class Backoff:
+    """Pauses between attempts at a call that keeps failing: 1 s, doubling, at most 30 s."""
+
+    def __init__(self, first: float = FIRST_PAUSE_SECONDS, longest: float = LONGEST_PAUSE_SECONDS):
+        self.first = first
+        self.longest = longest
+        self.failures = 0
+
+    def next_pause(self) -> float:
+        self.failures += 1
+        return min(self.longest, self.first * 2 ** (self.failures - 1))
+
+    def reset(self) -> int:
+        failed, self.failures = self.failures, 0
+        return failed
+
+
+def _why(error: TelegramError) -> str:
+    if isinstance(error, Conflict):
+        return "another process is polling with this token (409 Conflict); stop the other one"
+    return f"{error.__class__.__name__}: {error.message}"
 
 
 def _tidying(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
@@ -28,12 +62,63 @@ def _tidying(args: tuple[Any, ...], kwargs: dict[str, Any]) -> bool:
 
 
 class SoftStartBot(ExtBot[None]):
-    __slots__ = ("_answered",)
+    __slots__ = ("_answered", "_backoff", "_last_batch")
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         with self._unfrozen():
             self._answered: OrderedDict[str, None] = OrderedDict()
+            self._backoff = Backoff()
+            self._last_batch: list[dict[str, Any]] = []
+
+    async def initialize(self) -> None:
+        try:
+            await super().initialize()
+        except InvalidToken:
+            # The bot stops here (the command line says why): close the connection pool, which
+            # PTB leaves open when getMe fails.
+            await self.shutdown()
+            raise
+
+    async def _post(self, endpoint: str, *args: Any, **kwargs: Any) -> Any:
+        if endpoint not in _KEPT_TRYING:
+            return await super()._post(endpoint, *args, **kwargs)
+        try:
+            result = await super()._post(endpoint, *args, **kwargs)
+        except (NetworkError, Conflict) as error:
+            pause = self._backoff.next_pause()
+            log.warning("%s failed (%s); trying again in %.0f s", endpoint, _why(error), pause)
+            await asyncio.sleep(pause)
+            raise
+        failed = self._backoff.reset()
+        if failed:
+            log.info("%s works again after %d failed attempt(s)", endpoint, failed)
+        if endpoint == "getUpdates":
+            self._last_batch = result
+        return result
+
+    async def get_updates(self, *args: Any, **kwargs: Any) -> tuple[Update, ...]:
+        """The batch as PTB reads it; when PTB cannot read one update of it, the others are
+        read one by one and the unreadable one goes on as an empty update (so the next poll
+        confirms it and nobody waits behind it)."""
+        try:
+            return await super().get_updates(*args, **kwargs)
+        except TelegramError:
+            raise
+        except Exception:
+            return tuple(self._readable(raw) for raw in self._last_batch)
+
+    def _readable(self, raw: dict[str, Any]) -> Update:
+        try:
+            return Update.de_json(raw, self)
+        except Exception as error:
+            # Its id and the reason only: the update holds what someone wrote.
+            log.warning(
+                "update=%s could not be read (%s); skipped",
+                raw.get("update_id"),
+                error.__class__.__name__,
+            )
+            return Update(update_id=int(raw["update_id"]))
 
     async def edit_message_reply_markup(self, *args: Any, **kwargs: Any) -> Any:
         """Taking the buttons off a message that has none left (a second tap on it) is

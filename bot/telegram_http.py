@@ -10,6 +10,7 @@ the largest single cost of a step after the database.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 import aiohttp
@@ -101,7 +102,21 @@ class AiohttpRequest(BaseRequest):
         except TimeoutError as error:
             raise TimedOut from error
         except aiohttp.ClientError as error:
-            raise NetworkError(f"aiohttp.{error.__class__.__name__}: {error}") from error
+            raise NetworkError(
+                f"aiohttp.{error.__class__.__name__}: {_described(error)}"
+            ) from error
+
+
+_URL = re.compile(r"\w+://\S+")
+
+
+def _described(error: aiohttp.ClientError) -> str:
+    """What went wrong without the request's URL: it holds the bot token."""
+    if isinstance(error, aiohttp.ClientConnectorError):
+        return (
+            f"cannot connect to {error.host}:{error.port} ({error.os_error.strerror or 'refused'})"
+        )
+    return _URL.sub("<url>", str(error))
 
 
 def _sum(*seconds: float | None) -> float | None:

@@ -15,8 +15,8 @@ import pytest
 from pydantic import SecretStr
 from telegram import Update
 
-from bot.__main__ import prepare_database
 from bot.app import build_application
+from bot.cli import prepare_database
 from bot.content import Content, load_content
 from bot.settings import Settings
 from tests.driver import ExpectationError, FakeUser, eventually

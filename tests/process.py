@@ -22,9 +22,16 @@ def bot_environment(**settings: str) -> dict[str, str]:
 
 
 async def run_bot_to_exit(
-    cwd: Path, timeout: float = 30, extra_args: list[str] | None = None, **settings: str
+    cwd: Path,
+    *,
+    timeout: float = 30,
+    extra_args: list[str] | None = None,
+    given: dict[str, str] | None = None,
+    **settings: str,
 ) -> tuple[int, str]:
-    """Runs the bot until it exits by itself; returns (exit status, stderr)."""
+    """Runs the bot until it exits by itself; returns (exit status, stderr). Settings come as
+    keywords, or as `given` when their names are data."""
+    settings = {**(given or {}), **settings}
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",

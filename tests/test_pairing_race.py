@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.__main__ import prepare_database
+from bot.cli import prepare_database
 from bot.storage import Storage, create_engine
 
 ROUNDS = 12

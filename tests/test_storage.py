@@ -14,7 +14,7 @@ from alembic.runtime.migration import MigrationContext
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import OperationalError
 
-from bot.__main__ import prepare_database
+from bot.cli import prepare_database
 from bot.core.draft import Draft, Step
 from bot.storage import Storage, StorageError, create_engine, migrate
 from bot.storage.common import UpdateMark
@@ -162,7 +162,9 @@ async def test_an_unreachable_database_is_one_clear_line(tmp_path: Path) -> None
         DATABASE_URL="postgresql+asyncpg://nobody@127.0.0.1:1/nothing",
     )
     assert status == 2
-    assert "cannot use the database" in stderr and len(stderr.strip().splitlines()) == 1
+    # Where it looked, so the operator can tell a wrong host from a server that is down.
+    assert "cannot use PostgreSQL at 127.0.0.1:1" in stderr and "ConnectionRefused" in stderr
+    assert len(stderr.strip().splitlines()) == 1
 
 
 async def test_on_sqlite_a_step_reads_its_draft_without_waiting_for_a_writer(

@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.error import TelegramError
 
 from bot.handlers.context import AnyApplication, Context, SavedButNotShown
+from bot.logs import is_passing, short_reason
 from bot.storage import is_unavailable
 
 log = logging.getLogger("bot.errors")
@@ -15,19 +16,27 @@ log = logging.getLogger("bot.errors")
 
 async def on_error(update: object, context: Context) -> None:
     """Logs the failure and says sorry; the draft stays as it was last saved."""
-    update_id = update.update_id if isinstance(update, Update) else None
-    log.error(
-        "update=%s failed: %s",
-        update_id,
-        context.error.__class__.__name__,
-        exc_info=context.error,
-    )
-    if not isinstance(update, Update) or update.effective_chat is None:
+    error = context.error
+    if not isinstance(update, Update):
+        if isinstance(error, TelegramError):
+            # A failed poll: bot/telegram_bot.py already said it in one line, with the pause.
+            log.debug("polling failed: %s", error.__class__.__name__)
+        elif is_passing(error):
+            log.warning("failed outside an update: %s", short_reason(error))
+        else:
+            log.error("failed outside an update: %s", error.__class__.__name__, exc_info=error)
+        return
+    update_id = update.update_id
+    if is_passing(error):
+        log.warning("update=%s failed: %s", update_id, short_reason(error))
+    else:
+        log.error("update=%s failed: %s", update_id, error.__class__.__name__, exc_info=error)
+    if update.effective_chat is None:
         return
     texts = context.texts
-    if isinstance(context.error, SavedButNotShown):
+    if isinstance(error, SavedButNotShown):
         text = texts.saved_not_shown
-    elif context.error and is_unavailable(context.error):
+    elif error and is_unavailable(error):
         # A locked or unreachable database passes; the user only needs to send it again.
         text = texts.database_busy
     else:

@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.reminder_kinds import rules_for
 from bot.core.schedule import UNANSWERED_LIMIT, Due, decide, local_moment, next_daily
+from bot.logs import is_passing, short_reason
 from bot.storage.reminders import (
     HELD,
     SCHEDULED,
@@ -96,10 +97,13 @@ class Dispatcher:
         async with self._slots:
             try:
                 return await self._handle_one(due, now)
-            except Exception:
+            except Exception as error:
                 # One bad reminder must not stop the others; its lease runs out and it is
                 # tried again later.
-                log.exception("reminder=%s failed", due.reminder.id)
+                if is_passing(error):
+                    log.warning("reminder=%s failed: %s", due.reminder.id, short_reason(error))
+                else:
+                    log.exception("reminder=%s failed", due.reminder.id)
                 return "error"
 
     async def _handle_one(self, due: DueReminder, now: datetime) -> str:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import logging
+import os
+import stat
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -25,6 +28,11 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+log = logging.getLogger(__name__)
+# What people write is in these files: only the bot's own user may read them.
+PRIVATE_FOLDER = 0o700
+PRIVATE_FILE = 0o600
+_SQLITE_COMPANIONS = ("", "-wal", "-shm", "-journal")
 
 
 class StorageError(RuntimeError):
@@ -39,9 +47,46 @@ def _sqlite_pragmas(busy_timeout_seconds: float) -> Callable[[Any, Any], None]:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={int(busy_timeout_seconds * 1000)}")
         cursor.execute("PRAGMA synchronous=NORMAL")
+        # Deleted rows (a /forget, an edited draft) are overwritten with zeros, not left in
+        # free pages of the file for anyone with a copy of it to read.
+        cursor.execute("PRAGMA secure_delete=ON")
         cursor.close()
 
     return on_connect
+
+
+def _private_sqlite_file(database: str) -> None:
+    """The folder made 0700 when the bot creates it, the file created 0600 before SQLite opens
+    it (SQLite gives its -wal and -shm the file's mode), and files left readable by others from
+    an earlier version tightened."""
+    path = Path(database)
+    if not path.parent.exists():
+        path.parent.mkdir(parents=True, mode=PRIVATE_FOLDER)
+    os.close(os.open(path, os.O_CREAT | os.O_WRONLY, PRIVATE_FILE))
+    for suffix in _SQLITE_COMPANIONS:
+        companion = Path(f"{path}{suffix}")
+        if companion.exists() and stat.S_IMODE(companion.stat().st_mode) & 0o077:
+            companion.chmod(stat.S_IMODE(companion.stat().st_mode) & ~0o077)
+
+
+async def reclaim_deleted(engine: AsyncEngine) -> None:
+    """After a deletion (/forget): SQLite's -wal still holds the deleted words until it is
+    checkpointed; copy its pages into the file (where secure_delete zeroed them) and empty it.
+    PostgreSQL reuses the space at its next vacuum (autovacuum)."""
+    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        return
+    try:
+        async with engine.connect() as connection:
+            result = await connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            busy = result.one()[0]
+    except SQLAlchemyError as error:
+        # The deletion itself is committed; the next automatic checkpoint does this.
+        log.warning("checkpoint after a deletion failed: %s", error.__class__.__name__)
+        return
+    if busy:
+        # A reader was still on an older snapshot; the next checkpoint (SQLite runs one every
+        # 1000 pages) copies it.
+        log.warning("the write-ahead log could not be emptied at once after a deletion")
 
 
 # SQLSTATE classes of a connection that broke (08) or a server shutting down or restarting
@@ -81,7 +126,7 @@ def create_engine(database_url: str, busy_timeout_seconds: float = 5.0) -> Async
         raise StorageError(f"DATABASE_URL is not a valid database URL: {error}") from error
     if url.get_backend_name() == "sqlite":
         if url.database and url.database != ":memory:":
-            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+            _private_sqlite_file(url.database)
         # One connection: SQLite has one writer at a time anyway, and a single connection
         # means a transaction never has to upgrade a read lock another writer is waiting on
         # (which SQLite refuses at once instead of waiting). Others queue for the connection.
@@ -165,4 +210,51 @@ async def migrate(engine: AsyncEngine) -> None:
     except StorageError:
         raise
     except (SQLAlchemyError, OSError) as error:
-        raise StorageError(f"cannot use the database: {error.__class__.__name__}") from error
+        raise StorageError(unusable(engine, error)) from error
+
+
+async def schema_status(engine: AsyncEngine) -> str:
+    """Whether the database is reachable and how far its schema is (for check-config)."""
+    try:
+        async with engine.connect() as connection:
+            return await connection.run_sync(_schema_status)
+    except StorageError:
+        raise
+    except (SQLAlchemyError, OSError) as error:
+        raise StorageError(unusable(engine, error)) from error
+
+
+def _schema_status(connection: Connection) -> str:
+    script = ScriptDirectory.from_config(_alembic_config(connection))
+    current = set(MigrationContext.configure(connection).get_current_heads())
+    if current == set(script.get_heads()):
+        return "reachable, schema up to date"
+    known = {revision.revision for revision in script.walk_revisions()}
+    if current - known:
+        return "reachable, written by a newer Soft Start: update the bot"
+    return "reachable, migrations to apply (soft-start migrate, or at the next start)"
+
+
+def unusable(engine: AsyncEngine, error: BaseException) -> str:
+    """One line for the operator: where the database is and what went wrong, no password."""
+    url = engine.url
+    reason = _reason(error)
+    if url.get_backend_name() == "sqlite":
+        return f"cannot use the SQLite database {url.database}: {reason}"
+    return (
+        f"cannot use PostgreSQL at {url.host or 'localhost'}:{url.port or 5432} "
+        f"(database {url.database}, user {url.username}): {reason}"
+    )
+
+
+def _reason(error: BaseException) -> str:
+    """The innermost cause's name and, for the operating system's errors, its words."""
+    root: BaseException = error
+    while True:
+        inner = getattr(root, "orig", None) or root.__cause__
+        if inner is None or inner is root:
+            break
+        root = inner
+    if isinstance(root, OSError) and root.strerror:
+        return f"{root.__class__.__name__} ({root.strerror})"
+    return root.__class__.__name__

@@ -22,7 +22,7 @@ from bot.core.pairing import Partner
 from bot.core.safety import PLAN_PARTS
 from bot.storage.common import UpdateMark, aware, ensure_user, insert_for, insert_for_dialect
 from bot.storage.conversation import ConversationRepository, awaited_of
-from bot.storage.database import create_reader
+from bot.storage.database import create_reader, reclaim_deleted
 from bot.storage.models import (
     USER_COLUMNS,
     Base,
@@ -474,4 +474,5 @@ class Storage:
                     delete(table).where(or_(*(table.c[column] == user_id for column in columns)))
                 )
             await session.execute(delete(User).where(User.id == user_id))
-            return partner
+        await reclaim_deleted(self.engine)
+        return partner

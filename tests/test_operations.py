@@ -1,0 +1,385 @@
+"""Running the bot as a self-hoster does: the command line, settings that cannot work, Telegram
+or the network failing under it, and what the logs and the data folder hold afterwards."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.settings import PROJECT_ROOT, env_files
+from tests.driver import FakeUser
+from tests.fake_telegram import BOT_ID, TOKEN, FakeTelegram
+from tests.postgres import PostgresServer
+from tests.process import REPO, BotProcess, bot_environment, run_bot_to_exit
+
+# A token of the right shape that the fake Telegram refuses (401), as Telegram does.
+REVOKED = f"{BOT_ID}:AAHrevokedTokenNoLongerValid0123456789"
+
+
+def one_line(stderr: str) -> str:
+    lines = stderr.strip().splitlines()
+    assert len(lines) == 1, stderr
+    assert "Traceback" not in stderr
+    return lines[0]
+
+
+# --- the command line ---------------------------------------------------------------------
+
+
+def test_help_with_a_token_set_shows_the_commands_and_does_not_start(tmp_path: Path) -> None:
+    process = subprocess.run(
+        [sys.executable, "-m", "bot", "--help"],
+        cwd=tmp_path,
+        env=bot_environment(TELEGRAM_BOT_TOKEN=TOKEN),
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert process.returncode == 0
+    for command in ("run", "migrate", "check-config", "--version"):
+        assert command in process.stdout
+    assert not (tmp_path / "data").exists()  # nothing started, nothing created
+
+
+def test_version_names_the_installed_release(tmp_path: Path) -> None:
+    process = subprocess.run(
+        [sys.executable, "-m", "bot", "--version"],
+        cwd=tmp_path,
+        env=bot_environment(),
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
+    assert process.returncode == 0
+    assert process.stdout.strip().startswith("soft-start 0.")
+
+
+async def test_migrate_needs_no_token_and_keeps_the_data_private(tmp_path: Path) -> None:
+    status, stderr = await run_bot_to_exit(tmp_path, extra_args=["migrate"])
+    assert status == 0, stderr
+    folder = tmp_path / "data"
+    assert stat.S_IMODE(folder.stat().st_mode) == 0o700
+    assert stat.S_IMODE((folder / "softstart.sqlite3").stat().st_mode) == 0o600
+
+
+async def test_migrate_tightens_a_database_file_an_older_version_left_readable(
+    tmp_path: Path,
+) -> None:
+    assert (await run_bot_to_exit(tmp_path, extra_args=["migrate"]))[0] == 0
+    database = tmp_path / "data" / "softstart.sqlite3"
+    database.chmod(0o644)
+    assert (await run_bot_to_exit(tmp_path, extra_args=["migrate"]))[0] == 0
+    assert stat.S_IMODE(database.stat().st_mode) == 0o600
+
+
+async def test_check_config_prints_what_it_would_use_with_secrets_masked(
+    tmp_path: Path, postgres_server: PostgresServer
+) -> None:
+    url = (await postgres_server.create_database()).replace(
+        "postgresql+asyncpg://", "postgresql://"
+    )
+    password_url = url.replace("://postgres@", "://postgres:hunter2-secret@")
+    status, stdout, stderr = await _check_config(
+        tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, DATABASE_URL=password_url, LOG_LEVEL="debug"
+    )
+    # The throwaway server trusts local connections, so the made-up password does no harm.
+    assert status == 0, stderr
+    assert f"{BOT_ID}:***" in stdout
+    assert TOKEN.split(":")[1] not in stdout + stderr
+    assert "hunter2-secret" not in stdout + stderr
+    assert "postgresql+asyncpg://postgres:***@" in stdout
+    assert "migrations to apply" in stdout  # a new database: reachable, not migrated yet
+    assert "LOG_LEVEL" in stdout and "DEBUG" in stdout
+    assert stdout.strip().endswith("the configuration is usable")
+
+
+async def _check_config(cwd: Path, **settings: str) -> tuple[int, str, str]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "bot",
+        "check-config",
+        cwd=cwd,
+        env=bot_environment(**settings),
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    stdout, stderr = await asyncio.wait_for(process.communicate(), 30)
+    assert process.returncode is not None
+    return process.returncode, stdout.decode(), stderr.decode()
+
+
+async def test_check_config_names_an_unreachable_database_by_host_and_port(
+    tmp_path: Path,
+) -> None:
+    status, _, stderr = await _check_config(
+        tmp_path,
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        DATABASE_URL="postgresql://softstart:pw-secret@127.0.0.1:1/softstart",
+    )
+    assert status == 2
+    line = one_line(stderr)
+    assert "127.0.0.1:1" in line and "pw-secret" not in line
+
+
+# --- settings that cannot work: one line, exit 2 ------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "expected"),
+    [
+        ("LOG_LEVEL", "verbose", "LOG_LEVEL: use one of DEBUG, INFO, WARNING, ERROR"),
+        ("SAFETY_RESOURCES", "{not json", "SAFETY_RESOURCES is not valid JSON"),
+        ("DEFAULT_TIME_ZONE", "Mars/Olympus", "try Europe/Berlin"),
+        ("DATABASE_URL", "mysql://root:pw@db/softstart", "mysql is not supported"),
+        ("DATABASE_URL", "not a url at all", "not a database URL"),
+        ("POLL_TIMEOUT_SECONDS", "90", "POLL_TIMEOUT_SECONDS"),
+    ],
+)
+async def test_a_setting_that_cannot_work_is_one_line_saying_what_to_fix(
+    tmp_path: Path, setting: str, value: str, expected: str
+) -> None:
+    settings = {"TELEGRAM_BOT_TOKEN": TOKEN, setting: value}
+    status, stderr = await run_bot_to_exit(tmp_path, given=settings)
+    assert status == 2
+    line = one_line(stderr)
+    assert expected in line
+    assert "pw" not in line  # a password in the URL is never echoed
+
+
+async def test_the_url_forms_hosts_hand_out_work(
+    tmp_path: Path, postgres_server: PostgresServer
+) -> None:
+    plain = (await postgres_server.create_database()).replace(
+        "postgresql+asyncpg://", "postgresql://"
+    )
+    status, stderr = await run_bot_to_exit(tmp_path, extra_args=["migrate"], DATABASE_URL=plain)
+    assert status == 0, stderr
+    sqlite = f"sqlite:///{tmp_path / 'plain.sqlite3'}"
+    status, stderr = await run_bot_to_exit(tmp_path, extra_args=["migrate"], DATABASE_URL=sqlite)
+    assert status == 0, stderr
+    assert (tmp_path / "plain.sqlite3").exists()
+
+
+async def test_settings_can_come_from_a_named_env_file_anywhere(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "etc" / "soft-start.env"
+    elsewhere.parent.mkdir()
+    elsewhere.write_text(f"TELEGRAM_BOT_TOKEN={TOKEN}\nLOG_LEVEL=warning\n")
+    run_here = tmp_path / "somewhere-else"
+    run_here.mkdir()
+    status, stdout, stderr = await _check_config(run_here, SOFT_START_ENV_FILE=str(elsewhere))
+    assert status == 0, stderr
+    assert str(elsewhere) in stdout and "WARNING" in stdout
+
+    status, stderr = await run_bot_to_exit(
+        run_here, SOFT_START_ENV_FILE=str(tmp_path / "missing.env")
+    )
+    assert status == 2 and "missing.env is not a file" in one_line(stderr)
+
+
+def test_in_a_checkout_the_env_file_beside_the_project_is_read_then_the_current_folders() -> None:
+    os.environ.pop("SOFT_START_ENV_FILE", None)
+    assert env_files() == (PROJECT_ROOT / ".env", Path(".env"))
+    assert REPO.resolve() == PROJECT_ROOT
+
+
+# --- Telegram failing under the bot ---------------------------------------------------------
+
+
+async def test_a_token_telegram_refuses_is_one_line_and_exit_2(
+    tmp_path: Path, telegram: FakeTelegram
+) -> None:
+    status, stderr = await run_bot_to_exit(
+        tmp_path, TELEGRAM_BOT_TOKEN=REVOKED, TELEGRAM_API_BASE_URL=telegram.base_url
+    )
+    assert status == 2
+    assert "Telegram refused TELEGRAM_BOT_TOKEN" in one_line(stderr)
+    assert REVOKED.split(":")[1] not in stderr
+
+
+async def test_telegram_out_of_reach_at_start_up_is_retried_with_one_line_each(
+    tmp_path: Path, telegram: FakeTelegram
+) -> None:
+    for _ in range(2):
+        telegram.fail("getMe", 502, "Bad Gateway")
+    bot = BotProcess(
+        tmp_path,
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE_URL=telegram.base_url,
+        POLL_TIMEOUT_SECONDS="1",
+        LOG_LEVEL="DEBUG",
+    )
+    await bot.start()
+    alice = FakeUser(telegram, 1001, "Alice")
+    try:
+        await alice.send("/start")
+        await alice.expect(r"Hi Alice", timeout=30)
+    finally:
+        status = await bot.stop()
+    assert status == 0, bot.stderr
+    failures = [line for line in bot.stderr.splitlines() if "getMe failed" in line]
+    assert len(failures) == 2, bot.stderr
+    assert "trying again in 1 s" in failures[0] and "trying again in 2 s" in failures[1]
+    assert "getMe works again after 2 failed attempt(s)" in bot.stderr
+    assert "Traceback" not in bot.stderr
+    assert TOKEN.split(":")[1] not in bot.stderr
+
+
+async def test_an_outage_while_polling_is_one_line_per_attempt_and_the_bot_comes_back(
+    tmp_path: Path, telegram: FakeTelegram
+) -> None:
+    bot = BotProcess(
+        tmp_path,
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE_URL=telegram.base_url,
+        POLL_TIMEOUT_SECONDS="1",
+        LOG_LEVEL="DEBUG",
+    )
+    await bot.start()
+    alice = FakeUser(telegram, 1001, "Alice")
+    try:
+        await alice.send("/start")
+        await alice.expect(r"Hi Alice", timeout=30)
+        for _ in range(3):
+            telegram.fail("getUpdates", 502, "Bad Gateway")
+        await alice.send("/help")
+        await alice.expect(r"/compose", timeout=30)
+    finally:
+        status = await bot.stop()
+    assert status == 0, bot.stderr
+    failures = [line for line in bot.stderr.splitlines() if "getUpdates failed" in line]
+    assert len(failures) == 3, bot.stderr
+    assert "Traceback" not in bot.stderr
+    # Each failed poll is one line (no traceback, no second line from the error handler).
+    assert bot.stderr.count("Bad Gateway") == 3
+
+
+async def test_an_update_telegram_sends_that_cannot_be_read_is_skipped_by_its_id(
+    tmp_path: Path, telegram: FakeTelegram
+) -> None:
+    words = "a very private sentence 5521"
+    bot = BotProcess(
+        tmp_path,
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE_URL=telegram.base_url,
+        POLL_TIMEOUT_SECONDS="1",
+        LOG_LEVEL="DEBUG",
+    )
+    await bot.start()
+    alice = FakeUser(telegram, 1001, "Alice")
+    bob = FakeUser(telegram, 1002, "Bob")
+    try:
+        await alice.send("/start")
+        await alice.expect(r"Hi Alice", timeout=30)
+        # A sender without the fields every user has: PTB cannot read the update.
+        broken = telegram.push_update(
+            {
+                "message": {
+                    "message_id": 1,
+                    "date": 0,
+                    "chat": {"id": 1003, "type": "private"},
+                    "from": {"id": 1003},
+                    "text": words,
+                }
+            }
+        )
+        await bob.send("/start")
+        await bob.expect(r"Hi Bob", timeout=10)
+        await alice.send("/help")
+        await alice.expect(r"/compose")
+    finally:
+        status = await bot.stop()
+    assert status == 0, bot.stderr
+    assert f"update={broken} could not be read" in bot.stderr
+    assert words not in bot.stderr
+    assert "Traceback" not in bot.stderr
+
+
+# --- what stays on disk ----------------------------------------------------------------------
+
+
+async def test_after_forget_the_words_are_in_neither_the_database_file_nor_its_wal(
+    tmp_path: Path, telegram: FakeTelegram
+) -> None:
+    words = "the-kettle-argument-8812"
+    bot = BotProcess(
+        tmp_path,
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE_URL=telegram.base_url,
+        POLL_TIMEOUT_SECONDS="1",
+    )
+    await bot.start()
+    alice = FakeUser(telegram, 1001, "Alice")
+    folder = tmp_path / "data"
+    try:
+        await alice.send("/compose")
+        await alice.expect(r"How are you feeling", timeout=30)
+        await alice.press("anxious")
+        await alice.send(f"we had {words} again")
+        await alice.expect(r"What are you doing|calm")
+        assert _on_disk(folder, words), "the test must see the words before /forget"
+        await alice.send("/forget")
+        await alice.press("Yes, delete everything")
+        await alice.expect(r"deleted")
+        assert not _on_disk(folder, words)
+    finally:
+        assert await bot.stop() == 0, bot.stderr
+    assert not _on_disk(folder, words)
+
+
+def _on_disk(folder: Path, words: str) -> bool:
+    return any(words.encode() in path.read_bytes() for path in folder.glob("softstart.sqlite3*"))
+
+
+# --- tasks.py as a supervisor sees it ------------------------------------------------------
+
+
+def test_tasks_help_exits_0_and_lists_the_commands() -> None:
+    process = subprocess.run(
+        [sys.executable, "tasks.py", "--help"], cwd=REPO, capture_output=True, text=True
+    )
+    assert process.returncode == 0
+    for command in ("run", "migrate", "test"):
+        assert f"tasks.py {command}" in process.stdout
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
+async def test_tasks_run_is_the_bot_so_a_stop_signal_stops_it_cleanly(
+    tmp_path: Path, telegram: FakeTelegram, sig: int
+) -> None:
+    env = bot_environment(
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE_URL=telegram.base_url,
+        POLL_TIMEOUT_SECONDS="1",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'bot.sqlite3'}",
+        SOFT_START_ENV_FILE=os.devnull,
+    )
+    # The same constraints as the run that installed .venv, so tasks.py finds it up to date.
+    if "PIP_CONSTRAINT" in os.environ:
+        env["PIP_CONSTRAINT"] = os.environ["PIP_CONSTRAINT"]
+    output = tmp_path / "tasks-run.log"
+    with output.open("wb") as log:
+        process = await asyncio.create_subprocess_exec(
+            sys.executable, "tasks.py", "run", cwd=REPO, env=env, stdout=log, stderr=log
+        )
+    alice = FakeUser(telegram, 1001, "Alice")
+    try:
+        await alice.send("/start")
+        await alice.expect(r"Hi Alice", timeout=60)
+    finally:
+        process.send_signal(sig)
+        status = await asyncio.wait_for(process.wait(), 10)
+    written = output.read_text()
+    assert status == 0, written
+    assert "Traceback" not in written and "KeyboardInterrupt" not in written
+    # The process that got the signal was the bot itself: nothing polls any more.
+    polls = len(telegram.calls_of("getUpdates"))
+    await asyncio.sleep(2.5)
+    assert len(telegram.calls_of("getUpdates")) == polls
