@@ -77,7 +77,9 @@ def _become_the_bot(args: list[str]) -> None:
 
 
 def run(args: list[str]) -> None:
-    _become_the_bot(["run", *args])
+    # `tasks.py run check-config` (or the older `run migrate`) passes a command through.
+    given_command = args[:1] in (["run"], ["migrate"], ["check-config"], ["--version"])
+    _become_the_bot(args if given_command else ["run", *args])
 
 
 def migrate(args: list[str]) -> None:

@@ -42,6 +42,9 @@ async def _post_init(application: AnyApplication) -> None:
 
 async def _post_shutdown(application: AnyApplication) -> None:
     await application.bot_data["services"].storage.close()
+    # Stopped before it ever started (a refused token, or a stop signal while Telegram was out
+    # of reach): PTB skips the bot's shutdown then, which would leave its connections open.
+    await application.bot.shutdown()
 
 
 # getUpdates keeps an unconfirmed update for 24 hours; after that it cannot come again.

@@ -19,7 +19,7 @@ from collections import OrderedDict
 from typing import Any
 
 from telegram import Update
-from telegram.error import BadRequest, Conflict, InvalidToken, NetworkError, TelegramError
+from telegram.error import BadRequest, Conflict, NetworkError, TelegramError
 from telegram.ext import ExtBot
 
 log = logging.getLogger(__name__)
@@ -70,15 +70,6 @@ class SoftStartBot(ExtBot[None]):
             self._answered: OrderedDict[str, None] = OrderedDict()
             self._backoff = Backoff()
             self._last_batch: list[dict[str, Any]] = []
-
-    async def initialize(self) -> None:
-        try:
-            await super().initialize()
-        except InvalidToken:
-            # The bot stops here (the command line says why): close the connection pool, which
-            # PTB leaves open when getMe fails.
-            await self.shutdown()
-            raise
 
     async def _post(self, endpoint: str, *args: Any, **kwargs: Any) -> Any:
         if endpoint not in _KEPT_TRYING:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
+import socket
 import stat
 import subprocess
 import sys
@@ -232,6 +233,42 @@ async def test_telegram_out_of_reach_at_start_up_is_retried_with_one_line_each(
     assert TOKEN.split(":")[1] not in bot.stderr
 
 
+async def test_no_telegram_at_the_address_is_retried_and_a_stop_still_stops(
+    tmp_path: Path, unused_port: int
+) -> None:
+    """A connection refused: aiohttp's error carries the URL (with the token); the line must
+    not."""
+    bot = BotProcess(
+        tmp_path,
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{unused_port}/bot",
+        LOG_LEVEL="DEBUG",
+    )
+    await bot.start()
+    await _wait_for_line(bot, "trying again in 2 s")
+    assert await bot.stop(signal.SIGTERM) == 0, bot.stderr
+    failures = [line for line in bot.stderr.splitlines() if "getMe failed" in line]
+    assert failures and f"cannot connect to 127.0.0.1:{unused_port}" in failures[0]
+    assert "Traceback" not in bot.stderr
+    assert "Unclosed" not in bot.stderr  # its connections closed although it never started
+    assert TOKEN.split(":")[1] not in bot.stderr
+
+
+async def _wait_for_line(bot: BotProcess, text: str, timeout: float = 20) -> None:
+    for _ in range(int(timeout * 10)):
+        if text in bot.output.read_text(errors="replace"):
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"the bot never logged {text!r}: {bot.output.read_text()}")
+
+
+@pytest.fixture
+def unused_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
 async def test_an_outage_while_polling_is_one_line_per_attempt_and_the_bot_comes_back(
     tmp_path: Path, telegram: FakeTelegram
 ) -> None:
@@ -259,6 +296,7 @@ async def test_an_outage_while_polling_is_one_line_per_attempt_and_the_bot_comes
     assert "Traceback" not in bot.stderr
     # Each failed poll is one line (no traceback, no second line from the error handler).
     assert bot.stderr.count("Bad Gateway") == 3
+    assert TOKEN.split(":")[1] not in bot.stderr
 
 
 async def test_an_update_telegram_sends_that_cannot_be_read_is_skipped_by_its_id(
@@ -332,6 +370,11 @@ async def test_after_forget_the_words_are_in_neither_the_database_file_nor_its_w
     finally:
         assert await bot.stop() == 0, bot.stderr
     assert not _on_disk(folder, words)
+    # At the default level the output is the bot's own events: no scheduler or migration
+    # chatter, and no line per message from the safety screen (it read like an alarm).
+    for noise in ("apscheduler", "alembic", "words_point_to_danger", "Running job"):
+        assert noise not in bot.stderr
+    assert "started as @" in bot.stderr
 
 
 def _on_disk(folder: Path, words: str) -> bool:
