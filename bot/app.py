@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from telegram import BotCommand
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import ApplicationBuilder, ContextTypes, Defaults
 
 from bot.concurrency import PerChatUpdateProcessor
 from bot.content import Content, load_content
@@ -18,6 +18,7 @@ from bot.places import Places
 from bot.reminders.dispatcher import Dispatcher
 from bot.reminders.sender import ReminderSender
 from bot.routing import register_handlers
+from bot.sending import PeopleFirstRateLimiter, in_background
 from bot.settings import Settings
 from bot.storage import Storage, create_engine
 from bot.storage.persistence import DraftPersistence
@@ -78,10 +79,15 @@ DISPATCH_BATCH = 500
 async def dispatch(context: Context) -> None:
     """Sends what is due, then sets the next wake-up if one is due within the minute."""
     found = context.services
-    await context.bot_data[DISPATCHER].tick()
+    with in_background():  # reminders yield to people's answers (bot/sending.py)
+        await context.bot_data[DISPATCHER].tick()
     earliest = await found.storage.reminders.earliest_due()
     if earliest is not None:
         _wake(context.application, found.clock, earliest)
+
+
+def background_rate(settings: Settings) -> float:
+    return settings.rate_limit_per_second * settings.background_floor_share
 
 
 def _wake(application: AnyApplication, clock: Callable[[], datetime], moment: datetime) -> None:
@@ -111,10 +117,8 @@ def build_application(
         request=AiohttpRequest(),
         # One long poll at a time; its read timeout is the poll's timeout plus this.
         get_updates_request=AiohttpRequest(connection_pool_size=1),
-        rate_limiter=AIORateLimiter(
-            overall_max_rate=settings.rate_limit_per_second,
-            overall_time_period=1,
-            max_retries=3,
+        rate_limiter=PeopleFirstRateLimiter(
+            settings.rate_limit_per_second, background_floor=settings.background_floor_share
         ),
     )
     application = (
@@ -141,9 +145,10 @@ def build_application(
         ReminderSender(application.bot, content, storage),
         clock,
         grace=timedelta(minutes=settings.reminder_grace_minutes),
-        # Long enough to send a whole batch at the configured rate, twice over: a claim must
-        # not run out while its reminders are still going out.
-        lease=timedelta(seconds=max(120.0, 2 * DISPATCH_BATCH / settings.rate_limit_per_second)),
+        # Long enough to send a whole batch twice over at the rate reminders are sure of (their
+        # floor, while people take the rest): a claim must not run out while its reminders are
+        # still going out.
+        lease=timedelta(seconds=max(120.0, 2 * DISPATCH_BATCH / background_rate(settings))),
         batch=DISPATCH_BATCH,
         default_zone=settings.default_time_zone,
     )

@@ -127,6 +127,8 @@ class Settings(DatabaseSettings):
     default_time_zone: str = "UTC"
     reminder_grace_minutes: int = Field(default=120, ge=0)
     rate_limit_per_second: float = Field(default=30, gt=0)
+    # The share of that rate reminders are sure of while people's answers take the rest.
+    background_floor_share: float = Field(default=0.1, gt=0, le=1)
     max_concurrent_updates: int = Field(default=256, ge=1)
     # Support lines the operator adds to the safety message, per locale (plain text).
     safety_resources: dict[str, str] = Field(default_factory=dict)
