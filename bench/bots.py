@@ -34,11 +34,28 @@ def run_ours_on_uvloop() -> None:
     main([])
 
 
+def run_ours_with_one_queue() -> None:
+    """`python -m bot` with PTB's AIORateLimiter instead of the people-first one: every send in
+    one queue, as before (the baseline of bench.people_first)."""
+    from telegram.ext import AIORateLimiter
+
+    import bot.app
+    from bot.cli import main
+
+    def one_queue(per_second: float, background_floor: float) -> AIORateLimiter:
+        return AIORateLimiter(overall_max_rate=per_second, overall_time_period=1, max_retries=3)
+
+    bot.app.PeopleFirstRateLimiter = one_queue  # type: ignore[assignment,misc]
+    main([])
+
+
 if __name__ == "__main__":
     # python -m bench.bots echo-sequential|echo-concurrent BASE_URL TOKEN
-    # python -m bench.bots ours-uvloop   (settings from the environment, as python -m bot)
+    # python -m bench.bots ours-uvloop|ours-one-queue   (settings from the environment)
     if sys.argv[1] == "ours-uvloop":
         run_ours_on_uvloop()
+    elif sys.argv[1] == "ours-one-queue":
+        run_ours_with_one_queue()
     else:
         kind, url, bot_token = sys.argv[1:4]
         run_echo(url, bot_token, concurrent=kind == "echo-concurrent")

@@ -93,8 +93,16 @@ class LoadResult:
 class FakeBotApi:
     """getUpdates hands out the people's messages; sendMessage to a person is their answer."""
 
-    def __init__(self, people: int, script: Script | None, delay: float) -> None:
+    def __init__(
+        self, people: int, script: Script | None, delay: float, think: float = 0.0
+    ) -> None:
         self.delay = delay
+        # How long a person takes before their next message (0: at once, a closed loop).
+        self.think = think
+        # (when the answer came, how long it took), for splitting a run into phases.
+        self.answered_at: list[tuple[float, float]] = []
+        # When each message to a chat that is not one of the people went out (a fan-out).
+        self.others_at: list[float] = []
         self.people = (
             {1_000_000 + n: Person(1_000_000 + n, script) for n in range(people)} if script else {}
         )
@@ -156,12 +164,17 @@ class FakeBotApi:
             if self.counting:
                 self.unexpected[" ".join(text.split())[:60]] += 1
             return
+        now = time.perf_counter()
+        self.answered_at.append((now, now - person.sent_at))
         if self.counting:
             self.steps += 1
-            self.latencies.append(time.perf_counter() - person.sent_at)
+            self.latencies.append(now - person.sent_at)
         line = person.script.lines[person.position % len(person.script.lines)]
         person.position += 1
-        self._say(person, line)
+        if self.think:
+            asyncio.get_running_loop().call_later(self.think, self._say, person, line)
+        else:
+            self._say(person, line)
 
     async def handle(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
@@ -183,6 +196,8 @@ class FakeBotApi:
                 "from": BOT_USER,
                 "text": str(form.get("text", "")),
             }
+            if chat_id not in self.people:
+                self.others_at.append(time.perf_counter())
             self._answered(chat_id, str(form.get("text", "")))
             return self._ok(result)
         return self._ok(True)

@@ -25,17 +25,17 @@ from bot.storage.models import ReminderRow, User
 DUE_AT = datetime(2026, 3, 27, 20, 0, tzinfo=UTC)
 
 
-async def seed(database_url: str, due: int) -> None:
-    """`due` people, each with a daily check-in due at the same minute."""
+async def seed(database_url: str, due: int, at: datetime = DUE_AT) -> None:
+    """`due` people, each with a daily check-in due at the same moment `at`."""
     from bot.storage import create_engine
 
     engine = create_engine(database_url)
     async with engine.begin() as connection:
         users = [{"id": 2_000_000 + n, "locale": "en", "time_zone": "Europe/Berlin",
-                  "created_at": DUE_AT} for n in range(due)]  # fmt: skip
+                  "created_at": at} for n in range(due)]  # fmt: skip
         await connection.execute(insert(User), users)
         reminders = [{"user_id": 2_000_000 + n, "kind": "checkin", "local_time": "21:00",
-                      "weekdays": "1234567", "next_fire_at": DUE_AT, "status": "scheduled",
+                      "weekdays": "1234567", "next_fire_at": at, "status": "scheduled",
                       "unanswered": 0, "payload": "{}"} for n in range(due)]  # fmt: skip
         await connection.execute(insert(ReminderRow), reminders)
     await engine.dispose()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
@@ -150,6 +151,10 @@ def build_application(
         # still going out.
         lease=timedelta(seconds=max(120.0, 2 * DISPATCH_BATCH / background_rate(settings))),
         batch=DISPATCH_BATCH,
+        # Reminders in flight: about what the budget sends in half a second. Each one reads and
+        # writes the database before it waits for its slot; more in flight would only queue
+        # those writes in front of people's steps.
+        concurrency=max(4, min(64, math.ceil(settings.rate_limit_per_second / 2))),
         default_zone=settings.default_time_zone,
     )
     register_handlers(application)

@@ -64,9 +64,10 @@ def current_class() -> SendClass:
 
 
 def _bucket(per_second: float) -> AsyncLimiter:
-    """A leaky bucket for `per_second` sends, also below one a second (one per period)."""
-    burst = max(1.0, per_second)
-    return AsyncLimiter(burst, burst / per_second)
+    """Sends evenly spaced at `per_second`, without a burst: a bucket of one, so that no
+    second ever holds more than the rate (a bucket of `per_second` would allow twice that in
+    the first second of a fan-out). A person's send waits at most one spacing for its slot."""
+    return AsyncLimiter(1, 1 / per_second)
 
 
 Request = Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]]

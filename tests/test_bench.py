@@ -52,3 +52,13 @@ async def test_scale_benchmark_smoke() -> None:
     assert all(row[3] == "50" for row in people), output  # every due reminder sent, per size
     ratios = rows[-1].split()
     assert ratios[:2] == ["x10", "people"] and len(ratios) >= 5, output
+
+
+async def test_people_first_benchmark_smoke() -> None:
+    output = await run("bench.people_first", "--smoke")
+    lines = output.splitlines()
+    start = next(n for n, line in enumerate(lines) if line.startswith("limiter "))
+    row = lines[start + 1].split()
+    assert row[0] == "people-first", output
+    # Steps answered before and during the fan-out (a ratio is printed), none lost or doubled.
+    assert float(row[5]) > 0 and row[-2:] == ["0", "0"], output
