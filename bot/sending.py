@@ -152,7 +152,11 @@ class PeopleFirstRateLimiter(BaseRateLimiter[int]):
         self._someone_waits.set()
         if self._dispenser is None or self._dispenser.done():
             self._dispenser = asyncio.create_task(self._dispense(), name="send slots")
+        queued = asyncio.get_running_loop().time()
         await slot
+        if log.isEnabledFor(logging.DEBUG):
+            waited = (asyncio.get_running_loop().time() - queued) * 1000
+            log.debug("%s send waited %.0f ms for its slot", kind, waited)
 
     async def _dispense(self) -> None:
         while True:

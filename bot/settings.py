@@ -15,6 +15,8 @@ from sqlalchemy.exc import ArgumentError
 TELEGRAM_API = "https://api.telegram.org/bot"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/softstart.sqlite3"
 
+# A country code (DE), a language (en), or everyone (*).
+_SAFETY_KEY = re.compile(r"^(\*|[A-Z]{2}|[a-z]{2,3})$")
 # A BotFather token is "<numeric bot id>:<35 or so url-safe characters>".
 _TOKEN_SHAPE = re.compile(r"^\d{5,20}:[A-Za-z0-9_-]{30,60}$")
 
@@ -65,28 +67,55 @@ def default_content_dir() -> Path:
     return Path(str(shipped))
 
 
+# libpq parameters hosts put in their URLs: translated for asyncpg, or dropped where the bot
+# has its own (connection timeout) or asyncpg has none (channel binding, the client's name).
+_LIBPQ_TO_ASYNCPG = {"sslmode": "ssl"}
+_LIBPQ_DROPPED = {"channel_binding", "connect_timeout", "application_name"}
+_ASYNCPG_TAKES = {"ssl", "target_session_attrs", "prepared_statement_cache_size"}
+
+
 def usable_database_url(given: str) -> str:
     """The URL with the driver the bot uses: postgresql:// -> asyncpg, sqlite:// -> aiosqlite,
-    and libpq's sslmode= as asyncpg's ssl=. Anything else says what would work."""
+    and libpq's parameters as asyncpg takes them. Anything else says what would work."""
+    given = given.strip()
+    if given.partition("://")[2].count("@") > 1:
+        raise ValueError(
+            "has more than one @: percent-encode the password's special characters "
+            "(@ as %40, / as %2F, : as %3A)"
+        )
     try:
-        url = make_url(given.strip())
+        url = make_url(given)
     except ArgumentError as error:
         raise ValueError(f"not a database URL (like {DATABASE_URL_EXAMPLES})") from error
     driver = _DRIVERS.get(url.drivername)
+    backend = url.drivername.partition("+")[0]
+    if driver is None and backend in {"postgres", "postgresql"}:
+        raise ValueError(
+            f"the {url.drivername.partition('+')[2]} driver is not used: write postgresql://... "
+            "and the bot uses asyncpg"
+        )
     if driver is None:
-        backend = url.drivername.partition("+")[0]
         raise ValueError(
             f"{backend} is not supported; use SQLite or PostgreSQL (like {DATABASE_URL_EXAMPLES})"
         )
-    if "sslmode" in url.query:
-        return _asyncpg_ssl(url.set(drivername=driver))
+    if driver.startswith("postgresql") and url.query:
+        return _asyncpg_parameters(url.set(drivername=driver))
     # The rest of the URL as written (rendering it again would escape an SQLite ":memory:").
-    return driver + "://" + given.strip().partition("://")[2]
+    return driver + "://" + given.partition("://")[2]
 
 
-def _asyncpg_ssl(url: URL) -> str:
-    query = dict(url.query)
-    query["ssl"] = query.pop("sslmode")
+def _asyncpg_parameters(url: URL) -> str:
+    query = {}
+    for name, value in url.query.items():
+        if name in _LIBPQ_DROPPED:
+            continue
+        name = _LIBPQ_TO_ASYNCPG.get(name, name)
+        if name not in _ASYNCPG_TAKES:
+            raise ValueError(
+                f"the parameter {name}= is not supported (the bot takes sslmode= or ssl=, "
+                "target_session_attrs=)"
+            )
+        query[name] = value
     return url.set(query=query).render_as_string(hide_password=False)
 
 
@@ -148,9 +177,24 @@ class Settings(DatabaseSettings):
     @field_validator("telegram_api_base_url")
     @classmethod
     def _base_url_is_http(cls, url: str) -> str:
-        if not url.startswith(("http://", "https://")):
-            raise ValueError("must start with http:// or https://")
-        return url.rstrip("/")
+        url = url.strip().rstrip("/")
+        if not url.startswith(("http://", "https://")) or not url.endswith("/bot"):
+            raise ValueError(
+                "must look like https://api.telegram.org/bot (or http://host:port/bot for your "
+                "own Bot API server): http(s), ending in /bot"
+            )
+        return url
+
+    @field_validator("safety_resources")
+    @classmethod
+    def _keys_the_bot_looks_up(cls, lines: dict[str, str]) -> dict[str, str]:
+        for key in lines:
+            if not _SAFETY_KEY.match(key):
+                raise ValueError(
+                    f"{key!r} is not a key the bot looks up: use a country code (DE), a "
+                    'language (en) or "*" for everyone'
+                )
+        return lines
 
     @field_validator("default_time_zone")
     @classmethod

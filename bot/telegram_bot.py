@@ -19,7 +19,7 @@ from collections import OrderedDict
 from typing import Any
 
 from telegram import Update
-from telegram.error import BadRequest, Conflict, NetworkError, TelegramError
+from telegram.error import BadRequest, Conflict, NetworkError, TelegramError, TimedOut
 from telegram.ext import ExtBot
 
 log = logging.getLogger(__name__)
@@ -80,7 +80,9 @@ class SoftStartBot(ExtBot[None]):
             pause = self._backoff.next_pause()
             log.warning("%s failed (%s); trying again in %.0f s", endpoint, _why(error), pause)
             await asyncio.sleep(pause)
-            raise
+            # The pause is taken: PTB's loop retries a TimedOut at once (any other error it
+            # would pause for again, and the line above would not say when).
+            raise TimedOut(f"{endpoint} failed; paused {pause:.0f} s") from error
         failed = self._backoff.reset()
         if failed:
             log.info("%s works again after %d failed attempt(s)", endpoint, failed)

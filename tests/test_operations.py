@@ -10,9 +10,11 @@ import socket
 import stat
 import subprocess
 import sys
+from datetime import datetime
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
 
 from bot.settings import PROJECT_ROOT, env_files
 from tests.driver import FakeUser
@@ -81,14 +83,18 @@ async def test_migrate_tightens_a_database_file_an_older_version_left_readable(
 
 
 async def test_check_config_prints_what_it_would_use_with_secrets_masked(
-    tmp_path: Path, postgres_server: PostgresServer
+    tmp_path: Path, postgres_server: PostgresServer, telegram: FakeTelegram
 ) -> None:
     url = (await postgres_server.create_database()).replace(
         "postgresql+asyncpg://", "postgresql://"
     )
     password_url = url.replace("://postgres@", "://postgres:hunter2-secret@")
     status, stdout, stderr = await _check_config(
-        tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, DATABASE_URL=password_url, LOG_LEVEL="debug"
+        tmp_path,
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE_URL=telegram.base_url,
+        DATABASE_URL=password_url,
+        LOG_LEVEL="debug",
     )
     # The throwaway server trusts local connections, so the made-up password does no harm.
     assert status == 0, stderr
@@ -98,15 +104,53 @@ async def test_check_config_prints_what_it_would_use_with_secrets_masked(
     assert "postgresql+asyncpg://postgres:***@" in stdout
     assert "migrations to apply" in stdout  # a new database: reachable, not migrated yet
     assert "LOG_LEVEL" in stdout and "DEBUG" in stdout
+    assert "reachable, the bot is @" in stdout  # it asked Telegram about the token
     assert stdout.strip().endswith("the configuration is usable")
 
 
-async def _check_config(cwd: Path, **settings: str) -> tuple[int, str, str]:
+async def test_check_config_says_what_run_would_say_about_telegram(
+    tmp_path: Path, telegram: FakeTelegram
+) -> None:
+    status, _, stderr = await _check_config(
+        tmp_path, TELEGRAM_BOT_TOKEN=REVOKED, TELEGRAM_API_BASE_URL=telegram.base_url
+    )
+    assert status == 2 and "Telegram refused TELEGRAM_BOT_TOKEN" in one_line(stderr)
+    wrong_path = telegram.base_url.replace("/bot", "/api/bot")
+    status, _, stderr = await _check_config(
+        tmp_path, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=wrong_path
+    )
+    assert status == 2 and "404 Not Found: check TELEGRAM_API_BASE_URL" in one_line(stderr)
+    status, stdout, stderr = await _check_config(
+        tmp_path, "--offline", TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=wrong_path
+    )
+    assert status == 0, stderr
+    assert "not checked (--offline)" in stdout
+
+
+async def test_check_config_changes_nothing_on_disk_and_notes_env_file_mistakes(
+    tmp_path: Path,
+) -> None:
+    env_file = tmp_path / "soft-start.env"
+    env_file.write_text(f"TELEGRAM_BOT_TOKEN={TOKEN}\nLOGLEVEL=debug\n")
+    env_file.chmod(0o644)
+    status, stdout, stderr = await _check_config(
+        tmp_path, "--offline", SOFT_START_ENV_FILE=str(env_file)
+    )
+    assert status == 0, stderr
+    assert not (tmp_path / "data").exists()
+    assert f"{tmp_path / 'data' / 'softstart.sqlite3'}: not there yet" in stdout
+    assert f"LOGLEVEL in {env_file} is not a setting" in stdout
+    assert f"chmod 600 {env_file}" in stdout
+
+
+async def _check_config(cwd: Path, *flags: str, **settings: str) -> tuple[int, str, str]:
+    settings.setdefault("SOFT_START_ENV_FILE", os.devnull)
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "bot",
         "check-config",
+        *flags,
         cwd=cwd,
         env=bot_environment(**settings),
         stdout=asyncio.subprocess.PIPE,
@@ -122,6 +166,7 @@ async def test_check_config_names_an_unreachable_database_by_host_and_port(
 ) -> None:
     status, _, stderr = await _check_config(
         tmp_path,
+        "--offline",
         TELEGRAM_BOT_TOKEN=TOKEN,
         DATABASE_URL="postgresql://softstart:pw-secret@127.0.0.1:1/softstart",
     )
@@ -139,9 +184,15 @@ async def test_check_config_names_an_unreachable_database_by_host_and_port(
         ("LOG_LEVEL", "verbose", "LOG_LEVEL: use one of DEBUG, INFO, WARNING, ERROR"),
         ("SAFETY_RESOURCES", "{not json", "SAFETY_RESOURCES is not valid JSON"),
         ("DEFAULT_TIME_ZONE", "Mars/Olympus", "try Europe/Berlin"),
-        ("DATABASE_URL", "mysql://root:pw@db/softstart", "mysql is not supported"),
+        ("DATABASE_URL", "mysql://root:Qv7secret@db/softstart", "mysql is not supported"),
         ("DATABASE_URL", "not a url at all", "not a database URL"),
         ("POLL_TIMEOUT_SECONDS", "90", "POLL_TIMEOUT_SECONDS"),
+        ("DATABASE_URL", "postgresql://soft:Qv7@Jw4/x@127.0.0.1/db", "percent-encode"),
+        ("DATABASE_URL", "postgresql+psycopg2://h/db", "write postgresql://"),
+        ("DATABASE_URL", "postgresql://h/db?options=-csearch_path%3Dx", "options= is not"),
+        ("SAFETY_RESOURCES", '{"Germany": "Call 0800"}', "use a country code (DE)"),
+        ("SAFETY_RESOURCES", '{"de": "Ruf an"}', "a language the bot does not speak"),
+        ("TELEGRAM_API_BASE_URL", "http://127.0.0.1:8081", "ending in /bot"),
     ],
 )
 async def test_a_setting_that_cannot_work_is_one_line_saying_what_to_fix(
@@ -152,7 +203,7 @@ async def test_a_setting_that_cannot_work_is_one_line_saying_what_to_fix(
     assert status == 2
     line = one_line(stderr)
     assert expected in line
-    assert "pw" not in line  # a password in the URL is never echoed
+    assert "Qv7" not in line and "Jw4" not in line  # no part of a password is ever echoed
 
 
 async def test_the_url_forms_hosts_hand_out_work(
@@ -161,6 +212,8 @@ async def test_the_url_forms_hosts_hand_out_work(
     plain = (await postgres_server.create_database()).replace(
         "postgresql+asyncpg://", "postgresql://"
     )
+    # What a hosted PostgreSQL's connection string carries besides the address.
+    plain += "?sslmode=disable&channel_binding=prefer&connect_timeout=5&application_name=x"
     status, stderr = await run_bot_to_exit(tmp_path, extra_args=["migrate"], DATABASE_URL=plain)
     assert status == 0, stderr
     sqlite = f"sqlite:///{tmp_path / 'plain.sqlite3'}"
@@ -175,7 +228,9 @@ async def test_settings_can_come_from_a_named_env_file_anywhere(tmp_path: Path) 
     elsewhere.write_text(f"TELEGRAM_BOT_TOKEN={TOKEN}\nLOG_LEVEL=warning\n")
     run_here = tmp_path / "somewhere-else"
     run_here.mkdir()
-    status, stdout, stderr = await _check_config(run_here, SOFT_START_ENV_FILE=str(elsewhere))
+    status, stdout, stderr = await _check_config(
+        run_here, "--offline", SOFT_START_ENV_FILE=str(elsewhere)
+    )
     assert status == 0, stderr
     assert str(elsewhere) in stdout and "WARNING" in stdout
 
@@ -201,7 +256,9 @@ async def test_a_token_telegram_refuses_is_one_line_and_exit_2(
         tmp_path, TELEGRAM_BOT_TOKEN=REVOKED, TELEGRAM_API_BASE_URL=telegram.base_url
     )
     assert status == 2
-    assert "Telegram refused TELEGRAM_BOT_TOKEN" in one_line(stderr)
+    # The start's own line (which database), then the reason it stopped; no traceback.
+    assert "Traceback" not in stderr and len(stderr.strip().splitlines()) == 2, stderr
+    assert "Telegram refused TELEGRAM_BOT_TOKEN" in stderr.strip().splitlines()[-1]
     assert REVOKED.split(":")[1] not in stderr
 
 
@@ -247,6 +304,13 @@ async def test_no_telegram_at_the_address_is_retried_and_a_stop_still_stops(
     await bot.start()
     await _wait_for_line(bot, "trying again in 2 s")
     assert await bot.stop(signal.SIGTERM) == 0, bot.stderr
+    # The pauses are the ones the lines announce (PTB adds none of its own on top).
+    stamps = [
+        datetime.strptime(line[:23], "%Y-%m-%d %H:%M:%S,%f")
+        for line in bot.stderr.splitlines()
+        if "getMe failed" in line
+    ]
+    assert 0.9 <= (stamps[1] - stamps[0]).total_seconds() < 1.8
     failures = [line for line in bot.stderr.splitlines() if "getMe failed" in line]
     assert failures and f"cannot connect to 127.0.0.1:{unused_port}" in failures[0]
     assert "Traceback" not in bot.stderr
@@ -426,3 +490,127 @@ async def test_tasks_run_is_the_bot_so_a_stop_signal_stops_it_cleanly(
     polls = len(telegram.calls_of("getUpdates"))
     await asyncio.sleep(2.5)
     assert len(telegram.calls_of("getUpdates")) == polls
+
+
+# --- a database that comes up after the bot -----------------------------------------------
+
+
+async def test_a_database_not_up_yet_is_waited_for_and_the_bot_then_starts(
+    tmp_path: Path, telegram: FakeTelegram, postgres_server: PostgresServer, unused_port: int
+) -> None:
+    """After a reboot PostgreSQL may come up after the bot: the bot waits (one line per
+    attempt) instead of stopping with exit 2, which a supervisor would not restart."""
+    real = await postgres_server.create_database()
+    server_port = make_url(real).port
+    assert server_port is not None
+    late = make_url(real).set(port=unused_port).render_as_string(hide_password=False)
+    bot = BotProcess(
+        tmp_path,
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE_URL=telegram.base_url,
+        DATABASE_URL=late,
+        POLL_TIMEOUT_SECONDS="1",
+    )
+    await bot.start()
+    proxy: asyncio.Server | None = None
+    alice = FakeUser(telegram, 1001, "Alice")
+    try:
+        await _wait_for_line(bot, "trying again in 2 s")
+        proxy = await _forward(unused_port, server_port)  # the database comes up
+        await alice.send("/start")
+        await alice.expect(r"Hi Alice", timeout=30)
+    finally:
+        status = await bot.stop()
+        if proxy is not None:
+            proxy.close()
+    assert status == 0, bot.stderr
+    waits = [line for line in bot.stderr.splitlines() if "trying again in" in line]
+    assert waits and all(f"127.0.0.1:{unused_port}" in line for line in waits)
+    assert "nothing answers there" in waits[0]
+    assert "Traceback" not in bot.stderr
+
+
+async def _forward(port: int, to_port: int) -> asyncio.Server:
+    """A TCP forwarder: the PostgreSQL test server appearing on another port."""
+
+    async def pipe(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        try:
+            while data := await reader.read(65536):
+                writer.write(data)
+                await writer.drain()
+        finally:
+            writer.close()
+
+    async def connect(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        upstream_reader, upstream_writer = await asyncio.open_connection("127.0.0.1", to_port)
+        await asyncio.gather(
+            pipe(reader, upstream_writer), pipe(upstream_reader, writer), return_exceptions=True
+        )
+
+    return await asyncio.start_server(connect, "127.0.0.1", port)
+
+
+async def test_a_database_that_does_not_exist_is_one_line_at_once(
+    tmp_path: Path, postgres_server: PostgresServer
+) -> None:
+    url = make_url(await postgres_server.create_database()).set(database="no_such_database")
+    status, stderr = await run_bot_to_exit(
+        tmp_path,
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        DATABASE_URL=url.render_as_string(hide_password=False),
+    )
+    assert status == 2
+    assert "that database does not exist on the server" in one_line(stderr)
+
+
+# --- small things an operator meets -------------------------------------------------------
+
+
+async def test_sighup_from_a_closed_terminal_stops_the_bot_cleanly(
+    tmp_path: Path, telegram: FakeTelegram
+) -> None:
+    bot = BotProcess(
+        tmp_path,
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE_URL=telegram.base_url,
+        POLL_TIMEOUT_SECONDS="1",
+    )
+    await bot.start()
+    alice = FakeUser(telegram, 1001, "Alice")
+    try:
+        await alice.send("/start")
+        await alice.expect(r"Hi Alice", timeout=30)
+    finally:
+        status = await bot.stop(signal.SIGHUP)
+    assert status == 0, bot.stderr
+    assert "database: SQLite file" in bot.stderr  # the start names the database it uses
+
+
+def test_tasks_with_an_unknown_command_says_so() -> None:
+    process = subprocess.run(
+        [sys.executable, "tasks.py", "bogus"], cwd=REPO, capture_output=True, text=True
+    )
+    assert process.returncode == 2
+    assert "unknown command 'bogus'" in process.stderr
+
+
+def test_an_env_file_the_bots_user_cannot_read_is_one_line(tmp_path: Path) -> None:
+    """The README's /etc/soft-start.env, chmod 600, but owned by another user than the bot's.
+    The tests run as root, who reads anything: setpriv takes that power away (as for any
+    other user, the file's mode then decides)."""
+    env_file = tmp_path / "soft-start.env"
+    env_file.write_text(f"TELEGRAM_BOT_TOKEN={TOKEN}\n")
+    env_file.chmod(0o000)
+    without_override = ["setpriv", "--bounding-set=-dac_override,-dac_read_search"]
+    without_override += ["--inh-caps=-dac_override,-dac_read_search"]
+    process = subprocess.run(
+        [*without_override, sys.executable, "-m", "bot", "check-config", "--offline"],
+        cwd=tmp_path,
+        env=bot_environment(SOFT_START_ENV_FILE=str(env_file)),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert process.returncode == 2, process.stderr
+    line = one_line(process.stderr)
+    assert f"cannot read {env_file}: Permission denied" in line and "chown" in line

@@ -91,6 +91,8 @@ class Dispatcher:
                     break
         if counts:
             log.info("dispatch: %s", dict(counts))
+        else:
+            log.debug("dispatch: nothing due")
         return Tick(counts)
 
     async def _handle(self, due: DueReminder, now: datetime) -> str:

@@ -15,7 +15,7 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, event
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import (
     ArgumentError,
     DBAPIError,
@@ -117,7 +117,9 @@ def is_unavailable(error: BaseException) -> bool:
     )
 
 
-def create_engine(database_url: str, busy_timeout_seconds: float = 5.0) -> AsyncEngine:
+def create_engine(
+    database_url: str, busy_timeout_seconds: float = 5.0, *, prepare_file: bool = True
+) -> AsyncEngine:
     """An async engine for the URL; SQLite files get their folder created. Parameters are hidden
     from error messages, because they hold what people wrote and errors get logged."""
     try:
@@ -125,8 +127,13 @@ def create_engine(database_url: str, busy_timeout_seconds: float = 5.0) -> Async
     except ArgumentError as error:
         raise StorageError(f"DATABASE_URL is not a valid database URL: {error}") from error
     if url.get_backend_name() == "sqlite":
-        if url.database and url.database != ":memory:":
-            _private_sqlite_file(url.database)
+        if prepare_file and url.database and url.database != ":memory:":
+            try:
+                _private_sqlite_file(url.database)
+            except OSError as error:
+                raise StorageError(
+                    f"cannot create the SQLite file {Path(url.database).resolve()}: {reason(error)}"
+                ) from error
         # One connection: SQLite has one writer at a time anyway, and a single connection
         # means a transaction never has to upgrade a read lock another writer is waiting on
         # (which SQLite refuses at once instead of waiting). Others queue for the connection.
@@ -235,26 +242,73 @@ def _schema_status(connection: Connection) -> str:
     return "reachable, migrations to apply (soft-start migrate, or at the next start)"
 
 
-def unusable(engine: AsyncEngine, error: BaseException) -> str:
-    """One line for the operator: where the database is and what went wrong, no password."""
-    url = engine.url
-    reason = _reason(error)
+def where(url: URL) -> str:
+    """The database in words, no password: an SQLite file by its absolute path."""
     if url.get_backend_name() == "sqlite":
-        return f"cannot use the SQLite database {url.database}: {reason}"
+        if url.database in (None, "", ":memory:"):
+            return "SQLite in memory"
+        return f"SQLite file {Path(url.database).resolve()}"
     return (
-        f"cannot use PostgreSQL at {url.host or 'localhost'}:{url.port or 5432} "
-        f"(database {url.database}, user {url.username}): {reason}"
+        f"PostgreSQL at {url.host or 'localhost'}:{url.port or 5432} "
+        f"(database {url.database}, user {url.username})"
     )
 
 
-def _reason(error: BaseException) -> str:
-    """The innermost cause's name and, for the operating system's errors, its words."""
+def unusable(engine: AsyncEngine, error: BaseException) -> str:
+    """One line for the operator: where the database is and what went wrong, no password."""
+    return f"cannot use the {where(engine.url)}: {reason(error)}"
+
+
+def _root(error: BaseException) -> BaseException:
     root: BaseException = error
     while True:
         inner = getattr(root, "orig", None) or root.__cause__
         if inner is None or inner is root:
-            break
+            return root
         root = inner
+
+
+# What the operator should read for the errors seen most, by class name (the drivers' own
+# classes, so no import of asyncpg here).
+_IN_WORDS = {
+    "ConnectionRefusedError": "nothing answers there (is the server running? is the port right?)",
+    "gaierror": "the host name is not known",
+    "InvalidPasswordError": "the server refused the user or the password",
+    "InvalidAuthorizationSpecificationError": "the server refused this user",
+    "InvalidCatalogNameError": "that database does not exist on the server (create it first)",
+    "CannotConnectNowError": "the server is starting up",
+    "TooManyConnectionsError": "the server has no connection slot left",
+    "ClientConfigurationError": "the ssl setting in DATABASE_URL is not usable",
+    "TimeoutError": "no answer in time",
+    "PermissionError": "permission denied (the bot's user must be able to write there)",
+}
+
+
+def reason(error: BaseException) -> str:
+    """The innermost cause in words where they are known, else its name (and the operating
+    system's words)."""
+    root = _root(error)
+    name = root.__class__.__name__
+    if name in _IN_WORDS:
+        return _IN_WORDS[name]
+    if name == "ConnectionError" and "SSL" in str(root):
+        return "the server does not offer SSL (try sslmode=disable on a private network)"
     if isinstance(root, OSError) and root.strerror:
-        return f"{root.__class__.__name__} ({root.strerror})"
-    return root.__class__.__name__
+        return f"{name} ({root.strerror})"
+    return name
+
+
+# SQLSTATEs of a server that is there but not ready yet: worth waiting for at start-up.
+_STARTING_SQLSTATES = ("08", "57P03")
+
+
+def not_up_yet(error: BaseException) -> bool:
+    """A database that is not reachable yet (a server still starting, a network not up): the
+    bot waits for it at start-up. A refused password or a missing database is not this."""
+    root = _root(error)
+    if isinstance(root, ConnectionRefusedError | TimeoutError | ConnectionResetError):
+        return True
+    if root.__class__.__name__ in {"gaierror", "CannotConnectNowError"}:
+        return True
+    sqlstate = str(getattr(root, "sqlstate", None) or getattr(root, "pgcode", None) or "")
+    return sqlstate.startswith(_STARTING_SQLSTATES)
