@@ -8,8 +8,9 @@ each answer, at the very moment the bot exists for. So:
 
 - every send with a chat counts against one budget of RATE_LIMIT_PER_SECOND (Telegram's limit
   is per bot), the total never above it;
-- while the budget has room, every send goes at once; when it has none, the next free slot goes
-  to a waiting interactive send before any background one;
+- while the budget has room, a person's send goes at once; a background send only takes an
+  empty budget, leaving room for the next person's step, and when people wait for a slot the
+  next one is theirs;
 - background still gets a floor (a share of the rate, 10% by default) while people keep every
   slot busy, so reminders are late at worst, never starved;
 - a background send to the same chat waits a pause after the previous one (Telegram allows
@@ -25,6 +26,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import math
 from collections import OrderedDict, deque
 from collections.abc import Callable, Coroutine, Iterator
 from contextvars import ContextVar
@@ -63,11 +65,16 @@ def current_class() -> SendClass:
     return _CLASS.get()
 
 
-def _bucket(per_second: float) -> AsyncLimiter:
-    """Sends evenly spaced at `per_second`, without a burst: a bucket of one, so that no
-    second ever holds more than the rate (a bucket of `per_second` would allow twice that in
-    the first second of a fan-out). A person's send waits at most one spacing for its slot."""
-    return AsyncLimiter(1, 1 / per_second)
+def _bucket(per_second: float, size: float = 1) -> AsyncLimiter:
+    """A leaky bucket draining `per_second`, holding `size` sends."""
+    return AsyncLimiter(size, size / per_second)
+
+
+# The overall bucket holds a step's worth of sends (an answer and an edit, and one more), but
+# background sends only go when it is empty: so a fan-out runs at the full rate, and a
+# person's step still finds room at once. In any one second that is at most the rate plus
+# this room minus one (a PTB AIORateLimiter bucket of the rate would allow twice the rate).
+ROOM_FOR_A_STEP = 3
 
 
 Request = Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]]
@@ -88,7 +95,9 @@ class PeopleFirstRateLimiter(BaseRateLimiter[int]):
         self.per_second = per_second
         self.chat_pause_seconds = chat_pause_seconds
         self.max_retries = max_retries
-        self._overall = _bucket(per_second)
+        self._room = min(ROOM_FOR_A_STEP, max(1, math.floor(per_second)))
+        self._overall = _bucket(per_second, self._room)
+        self._look_every = min(0.05, 1 / per_second)
         self._floor = _bucket(per_second * background_floor)
         self._waiting: dict[SendClass, deque[asyncio.Future[None]]] = {
             SendClass.INTERACTIVE: deque(),
@@ -144,7 +153,10 @@ class PeopleFirstRateLimiter(BaseRateLimiter[int]):
         kind = current_class()
         if kind is SendClass.BACKGROUND:
             await self._chat_bucket(chat_id).acquire()
-        if not self._someone_waits.is_set() and self._overall.has_capacity():
+            if not self._someone_waits.is_set() and self._empty():
+                await self._overall.acquire()  # returns at once
+                return
+        elif not self._waiting[kind] and self._overall.has_capacity():
             await self._overall.acquire()  # room in the budget: returns at once
             return
         slot: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -158,28 +170,31 @@ class PeopleFirstRateLimiter(BaseRateLimiter[int]):
             waited = (asyncio.get_running_loop().time() - queued) * 1000
             log.debug("%s send waited %.0f ms for its slot", kind, waited)
 
+    def _empty(self) -> bool:
+        return self._overall.has_capacity(self._room)
+
     async def _dispense(self) -> None:
+        people, reminders = (self._waiting[kind] for kind in SendClass)
         while True:
             await self._someone_waits.wait()
-            await self._overall.acquire()
-            slot = await self._next_in_line()
-            if slot is not None:
-                slot.set_result(None)
+            for line in (people, reminders):
+                while line and line[0].done():  # given up (its task was cancelled)
+                    line.popleft()
+            if people and not (reminders and self._floor.has_capacity()):
+                await self._overall.acquire()
+                people.popleft().set_result(None)
+            elif reminders:
+                if people:
+                    # People would take every slot: this one is the reminders' floor.
+                    await self._floor.acquire()
+                elif not self._empty():
+                    # The room stays free for the next person's step.
+                    await asyncio.sleep(self._look_every)
+                    continue
+                await self._overall.acquire()
+                reminders.popleft().set_result(None)
             if not any(self._waiting.values()):
                 self._someone_waits.clear()
-
-    async def _next_in_line(self) -> asyncio.Future[None] | None:
-        people, reminders = (self._waiting[kind] for kind in SendClass)
-        for line in (people, reminders):
-            while line and line[0].done():  # given up (its task was cancelled)
-                line.popleft()
-        if reminders and (not people or self._floor.has_capacity()):
-            if people:
-                # People would take every slot: this one is the reminders' floor (the bucket
-                # has room, so this returns at once).
-                await self._floor.acquire()
-            return reminders.popleft()
-        return people.popleft() if people else None
 
     def _chat_bucket(self, chat_id: Any) -> AsyncLimiter:
         key = str(chat_id)
