@@ -56,6 +56,8 @@ async def _start_bot(
 ) -> asyncio.subprocess.Process:
     env = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG"}}
     env["PYTHONPATH"] = str(REPO)
+    # This tree's texts, also when the bench runs from a git worktree.
+    env["CONTENT_DIR"] = str(REPO / "content")
     if bot.startswith("ours"):
         env.update(
             TELEGRAM_BOT_TOKEN=TOKEN,

@@ -117,6 +117,9 @@ async def _start_bot(
     env = {key: value for key, value in os.environ.items() if key in {"PATH", "HOME", "LANG"}}
     env.update(
         PYTHONPATH=str(REPO),
+        # The texts of this tree (a bench run from a git worktree would read the installed
+        # checkout's otherwise).
+        CONTENT_DIR=str(REPO / "content"),
         TELEGRAM_BOT_TOKEN=TOKEN,
         TELEGRAM_API_BASE_URL=api.base_url,
         DATABASE_URL=url,

@@ -206,7 +206,6 @@ class Texts(_Strict):
     edit_request_button: str
     start_over_button: str
     done_button: str
-    done: str
     after_done: str
     more_button: str
     fewer_button: str

@@ -45,9 +45,8 @@ async def answer(user: FakeUser, first: int, stop: int = 4) -> None:
 
 async def finish(user: FakeUser, composed: str = COMPOSED) -> None:
     await user.press("✅ Done")
-    await user.expect(r"Saved")
     await user.expect(rf"^{composed}$")
-    await user.expect(r"give your partner time")
+    await user.expect(r"Saved, and ready to copy or forward.*give your partner")
 
 
 async def test_start_welcomes_and_says_it_is_not_therapy(alice: FakeUser) -> None:

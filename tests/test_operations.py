@@ -402,6 +402,7 @@ async def test_an_update_telegram_sends_that_cannot_be_read_is_skipped_by_its_id
     assert f"update={broken} could not be read" in bot.stderr
     assert words not in bot.stderr
     assert "Traceback" not in bot.stderr
+    assert TOKEN.split(":")[1] not in bot.stderr
 
 
 # --- what stays on disk ----------------------------------------------------------------------
