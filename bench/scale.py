@@ -72,7 +72,8 @@ async def start_up(url: str, port: int) -> tuple[float, float]:
         return (await api_stats(port))["polls"]
 
     env = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG"}}
-    env.update(PYTHONPATH=str(REPO), CONTENT_DIR=str(REPO / "content"), TELEGRAM_BOT_TOKEN=TOKEN, DATABASE_URL=url,
+    env.update(PYTHONPATH=str(REPO), CONTENT_DIR=str(REPO / "content"),
+               TELEGRAM_BOT_TOKEN=TOKEN, DATABASE_URL=url,
                TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{port}/bot")  # fmt: skip
     before = await polls()
     started = time.perf_counter()
