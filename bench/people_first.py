@@ -71,10 +71,11 @@ async def run(
     think: float,
     quiet: float,
     url: str,
+    start_up: float = 5,
 ) -> Run:
     await prepare_database(url)
     # Due once the bot is up (it starts in about 2 s) and the people had `quiet` seconds.
-    due_at = datetime.now(UTC) + timedelta(seconds=5 + quiet)
+    due_at = datetime.now(UTC) + timedelta(seconds=start_up + quiet)
     await seed(url, due, due_at)
     api = FakeBotApi(people, OUR_SCRIPT, delay=0.0, think=think)
     await api.start()
@@ -86,7 +87,7 @@ async def run(
             await asyncio.sleep(0.05)
         api.begin()
         api.counting = True
-        longest = 5 + quiet + 3 * due / rate + 30
+        longest = start_up + quiet + 3 * due / rate + 30
         for _ in range(int(longest / 0.2)):
             if len(api.others_at) >= due:
                 break
@@ -172,11 +173,12 @@ async def main(argv: list[str]) -> None:
     parser.add_argument("--quiet", type=float, default=15, help="seconds before they fall due")
     parser.add_argument("--limiters", default="people-first,one-queue")
     parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
-    parser.add_argument("--smoke", action="store_true", help="seconds: 3 people, 150 due")
+    parser.add_argument("--smoke", action="store_true", help="seconds: 3 people, 60 due")
     args = parser.parse_args(argv)
+    start_up = 5.0
     if args.smoke:
-        args.people, args.due, args.rate, args.think, args.quiet = 3, 150, 50, 0.2, 4
-        args.limiters = "people-first"
+        args.people, args.due, args.rate, args.think, args.quiet = 3, 60, 60, 0.2, 2
+        args.limiters, start_up = "people-first", 2.5
     postgres = _postgres() if args.database == "postgresql" else None
     composing: dict[str, Run] = {}
     alone: dict[str, Run] = {}
@@ -186,7 +188,7 @@ async def main(argv: list[str]) -> None:
                 for people, results in ((args.people, composing), (0, alone)):
                     url = await _url(Path(folder), f"{number}-{people}", postgres)
                     result = await run(
-                        name, people, args.due, args.rate, args.think, args.quiet, url
+                        name, people, args.due, args.rate, args.think, args.quiet, url, start_up
                     )
                     results[name] = result
                     steps = len(result.quiet) + len(result.during)

@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
-from bot.settings import PROJECT_ROOT, env_files
+from bot import cli
+from bot.settings import PROJECT_ROOT, Settings, env_files
 from tests.driver import FakeUser
 from tests.fake_telegram import BOT_ID, TOKEN, FakeTelegram
 from tests.postgres import PostgresServer
@@ -195,15 +196,29 @@ async def test_check_config_names_an_unreachable_database_by_host_and_port(
         ("TELEGRAM_API_BASE_URL", "http://127.0.0.1:8081", "ending in /bot"),
     ],
 )
-async def test_a_setting_that_cannot_work_is_one_line_saying_what_to_fix(
-    tmp_path: Path, setting: str, value: str, expected: str
+def test_a_setting_that_cannot_work_is_one_line_saying_what_to_fix(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    setting: str,
+    value: str,
+    expected: str,
 ) -> None:
-    settings = {"TELEGRAM_BOT_TOKEN": TOKEN, setting: value}
-    status, stderr = await run_bot_to_exit(tmp_path, given=settings)
-    assert status == 2
-    line = one_line(stderr)
+    """The command line in this process (the same code `soft-start` runs; a process per case
+    would cost a second each): the settings are read and refused before anything starts."""
+    for name in Settings.model_fields:
+        monkeypatch.delenv(name.upper(), raising=False)
+    monkeypatch.setenv("SOFT_START_ENV_FILE", os.devnull)
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv(setting, value)
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(SystemExit) as stopped:
+        cli.main(["check-config", "--offline"])
+    assert stopped.value.code == 2
+    line = one_line(capsys.readouterr().err)
     assert expected in line
     assert "Qv7" not in line and "Jw4" not in line  # no part of a password is ever echoed
+    assert not (tmp_path / "data").exists()
 
 
 async def test_the_url_forms_hosts_hand_out_work(
