@@ -526,6 +526,10 @@ class ComposerWords(_Strict):
     feeling_sentence: str
     because: str
     regulation_sentence: str
+    regulation_plan_sentence: str
+    regulation_thing_sentence: str
+    request_ask_sentence: str
+    request_not_sentence: str
     request_sentence: str
     request_it_sentence: str
     feeling_prefixes: list[str]
@@ -533,6 +537,15 @@ class ComposerWords(_Strict):
     regulation_prefixes: list[str]
     request_prefixes: list[str]
     reason_connectors: list[str]
+    connectors_before_someone: list[str]
+    someone: list[str]
+    regulation_plan_starts: list[str]
+    regulation_plan_drop: list[str]
+    regulation_thing_starts: list[str]
+    always_capitalised: list[str]
+    request_ask_starts: list[str]
+    request_ask_drop: list[str]
+    request_not_starts: list[str]
     request_it_starts: list[str]
     first_person_starts: list[str]
     lowercase_starters: list[str]
@@ -542,6 +555,10 @@ class ComposerWords(_Strict):
         expected = {
             "feeling_sentence": {"feeling", "reason"},
             "regulation_sentence": {"regulation"},
+            "regulation_plan_sentence": {"regulation"},
+            "regulation_thing_sentence": {"regulation"},
+            "request_ask_sentence": {"request"},
+            "request_not_sentence": {"request"},
             "request_sentence": {"request"},
             "request_it_sentence": {"request"},
         }
@@ -746,6 +763,10 @@ class Content(_Strict):
             feeling_sentence=words.feeling_sentence,
             because=words.because,
             regulation_sentence=words.regulation_sentence,
+            regulation_plan_sentence=words.regulation_plan_sentence,
+            regulation_thing_sentence=words.regulation_thing_sentence,
+            request_ask_sentence=words.request_ask_sentence,
+            request_not_sentence=words.request_not_sentence,
             request_sentence=words.request_sentence,
             request_it_sentence=words.request_it_sentence,
             strip_prefixes={
@@ -755,6 +776,15 @@ class Content(_Strict):
                 Step.REQUEST: tuple(words.request_prefixes),
             },
             reason_connectors=tuple(words.reason_connectors),
+            connectors_before_someone=tuple(words.connectors_before_someone),
+            someone=tuple(words.someone),
+            regulation_plan_starts=tuple(words.regulation_plan_starts),
+            regulation_plan_drop=tuple(words.regulation_plan_drop),
+            regulation_thing_starts=tuple(words.regulation_thing_starts),
+            always_capitalised=tuple(words.always_capitalised),
+            request_ask_starts=tuple(words.request_ask_starts),
+            request_ask_drop=tuple(words.request_ask_drop),
+            request_not_starts=tuple(words.request_not_starts),
             request_it_starts=tuple(words.request_it_starts),
             first_person_starts=tuple(words.first_person_starts),
             lowercase_starters=(

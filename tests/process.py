@@ -42,7 +42,12 @@ async def run_bot_to_exit(
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
-    _, stderr = await asyncio.wait_for(process.communicate(), timeout)
+    try:
+        _, stderr = await asyncio.wait_for(process.communicate(), timeout)
+    except TimeoutError:
+        process.kill()  # a bot that did not exit must not outlive the test
+        await process.wait()
+        raise
     assert process.returncode is not None
     return process.returncode, stderr.decode()
 

@@ -65,6 +65,57 @@ def test_compose_reads_naturally(
     assert message.plain == expected
 
 
+@pytest.mark.parametrize(
+    ("parts", "expected"),
+    [
+        # Self-care without a verb, as a plan, with "to", as a gerund.
+        (
+            ("calm", "x", "a short walk around the block", "a hug"),
+            "To calm down, I'm turning to a short walk around the block.",
+        ),
+        (("calm", "x", "tea and some music", "a hug"), "To calm down, I'm turning to tea and"),
+        (("calm", "x", "take a walk", "a hug"), "I'm going to take a walk."),
+        (("calm", "x", "to rest for ten minutes", "a hug"), "I'm going to rest for ten minutes."),
+        (("calm", "x", "Walking it off", "a hug"), "I'm walking it off."),
+        # "because" where a connector does not start a clause about someone.
+        (
+            ("lonely", "after dinner you went straight to your phone", "resting", "a hug"),
+            "I feel lonely because after dinner you went straight to your phone.",
+        ),
+        (("sad", "after you left", "resting", "a hug"), "I feel sad after you left."),
+        (("tired", "since we moved", "resting", "a hug"), "I feel tired since we moved."),
+        (("anxious", "about the move", "resting", "a hug"), "I feel anxious about the move."),
+        # Lowercase "i" as phones type it; "ill" and "id" are words of their own.
+        (
+            ("hurt", "i said i'd call and i didn’t", "resting", "a hug"),
+            "I feel hurt because I said I'd call and I didn’t.",
+        ),
+        (("ill", "my id was stolen", "resting", "a hug"), "I feel ill because my id was stolen."),
+        # A request written as an ask, or as a "don't".
+        (
+            ("hurt", "x", "resting", "stop ignoring me"),
+            "I would appreciate it if you could stop ignoring me.",
+        ),
+        (
+            ("hurt", "x", "resting", "you to put the phone away at dinner"),
+            "I would appreciate it if you could put the phone away at dinner.",
+        ),
+        (
+            ("hurt", "x", "resting", "don't raise your voice"),
+            "I would appreciate it if you didn't raise your voice.",
+        ),
+        (
+            ("hurt", "x", "resting", "help with the boxes"),
+            "I would appreciate help with the boxes.",
+        ),
+    ],
+)
+def test_what_people_type_still_reads_as_english(
+    content: Content, parts: tuple[str, str, str, str], expected: str
+) -> None:
+    assert expected in compose_message(Draft(*parts), content.phrasing).plain
+
+
 def test_html_escapes_everything_the_user_typed(content: Content) -> None:
     message = compose_message(Draft("<b>", "a & b", "</a>", "<i>x</i>"), content.phrasing)
     assert "<" not in message.html.replace("&lt;", "")

@@ -27,13 +27,14 @@ def word_pattern(phrase: str) -> str:
     return r"\s+".join(escaped)
 
 
+def _alternatives(phrases: Iterable[str]) -> str:
+    # Longest first, so "i'm feeling" wins over "i'm"; nothing matches an empty list.
+    ordered = sorted({p.strip() for p in phrases if p.strip()}, key=len, reverse=True)
+    return "|".join(word_pattern(p) for p in ordered) or r"(?!x)x"
+
+
 def _prefix_regex(prefixes: Iterable[str]) -> re.Pattern[str]:
-    # Longest first, so "i'm feeling" wins over "i'm".
-    ordered = sorted({p.strip() for p in prefixes if p.strip()}, key=len, reverse=True)
-    if not ordered:
-        return re.compile(r"(?!x)x")
-    alternatives = "|".join(word_pattern(p) for p in ordered)
-    return re.compile(rf"^(?:{alternatives})(?=\W|$)", re.IGNORECASE)
+    return re.compile(rf"^(?:{_alternatives(prefixes)})(?=\W|$)", re.IGNORECASE)
 
 
 def _starts_with_any(text: str, regex: re.Pattern[str]) -> bool:
@@ -47,15 +48,40 @@ class Phrasing:
     feeling_sentence: str  # "I feel {feeling} {reason}."
     because: str  # "because"
     regulation_sentence: str  # "I'm {regulation}."
+    regulation_plan_sentence: str  # "I'm going to {regulation}." for "take a walk", "to rest"
+    regulation_thing_sentence: str  # "To calm down, I'm turning to {regulation}." for "a walk"
     request_sentence: str  # "I would appreciate {request}."
     request_it_sentence: str  # "I would appreciate it {request}." for "if you could..."
+    request_ask_sentence: str  # "...it if you could {request}." for "call me"
+    request_not_sentence: str  # "...it if you didn't {request}." for "don't shout"
     strip_prefixes: Mapping[Step, tuple[str, ...]]
     reason_connectors: tuple[str, ...]
     request_it_starts: tuple[str, ...]
     first_person_starts: tuple[str, ...]
     lowercase_starters: tuple[str, ...]
+    # "after you left" needs no "because"; "after dinner you left" does.
+    connectors_before_someone: tuple[str, ...] = ()
+    someone: tuple[str, ...] = ()
+    regulation_plan_starts: tuple[str, ...] = ()
+    regulation_thing_starts: tuple[str, ...] = ()
+    # Words a plan's sentence says already ("to" in "I'm going to ...").
+    regulation_plan_drop: tuple[str, ...] = ()
+    always_capitalised: tuple[str, ...] = ()
+    # A request written as an ask ("stop ignoring me", "you to call me"), and what its sentence
+    # says already ("you to").
+    request_ask_starts: tuple[str, ...] = ()
+    request_ask_drop: tuple[str, ...] = ()
+    request_not_starts: tuple[str, ...] = ()
     _prefixes: dict[Step, re.Pattern[str]] = field(init=False, repr=False, compare=False)
     _connectors: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    _before_someone: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    _plans: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    _plan_drop: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    _asks: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    _ask_drop: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    _nots: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    _things: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    _capitals: re.Pattern[str] = field(init=False, repr=False, compare=False)
     _request_it: re.Pattern[str] = field(init=False, repr=False, compare=False)
     _first_person: re.Pattern[str] = field(init=False, repr=False, compare=False)
     _lowercase: frozenset[str] = field(init=False, repr=False, compare=False)
@@ -65,6 +91,32 @@ class Phrasing:
         prefixes = {step: _prefix_regex(words) for step, words in self.strip_prefixes.items()}
         object.__setattr__(self, "_prefixes", prefixes)
         object.__setattr__(self, "_connectors", _prefix_regex(self.reason_connectors))
+        connector, person = (
+            _alternatives(self.connectors_before_someone),
+            _alternatives(self.someone),
+        )
+        object.__setattr__(
+            self,
+            "_before_someone",
+            re.compile(rf"^(?:{connector})\s+(?:{person})(?=\W|$)", re.IGNORECASE),
+        )
+        object.__setattr__(self, "_plans", _prefix_regex(self.regulation_plan_starts))
+        object.__setattr__(self, "_plan_drop", _prefix_regex(self.regulation_plan_drop))
+        asks = (*self.request_ask_starts, *self.request_ask_drop)
+        object.__setattr__(self, "_asks", _prefix_regex(asks))
+        object.__setattr__(self, "_ask_drop", _prefix_regex(self.request_ask_drop))
+        object.__setattr__(self, "_nots", _prefix_regex(self.request_not_starts))
+        object.__setattr__(self, "_things", _prefix_regex(self.regulation_thing_starts))
+        # Whole words only, the apostrophe typed ("i'll" is "I'll", "ill" stays "ill").
+        capitals = "|".join(
+            re.escape(word).replace("'", "['’‘`]")
+            for word in sorted(self.always_capitalised, key=len, reverse=True)
+        )
+        object.__setattr__(
+            self,
+            "_capitals",
+            re.compile(rf"(?<![\w'’])(?:{capitals or '(?!x)x'})(?![\w'’])", re.IGNORECASE),
+        )
         object.__setattr__(self, "_request_it", _prefix_regex(self.request_it_starts))
         object.__setattr__(self, "_first_person", _prefix_regex(self.first_person_starts))
         lowercase = frozenset(w.casefold() for w in self.lowercase_starters)
@@ -120,14 +172,31 @@ def tidy_part(step: Step, text: str, phrasing: Phrasing) -> str:
     if regex is not None:
         tidy = _strip_prefix(tidy, regex)
     tidy = _TRAILING_PUNCTUATION.sub("", tidy)
-    return _lower_first_word(tidy, phrasing._lowercase, always=step is Step.FEELING)
+    tidy = _lower_first_word(tidy, phrasing._lowercase, always=step is Step.FEELING)
+    # Phones type "i" where "I" is meant, also inside a part.
+    return phrasing._capitals.sub(lambda found: _capitalise(found.group(0)), tidy)
 
 
 def _reason_clause(reason: str, phrasing: Phrasing) -> str:
-    # "when you were late" reads better without a "because" in front of it.
-    if _starts_with_any(reason, phrasing._connectors):
+    # "when you were late" reads better without a "because" in front of it; "after you left"
+    # too, but "after dinner you left" needs one.
+    if _starts_with_any(reason, phrasing._connectors) or phrasing._before_someone.match(reason):
         return reason
     return f"{phrasing.because} {reason}"
+
+
+def _regulation_sentence(raw: str, phrasing: Phrasing) -> str:
+    """ "I'm breathing." for a gerund; "I'm going to take a walk." for a plan ("take a walk",
+    "to rest"); "To calm down, I'm turning to a cup of tea." for a thing."""
+    part = tidy_part(Step.REGULATION, raw, phrasing)
+    if _starts_with_any(part, phrasing._first_person):
+        return _own_sentence_or(phrasing.regulation_sentence, Step.REGULATION, raw, phrasing)
+    if _starts_with_any(part, phrasing._plans):
+        plan = _strip_prefix(part, phrasing._plan_drop)
+        return phrasing.regulation_plan_sentence.format(regulation=plan)
+    if _starts_with_any(part, phrasing._things):
+        return phrasing.regulation_thing_sentence.format(regulation=part)
+    return phrasing.regulation_sentence.format(regulation=part)
 
 
 def _own_sentence_or(template: str, step: Step, raw: str, phrasing: Phrasing) -> str:
@@ -138,6 +207,12 @@ def _own_sentence_or(template: str, step: Step, raw: str, phrasing: Phrasing) ->
     if step is Step.REQUEST and _starts_with_any(part, phrasing._request_it):
         # "I would appreciate it if you could...", not "I would appreciate if you could...".
         template = phrasing.request_it_sentence
+    elif step is Step.REQUEST and _starts_with_any(part, phrasing._nots):
+        # "don't shout": "...it if you didn't shout".
+        template, part = phrasing.request_not_sentence, _strip_prefix(part, phrasing._nots)
+    elif step is Step.REQUEST and _starts_with_any(part, phrasing._asks):
+        # "stop ignoring me": "...it if you could stop ignoring me", not "appreciate stop...".
+        template, part = phrasing.request_ask_sentence, _strip_prefix(part, phrasing._ask_drop)
     return template.format(**{step.value: part})
 
 
@@ -147,7 +222,7 @@ def compose_message(draft: Draft, phrasing: Phrasing) -> ComposedMessage:
     reason = tidy_part(Step.REASON, draft.reason, phrasing)
     sentences = [
         phrasing.feeling_sentence.format(feeling=feeling, reason=_reason_clause(reason, phrasing)),
-        _own_sentence_or(phrasing.regulation_sentence, Step.REGULATION, draft.regulation, phrasing),
+        _regulation_sentence(draft.regulation, phrasing),
         _own_sentence_or(phrasing.request_sentence, Step.REQUEST, draft.request, phrasing),
     ]
     return ComposedMessage(plain=" ".join(sentences))
