@@ -23,9 +23,12 @@ from bot.core.check import Rule, compile_patterns
 from bot.core.compose import Phrasing
 from bot.core.draft import Step
 from bot.core.safety import CountryHelp, HelpLine, LineKind, SafetyPatterns
+from bot.core.schedule import SpokenTimes
 
 # Telegram HTML tags our texts may use.
 ALLOWED_TAGS = frozenset({"b", "i", "u", "s", "blockquote", "code"})
+
+DAYS_IN_A_WEEK = 7
 
 # The placeholders each text must have; every text not listed here has none.
 PLACEHOLDERS: dict[str, frozenset[str]] = {
@@ -45,6 +48,12 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "too_long_message": frozenset({"limit"}),
     "zone_place_button": frozenset({"place", "country", "offset"}),
     "reminders_paused": frozenset({"next"}),
+    "when_in_minutes": frozenset({"minutes", "time"}),
+    "when_today": frozenset({"time"}),
+    "when_this_evening": frozenset({"time"}),
+    "when_tomorrow": frozenset({"time"}),
+    "when_weekday": frozenset({"weekday", "time"}),
+    "when_date": frozenset({"date", "time"}),
     "history_title": frozenset({"page", "pages"}),
     "history_line": frozenset({"date", "preview"}),
     "history_button": frozenset({"feeling", "reason", "date"}),
@@ -231,6 +240,15 @@ class Texts(_Strict):
     saved_not_shown: str
     cancel_awaited: str
     date_format: str
+    when_in_minutes: str
+    when_today: str
+    when_this_evening: str
+    when_tomorrow: str
+    when_weekday: str
+    when_date: str
+    time_format: str
+    when_date_format: str
+    weekday_full_names: str
     history_empty: str
     history_title: str
     history_line: str
@@ -485,6 +503,9 @@ class Texts(_Strict):
                     f"{name}: placeholders {sorted(found)}, expected {sorted(expected)}"
                 )
             problems.extend(f"{name}: {problem}" for problem in html_problems(text))
+        for name in ("weekday_names", "weekday_full_names"):
+            if len(getattr(self, name).split()) != DAYS_IN_A_WEEK:
+                problems.append(f"{name}: needs {DAYS_IN_A_WEEK} names, Monday first")
         if problems:
             raise ValueError("; ".join(problems))
         return self
@@ -811,6 +832,21 @@ class Content(_Strict):
     @property
     def rules(self) -> tuple[Rule, ...]:
         return self._rules
+
+    @property
+    def spoken_times(self) -> SpokenTimes:
+        texts = self.texts
+        return SpokenTimes(
+            in_minutes=texts.when_in_minutes,
+            today=texts.when_today,
+            this_evening=texts.when_this_evening,
+            tomorrow=texts.when_tomorrow,
+            weekday=texts.when_weekday,
+            date=texts.when_date,
+            time_format=texts.time_format,
+            date_format=texts.when_date_format,
+            weekday_names=tuple(texts.weekday_full_names.split()),
+        )
 
     @property
     def safety(self) -> SafetyPatterns:

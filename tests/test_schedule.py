@@ -13,12 +13,14 @@ from bot.core.schedule import (
     Due,
     Later,
     QuietHours,
+    SpokenTimes,
     decide,
     end_of_local_day,
     later,
     local_moment,
     next_daily,
     outside_quiet_hours,
+    spoken,
 )
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -151,3 +153,34 @@ def test_every_local_time_maps_to_one_instant_on_its_day_or_just_after(
     moment = local_moment(day, at, tz).astimezone(tz)
     assert moment.date() == day or at >= time(22)
     assert moment.replace(tzinfo=None) >= datetime.combine(day, at)
+
+
+SAY = SpokenTimes(
+    in_minutes="in {minutes} min ({time})",
+    today="today at {time}",
+    this_evening="this evening at {time}",
+    tomorrow="tomorrow at {time}",
+    weekday="on {weekday} at {time}",
+    date="on {date} at {time}",
+    time_format="%H:%M",
+    date_format="%d %b",
+    weekday_names=("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"),
+)
+
+
+@pytest.mark.parametrize(
+    ("moment", "said"),
+    [
+        (utc(2026, 3, 27, 12, 20), "in 20 min (13:20)"),  # Berlin is UTC+1 until the 29th
+        (utc(2026, 3, 27, 13, 0), "today at 14:00"),
+        (utc(2026, 3, 27, 18, 0), "this evening at 19:00"),
+        (utc(2026, 3, 27, 23, 30), "tomorrow at 00:30"),  # Berlin's tomorrow, UTC's today
+        (utc(2026, 3, 28, 7, 0), "tomorrow at 08:00"),
+        (utc(2026, 3, 29, 19, 0), "on Sunday at 21:00"),  # summer time from the 29th
+        (utc(2026, 4, 2, 7, 0), "on Thursday at 09:00"),
+        (utc(2026, 4, 3, 7, 0), "on 03 Apr at 09:00"),  # a week or more: the date
+    ],
+)
+def test_a_moment_ahead_is_said_as_people_say_it(moment: datetime, said: str) -> None:
+    now = utc(2026, 3, 27, 12, 0)  # a Friday, 13:00 in Berlin
+    assert spoken(moment, now, BERLIN, SAY) == said

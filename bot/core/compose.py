@@ -107,7 +107,8 @@ class Phrasing:
         object.__setattr__(self, "_ask_drop", _prefix_regex(self.request_ask_drop))
         object.__setattr__(self, "_nots", _prefix_regex(self.request_not_starts))
         object.__setattr__(self, "_things", _prefix_regex(self.regulation_thing_starts))
-        # Whole words only, the apostrophe typed ("i'll" is "I'll", "ill" stays "ill").
+        # Whole words only, the apostrophe typed ("i'll" is "I'll", "ill" stays "ill"); not a
+        # tag someone typed ("<i>").
         capitals = "|".join(
             re.escape(word).replace("'", "['’‘`]")
             for word in sorted(self.always_capitalised, key=len, reverse=True)
@@ -115,7 +116,7 @@ class Phrasing:
         object.__setattr__(
             self,
             "_capitals",
-            re.compile(rf"(?<![\w'’])(?:{capitals or '(?!x)x'})(?![\w'’])", re.IGNORECASE),
+            re.compile(rf"(?<![\w'’</])(?:{capitals or '(?!x)x'})(?![\w'’>])", re.IGNORECASE),
         )
         object.__setattr__(self, "_request_it", _prefix_regex(self.request_it_starts))
         object.__setattr__(self, "_first_person", _prefix_regex(self.first_person_starts))

@@ -150,3 +150,39 @@ def later(choice: Later, now: datetime, zone: ZoneInfo) -> datetime:
 def next_day_evening(now: datetime, zone: ZoneInfo) -> datetime:
     """For "how did it go?": the next day at 19:00 local."""
     return local_moment(_utc(now).astimezone(zone).date() + timedelta(days=1), EVENING, zone)
+
+
+@dataclass(frozen=True)
+class SpokenTimes:
+    """How a moment ahead is said (content/<locale>/texts.toml): "in 20 min (14:38)",
+    "this evening at 19:00", "tomorrow at 08:00", "on Friday at 21:00", "on 3 Apr at 09:00"."""
+
+    in_minutes: str  # {minutes} {time}
+    today: str  # {time}
+    this_evening: str  # {time}
+    tomorrow: str  # {time}
+    weekday: str  # {weekday} {time}
+    date: str  # {date} {time}
+    time_format: str
+    date_format: str
+    weekday_names: tuple[str, ...]  # Monday first
+    evening_from: time = time(17)
+
+
+def spoken(moment: datetime, now: datetime, zone: ZoneInfo, say: SpokenTimes) -> str:
+    """A moment ahead as people say it, in the person's own zone."""
+    local, today = moment.astimezone(zone), now.astimezone(zone)
+    clock = local.strftime(say.time_format)
+    ahead = moment - now
+    days = (local.date() - today.date()).days
+    if timedelta(0) <= ahead < timedelta(hours=1) and days == 0:
+        minutes = max(1, round(ahead.total_seconds() / 60))
+        return say.in_minutes.format(minutes=minutes, time=clock)
+    if days == 0:
+        evening = local.time() >= say.evening_from
+        return (say.this_evening if evening else say.today).format(time=clock)
+    if days == 1:
+        return say.tomorrow.format(time=clock)
+    if 1 < days < 7:
+        return say.weekday.format(weekday=say.weekday_names[local.weekday()], time=clock)
+    return say.date.format(date=local.strftime(say.date_format), time=clock)

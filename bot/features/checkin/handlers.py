@@ -19,7 +19,7 @@ from bot.core.schedule import (
 )
 from bot.features.checkin import views
 from bot.features.checkin.views import CheckinFeeling
-from bot.features.reminders.common import acknowledge, expect, say, user_zone, when_text
+from bot.features.reminders.common import acknowledge, date_text, expect, say, user_zone
 from bot.handlers.context import (
     AnyApplication,
     Context,
@@ -141,7 +141,7 @@ async def _journal_page(
     zone = await user_zone(update, context)
     lines = []
     for entry in entries[:JOURNAL_PER_PAGE]:
-        date = when_text(context, entry.created_at, zone)
+        date = date_text(context, entry.created_at, zone)
         if entry.kind == OUTCOME:
             lines.append(texts.journal_outcome.format(date=date, note=html.escape(entry.note)))
         else:

@@ -24,7 +24,7 @@ from bot.core.check import Finding, check_draft
 from bot.core.compose import compose_message, find_faux_feeling, tidy_part
 from bot.core.conversation import GUESSES, Awaited, Expecting, still_open
 from bot.core.draft import MAX_PART_LENGTH, PARTS, Draft, PartProblem, Step, part_problem
-from bot.core.schedule import Later, later, outside_quiet_hours
+from bot.core.schedule import Later, later, outside_quiet_hours, spoken
 from bot.features.compose import views
 from bot.features.conversation import handlers as typed
 from bot.features.safety import views as safety_views
@@ -449,7 +449,7 @@ async def take_break(update: Update, context: Context) -> int:
     await found.storage.set_draft_active(user_id(update), active=False, update=applied(context))
     await store.add_one_shot(user_id(update), CONTINUE, fire, {})
     found.wake(fire)
-    when = fire.astimezone(zone).strftime(found.content.texts.date_format)
+    when = spoken(fire, found.clock(), zone, found.content.spoken_times)
     await _say(update, context, found.content.texts.break_set.format(next=when))
     return END
 

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from telegram import Update
 
 from bot.core.conversation import Awaited, Expecting
+from bot.core.schedule import spoken
 from bot.core.timeparse import SpokenClock, parse_clock
 from bot.handlers.context import (
     Context,
@@ -50,6 +51,12 @@ async def user_zone(update: Update, context: Context) -> ZoneInfo:
 
 
 def when_text(context: Context, moment: datetime, zone: ZoneInfo) -> str:
+    """A moment ahead as people say it: "this evening at 19:00", "tomorrow at 08:00"."""
+    return spoken(moment, context.now(), zone, context.content.spoken_times)
+
+
+def date_text(context: Context, moment: datetime, zone: ZoneInfo) -> str:
+    """A moment past, as a date (the journal)."""
     return moment.astimezone(zone).strftime(context.texts.date_format)
 
 
