@@ -285,10 +285,11 @@ class FakeUser:
         return event.toast
 
     async def expect_buttons(self, *labels: str, timeout: float = DEFAULT_TIMEOUT) -> SentMessage:
-        """Waits for a message that offers all of these buttons."""
+        """Waits for a message that offers all of these buttons (sent, edited, or its keyboard
+        changed in place)."""
         event = await self._next_event(
             lambda e: (
-                e.kind in {"message", "edit"}
+                e.kind in {"message", "edit", "markup"}
                 and e.message is not None
                 and set(labels) <= set(e.message.labels)
             ),

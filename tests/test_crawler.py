@@ -106,6 +106,8 @@ FORGED = [
     f"history:show:{HUGE}",
     "history:show:1",
     "history:show:2",
+    "cipage:9",
+    "cipage:x",
     "learn:999",
     f"learn:{HUGE}",
     "rm:tz:Not/AZone",

@@ -510,3 +510,25 @@ async def test_a_paused_panel_agrees_with_the_pause_and_resumes_now(
     assert "▶️ Resume now" in panel.labels
     await alice.press("▶️ Resume now", panel)
     await alice.expect(r"a check-in at 21:00, every day\. The next one comes this evening at 21:00")
+
+
+async def test_checkin_has_more_feelings_and_offers_a_gentle_next_step(alice: FakeUser) -> None:
+    await alice.send("/checkin")
+    first = await alice.expect(r"How are you feeling")
+    assert "resentful" not in first.labels and "More…" in first.labels
+    await alice.press("More…")
+    more = await alice.expect_buttons("resentful", "‹ Back")
+    assert "anxious" not in more.labels
+    await alice.press("‹ Back")
+    await alice.expect_buttons("anxious", "More…")
+    await alice.press("More…")
+    await alice.expect_buttons("resentful")
+    await alice.press("resentful")
+    saved = await alice.expect(r"Saved to your journal: resentful")
+    assert saved.labels == ["🫁 One-minute breathing", "🌱 Prepare a soft start-up"]
+    await alice.press("🫁 One-minute breathing")
+    await alice.expect(r"One minute of breathing")
+    await alice.press("🌱 Prepare a soft start-up")
+    await alice.expect(r"How are you feeling")  # the composer's first question
+    await alice.send("/journal")
+    await alice.expect(r"resentful")

@@ -18,7 +18,7 @@ from bot.core.schedule import (
     outside_quiet_hours,
 )
 from bot.features.checkin import views
-from bot.features.checkin.views import CheckinFeeling
+from bot.features.checkin.views import CheckinFeeling, CheckinPage
 from bot.features.reminders.common import acknowledge, date_text, expect, say, user_zone
 from bot.handlers.context import (
     AnyApplication,
@@ -35,13 +35,19 @@ PRIVATE = filters.ChatType.PRIVATE
 JOURNAL_PER_PAGE = 15
 
 
-def checkingrid(context: Context) -> InlineKeyboardMarkup:
+def checkingrid(context: Context, page: int = 0) -> InlineKeyboardMarkup:
+    """The feelings, like the composer's: the common ones, and More… for the rest."""
     feelings = context.content.words.feelings
+    texts = context.texts
     first = sum(len(group) for group in feelings.groups[: feelings.first_page])
-    buttons = [
-        (word, CheckinFeeling(index).pack()) for index, word in enumerate(feelings.words[:first])
-    ]
-    return grid(*(buttons[i : i + 4] for i in range(0, len(buttons), 4)))
+    shown = range(first) if page == 0 else range(first, len(feelings.words))
+    buttons = [(feelings.words[index], CheckinFeeling(index).pack()) for index in shown]
+    rows = [buttons[i : i + 4] for i in range(0, len(buttons), 4)]
+    if page == 0:
+        turn = (texts.more_button, CheckinPage(1).pack())
+    else:
+        turn = (texts.fewer_button, CheckinPage(0).pack())
+    return grid(*rows, [turn])
 
 
 @logged
@@ -57,7 +63,7 @@ async def save_checkin(update: Update, context: Context, feeling: str) -> None:
     await expect(update, context, None)
     await context.storage.reminders.add_checkin(user_id(update), context.now(), feeling.strip())
     text = context.texts.checkin_saved.format(feeling=html.escape(feeling.strip()))
-    await say(update, context, text)
+    await say(update, context, text, views.after_checkin(context.texts))
 
 
 @logged
@@ -72,6 +78,16 @@ async def checkin_feeling(update: Update, context: Context) -> None:
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
     await save_checkin(update, context, words[index])
+
+
+@logged
+async def checkin_page(update: Update, context: Context) -> None:
+    """More… or ‹ Back on the check-in's feelings: the other page, in the same message."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    await query.answer()
+    page = 1 if views.CheckinPage.of(query.data).page else 0
+    await query.edit_message_reply_markup(reply_markup=checkingrid(context, page))
 
 
 @logged
@@ -160,3 +176,4 @@ def register(application: AnyApplication) -> None:
         CallbackQueryHandler(nudge_answer, pattern=r"^nd:(breathe|snooze|skip)$")
     )
     application.add_handler(CallbackQueryHandler(checkin_feeling, pattern=CheckinFeeling.pattern()))
+    application.add_handler(CallbackQueryHandler(checkin_page, pattern=views.CheckinPage.pattern()))

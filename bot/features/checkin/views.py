@@ -21,6 +21,22 @@ class CheckinFeeling(CallbackData, prefix="ci"):
 
 
 @dataclass(frozen=True)
+class CheckinPage(CallbackData, prefix="cipage"):
+    """The check-in's feelings: the first page (0), or the rest (1)."""
+
+    page: int
+
+
+def after_checkin(texts: Texts) -> InlineKeyboardMarkup:
+    """A gentle next step once the feeling is noted: a minute of breathing, or a soft
+    start-up; or nothing (the buttons can be left)."""
+    return grid(
+        [(texts.nudge_breathe_button, "nd:breathe")],
+        [(texts.nudge_compose_button, compose_views.COMPOSE)],
+    )
+
+
+@dataclass(frozen=True)
 class JournalPage(CallbackData, prefix="journal"):
     """The journal from its `start`-th newest entry on."""
 
