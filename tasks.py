@@ -33,23 +33,24 @@ def _run(*command: str | Path) -> None:
         raise SystemExit(result.returncode)
 
 
-def _wanted(dev: bool) -> str:
-    """What the venv must hold: this pyproject (and the constraints in use), with or without
-    the developer tools."""
+def _installed_from() -> str:
+    """What the venv was installed from: this pyproject and the constraints in use."""
     digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes())
     constraints = os.environ.get("PIP_CONSTRAINT")
     if constraints and Path(constraints).is_file():
         digest.update(Path(constraints).read_bytes())
-    return f"{digest.hexdigest()} {'dev' if dev else 'run'}"
+    return digest.hexdigest()
 
 
 def ensure_environment(dev: bool) -> None:
     """A virtual environment with the project (and, for tests, its tools), kept in step with
-    pyproject.toml. Editable, so a change to the code needs no reinstall."""
+    pyproject.toml. Editable, so a change to the code needs no reinstall. A venv with the tools
+    also serves `run`."""
     if sys.version_info < (3, 11):
         raise SystemExit("Soft Start needs Python 3.11 or newer.")
+    source = _installed_from()
     installed = STAMP.read_text() if STAMP.exists() and PYTHON.exists() else ""
-    if installed in {_wanted(dev), _wanted(True)}:
+    if installed in {f"{source} dev", f"{source} {'dev' if dev else 'run'}"}:
         return
     if not PYTHON.exists():
         print("Creating .venv ...", flush=True)
@@ -57,7 +58,7 @@ def ensure_environment(dev: bool) -> None:
     print(f"Installing Soft Start{' and its tools' if dev else ''} into .venv ...", flush=True)
     _run(PYTHON, "-m", "pip", "install", "--quiet", "--upgrade", "pip")
     _run(PYTHON, "-m", "pip", "install", "--quiet", "-e", ".[dev]" if dev else ".")
-    STAMP.write_text(_wanted(dev))
+    STAMP.write_text(f"{source} {'dev' if dev else 'run'}")
 
 
 def _become_the_bot(args: list[str]) -> None:

@@ -51,7 +51,7 @@ class Cell:
     delay_ms: int
 
 
-async def _start_bot(
+async def start_bot(
     bot: str, api: FakeBotApi, database_url: str | None, settings: dict[str, str]
 ) -> asyncio.subprocess.Process:
     env = {k: v for k, v in os.environ.items() if k in {"PATH", "HOME", "LANG"}}
@@ -66,11 +66,14 @@ async def _start_bot(
             POLL_TIMEOUT_SECONDS="5",
             # Measure the bot's own capacity, not Telegram's 30 messages/s cap.
             RATE_LIMIT_PER_SECOND="1000000",
+            SOFT_START_ENV_FILE=os.devnull,
         )
         env.update(settings)
         command = [sys.executable, "-m", "bot"]
-        if bot.endswith("-uvloop"):
-            command = [sys.executable, "-m", "bench.bots", "ours-uvloop"]
+        if bot.endswith(("-uvloop", "-one-queue")):
+            # ours-sqlite-uvloop -> ours-uvloop; ours-one-queue as it is.
+            variant = "ours-uvloop" if bot.endswith("-uvloop") else "ours-one-queue"
+            command = [sys.executable, "-m", "bench.bots", variant]
     else:
         command = [sys.executable, "-m", "bench.bots", bot, api.base_url, TOKEN]
     return await asyncio.create_subprocess_exec(
@@ -89,17 +92,22 @@ async def run_cell(
     ours = cell.bot.startswith("ours")
     api = FakeBotApi(cell.users, OUR_SCRIPT if ours else ECHO_SCRIPT, cell.delay_ms / 1000)
     await api.start()
-    process = await _start_bot(cell.bot, api, database_url, settings or {})
+    process = await start_bot(cell.bot, api, database_url, settings or {})
     try:
         return await api.measure(warm_up, seconds)
     finally:
-        if process.returncode is None:  # a bot that died on its own shows as 0 steps
-            process.send_signal(signal.SIGTERM)
-        try:
-            await asyncio.wait_for(process.wait(), 15)
-        except TimeoutError:
-            process.kill()
+        await stop_bot(process)
         await api.stop()
+
+
+async def stop_bot(process: asyncio.subprocess.Process) -> None:
+    """SIGTERM, as a supervisor stops it (a bot that died on its own shows as 0 steps)."""
+    if process.returncode is None:
+        process.send_signal(signal.SIGTERM)
+    try:
+        await asyncio.wait_for(process.wait(), 15)
+    except TimeoutError:
+        process.kill()
 
 
 async def _database_url(
@@ -133,7 +141,7 @@ async def main(argv: list[str]) -> None:
         args.bots = "ours-sqlite,echo-sequential"
     bots = args.bots.split(",")
     settings = dict(item.split("=", 1) for item in args.setting)
-    postgres = _postgres() if "ours-postgresql" in bots else None
+    postgres = durable_postgres() if "ours-postgresql" in bots else None
     if "ours-postgresql" in bots and postgres is None:
         print("PostgreSQL binaries not found: skipping ours-postgresql")
         bots.remove("ours-postgresql")
@@ -170,7 +178,7 @@ async def main(argv: list[str]) -> None:
         sys.exit(f"no steps, or unexpected replies, from: {', '.join(sorted(set(failed)))}")
 
 
-def _postgres() -> PostgresServer | None:
+def durable_postgres() -> PostgresServer | None:
     binaries = find_binaries()
     if binaries is None:
         return None

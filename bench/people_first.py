@@ -19,22 +19,20 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import signal
 import sys
 import tempfile
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bench.conversation import OUR_SCRIPT, _postgres
-from bench.fake_api import TOKEN, FakeBotApi
+from bench.conversation import OUR_SCRIPT, durable_postgres, start_bot, stop_bot
+from bench.fake_api import FakeBotApi
 from bench.fanout import seed
 from bot.cli import prepare_database
 from tests.postgres import PostgresServer
 
-REPO = Path(__file__).resolve().parent.parent
-LIMITERS = {"people-first": ["-m", "bot"], "one-queue": ["-m", "bench.bots", "ours-one-queue"]}
+# Each limiter's bot, as bench.conversation starts it.
+LIMITERS = {"people-first": "ours-sqlite", "one-queue": "ours-one-queue"}
 FAN_OUT_CHATS = 2_000_000  # bench.fanout.seed numbers its people from here
 
 
@@ -79,7 +77,8 @@ async def run(
     await seed(url, due, due_at)
     api = FakeBotApi(people, OUR_SCRIPT, delay=0.0, think=think)
     await api.start()
-    bot = await _start_bot(limiter, api, url, rate)
+    settings = {"RATE_LIMIT_PER_SECOND": str(rate), "LOG_LEVEL": "WARNING"}
+    bot = await start_bot(LIMITERS[limiter], api, url, settings)
     try:
         for _ in range(300):
             if api.polls:
@@ -94,7 +93,7 @@ async def run(
             await asyncio.sleep(0.2)
         await asyncio.sleep(1.5)  # anything doubled arrives now
     finally:
-        await _stop(bot)
+        await stop_bot(bot)
         await api.stop()
     first, last = (api.others_at[0], api.others_at[-1]) if api.others_at else (0.0, 0.0)
     chats = [chat for chat in api.sent_to if chat >= FAN_OUT_CHATS]
@@ -110,38 +109,6 @@ async def run(
         doubled=sum(1 for chat in chats if api.sent_to[chat] > 1),
         unexpected=sum(api.unexpected.values()),
     )
-
-
-async def _start_bot(
-    limiter: str, api: FakeBotApi, url: str, rate: float
-) -> asyncio.subprocess.Process:
-    env = {key: value for key, value in os.environ.items() if key in {"PATH", "HOME", "LANG"}}
-    env.update(
-        PYTHONPATH=str(REPO),
-        # The texts of this tree (a bench run from a git worktree would read the installed
-        # checkout's otherwise).
-        CONTENT_DIR=str(REPO / "content"),
-        TELEGRAM_BOT_TOKEN=TOKEN,
-        TELEGRAM_API_BASE_URL=api.base_url,
-        DATABASE_URL=url,
-        POLL_TIMEOUT_SECONDS="5",
-        RATE_LIMIT_PER_SECOND=str(rate),
-        LOG_LEVEL="WARNING",
-        SOFT_START_ENV_FILE=os.devnull,
-    )
-    return await asyncio.create_subprocess_exec(
-        sys.executable, *LIMITERS[limiter], cwd=tempfile.gettempdir(), env=env,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
-    )  # fmt: skip
-
-
-async def _stop(process: asyncio.subprocess.Process) -> None:
-    if process.returncode is None:
-        process.send_signal(signal.SIGTERM)
-    try:
-        await asyncio.wait_for(process.wait(), 15)
-    except TimeoutError:
-        process.kill()
 
 
 def report(composing: dict[str, Run], alone: dict[str, Run]) -> str:
@@ -184,7 +151,7 @@ async def main(argv: list[str]) -> None:
     if args.smoke:
         args.people, args.due, args.rate, args.think, args.quiet = 3, 60, 60, 0.2, 2
         args.limiters, start_up = "people-first", 2.5
-    postgres = _postgres() if args.database == "postgresql" else None
+    postgres = durable_postgres() if args.database == "postgresql" else None
     composing: dict[str, Run] = {}
     alone: dict[str, Run] = {}
     with tempfile.TemporaryDirectory() as folder:

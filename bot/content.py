@@ -775,6 +775,7 @@ class Content(_Strict):
     _rules: tuple[Rule, ...] = PrivateAttr()
     _safety: SafetyPatterns = PrivateAttr()
     _countries: dict[str, CountryHelp] = PrivateAttr()
+    _spoken_times: SpokenTimes = PrivateAttr()
     # Things made from the content once and shared (keyboards), by whoever makes them.
     _built: dict[str, Any] = PrivateAttr(default_factory=dict)
 
@@ -824,6 +825,18 @@ class Content(_Strict):
         self._countries = {
             code: country.help(code) for code, country in self.help_lines.countries.items()
         }
+        texts = self.texts
+        self._spoken_times = SpokenTimes(
+            in_minutes=texts.when_in_minutes,
+            today=texts.when_today,
+            this_evening=texts.when_this_evening,
+            tomorrow=texts.when_tomorrow,
+            weekday=texts.when_weekday,
+            date=texts.when_date,
+            time_format=texts.time_format,
+            date_format=texts.when_date_format,
+            weekday_names=tuple(texts.weekday_full_names.split()),
+        )
 
     @property
     def phrasing(self) -> Phrasing:
@@ -835,18 +848,7 @@ class Content(_Strict):
 
     @property
     def spoken_times(self) -> SpokenTimes:
-        texts = self.texts
-        return SpokenTimes(
-            in_minutes=texts.when_in_minutes,
-            today=texts.when_today,
-            this_evening=texts.when_this_evening,
-            tomorrow=texts.when_tomorrow,
-            weekday=texts.when_weekday,
-            date=texts.when_date,
-            time_format=texts.time_format,
-            date_format=texts.when_date_format,
-            weekday_names=tuple(texts.weekday_full_names.split()),
-        )
+        return self._spoken_times
 
     @property
     def safety(self) -> SafetyPatterns:

@@ -92,7 +92,6 @@ class PeopleFirstRateLimiter(BaseRateLimiter[int]):
         chat_pause_seconds: float = 1.0,
         max_retries: int = 3,
     ) -> None:
-        self.per_second = per_second
         self.chat_pause_seconds = chat_pause_seconds
         self.max_retries = max_retries
         self._room = min(ROOM_FOR_A_STEP, max(1, math.floor(per_second)))

@@ -261,6 +261,19 @@ def test_in_a_checkout_the_env_file_beside_the_project_is_read_then_the_current_
     assert REPO.resolve() == PROJECT_ROOT
 
 
+async def _started(tmp_path: Path, telegram: FakeTelegram, **settings: str) -> BotProcess:
+    """The bot as a process against the fake Telegram; short polls, so a stop is quick."""
+    bot = BotProcess(
+        tmp_path,
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE_URL=telegram.base_url,
+        POLL_TIMEOUT_SECONDS="1",
+        **settings,
+    )
+    await bot.start()
+    return bot
+
+
 # --- Telegram failing under the bot ---------------------------------------------------------
 
 
@@ -282,14 +295,7 @@ async def test_telegram_out_of_reach_at_start_up_is_retried_with_one_line_each(
 ) -> None:
     for _ in range(2):
         telegram.fail("getMe", 502, "Bad Gateway")
-    bot = BotProcess(
-        tmp_path,
-        TELEGRAM_BOT_TOKEN=TOKEN,
-        TELEGRAM_API_BASE_URL=telegram.base_url,
-        POLL_TIMEOUT_SECONDS="1",
-        LOG_LEVEL="DEBUG",
-    )
-    await bot.start()
+    bot = await _started(tmp_path, telegram, LOG_LEVEL="DEBUG")
     alice = FakeUser(telegram, 1001, "Alice")
     try:
         await alice.send("/start")
@@ -351,14 +357,7 @@ def unused_port() -> int:
 async def test_an_outage_while_polling_is_one_line_per_attempt_and_the_bot_comes_back(
     tmp_path: Path, telegram: FakeTelegram
 ) -> None:
-    bot = BotProcess(
-        tmp_path,
-        TELEGRAM_BOT_TOKEN=TOKEN,
-        TELEGRAM_API_BASE_URL=telegram.base_url,
-        POLL_TIMEOUT_SECONDS="1",
-        LOG_LEVEL="DEBUG",
-    )
-    await bot.start()
+    bot = await _started(tmp_path, telegram, LOG_LEVEL="DEBUG")
     alice = FakeUser(telegram, 1001, "Alice")
     try:
         await alice.send("/start")
@@ -382,14 +381,7 @@ async def test_an_update_telegram_sends_that_cannot_be_read_is_skipped_by_its_id
     tmp_path: Path, telegram: FakeTelegram
 ) -> None:
     words = "a very private sentence 5521"
-    bot = BotProcess(
-        tmp_path,
-        TELEGRAM_BOT_TOKEN=TOKEN,
-        TELEGRAM_API_BASE_URL=telegram.base_url,
-        POLL_TIMEOUT_SECONDS="1",
-        LOG_LEVEL="DEBUG",
-    )
-    await bot.start()
+    bot = await _started(tmp_path, telegram, LOG_LEVEL="DEBUG")
     alice = FakeUser(telegram, 1001, "Alice")
     bob = FakeUser(telegram, 1002, "Bob")
     try:
@@ -427,13 +419,7 @@ async def test_after_forget_the_words_are_in_neither_the_database_file_nor_its_w
     tmp_path: Path, telegram: FakeTelegram
 ) -> None:
     words = "the-kettle-argument-8812"
-    bot = BotProcess(
-        tmp_path,
-        TELEGRAM_BOT_TOKEN=TOKEN,
-        TELEGRAM_API_BASE_URL=telegram.base_url,
-        POLL_TIMEOUT_SECONDS="1",
-    )
-    await bot.start()
+    bot = await _started(tmp_path, telegram)
     alice = FakeUser(telegram, 1001, "Alice")
     folder = tmp_path / "data"
     try:
@@ -520,14 +506,7 @@ async def test_a_database_not_up_yet_is_waited_for_and_the_bot_then_starts(
     server_port = make_url(real).port
     assert server_port is not None
     late = make_url(real).set(port=unused_port).render_as_string(hide_password=False)
-    bot = BotProcess(
-        tmp_path,
-        TELEGRAM_BOT_TOKEN=TOKEN,
-        TELEGRAM_API_BASE_URL=telegram.base_url,
-        DATABASE_URL=late,
-        POLL_TIMEOUT_SECONDS="1",
-    )
-    await bot.start()
+    bot = await _started(tmp_path, telegram, DATABASE_URL=late)
     proxy: asyncio.Server | None = None
     alice = FakeUser(telegram, 1001, "Alice")
     try:
@@ -585,13 +564,7 @@ async def test_a_database_that_does_not_exist_is_one_line_at_once(
 async def test_sighup_from_a_closed_terminal_stops_the_bot_cleanly(
     tmp_path: Path, telegram: FakeTelegram
 ) -> None:
-    bot = BotProcess(
-        tmp_path,
-        TELEGRAM_BOT_TOKEN=TOKEN,
-        TELEGRAM_API_BASE_URL=telegram.base_url,
-        POLL_TIMEOUT_SECONDS="1",
-    )
-    await bot.start()
+    bot = await _started(tmp_path, telegram)
     alice = FakeUser(telegram, 1001, "Alice")
     try:
         await alice.send("/start")

@@ -186,12 +186,9 @@ def _reason_clause(reason: str, phrasing: Phrasing) -> str:
     return f"{phrasing.because} {reason}"
 
 
-def _regulation_sentence(raw: str, phrasing: Phrasing) -> str:
+def _regulation_sentence(part: str, phrasing: Phrasing) -> str:
     """ "I'm breathing." for a gerund; "I'm going to take a walk." for a plan ("take a walk",
     "to rest"); "To calm down, I'm turning to a cup of tea." for a thing."""
-    part = tidy_part(Step.REGULATION, raw, phrasing)
-    if _starts_with_any(part, phrasing._first_person):
-        return _own_sentence_or(phrasing.regulation_sentence, Step.REGULATION, raw, phrasing)
     if _starts_with_any(part, phrasing._plans):
         plan = _strip_prefix(part, phrasing._plan_drop)
         return phrasing.regulation_plan_sentence.format(regulation=plan)
@@ -200,21 +197,29 @@ def _regulation_sentence(raw: str, phrasing: Phrasing) -> str:
     return phrasing.regulation_sentence.format(regulation=part)
 
 
-def _own_sentence_or(template: str, step: Step, raw: str, phrasing: Phrasing) -> str:
+def _request_sentence(part: str, phrasing: Phrasing) -> str:
+    if _starts_with_any(part, phrasing._request_it):
+        # "I would appreciate it if you could...", not "I would appreciate if you could...".
+        return phrasing.request_it_sentence.format(request=part)
+    if _starts_with_any(part, phrasing._nots):
+        # "don't shout": "...it if you didn't shout".
+        return phrasing.request_not_sentence.format(request=_strip_prefix(part, phrasing._nots))
+    if _starts_with_any(part, phrasing._asks):
+        # "stop ignoring me": "...it if you could stop ignoring me", not "appreciate stop...".
+        asked = _strip_prefix(part, phrasing._ask_drop)
+        return phrasing.request_ask_sentence.format(request=asked)
+    return phrasing.request_sentence.format(request=part)
+
+
+_SENTENCES = {Step.REGULATION: _regulation_sentence, Step.REQUEST: _request_sentence}
+
+
+def _own_sentence_or(step: Step, raw: str, phrasing: Phrasing) -> str:
     # "I will take a walk" is a sentence already; "I'm I will take a walk" is not.
     part = tidy_part(step, raw, phrasing)
     if _starts_with_any(part, phrasing._first_person):
         return _sentence(part, question=raw.rstrip().endswith("?"))
-    if step is Step.REQUEST and _starts_with_any(part, phrasing._request_it):
-        # "I would appreciate it if you could...", not "I would appreciate if you could...".
-        template = phrasing.request_it_sentence
-    elif step is Step.REQUEST and _starts_with_any(part, phrasing._nots):
-        # "don't shout": "...it if you didn't shout".
-        template, part = phrasing.request_not_sentence, _strip_prefix(part, phrasing._nots)
-    elif step is Step.REQUEST and _starts_with_any(part, phrasing._asks):
-        # "stop ignoring me": "...it if you could stop ignoring me", not "appreciate stop...".
-        template, part = phrasing.request_ask_sentence, _strip_prefix(part, phrasing._ask_drop)
-    return template.format(**{step.value: part})
+    return _SENTENCES[step](part, phrasing)
 
 
 def compose_message(draft: Draft, phrasing: Phrasing) -> ComposedMessage:
@@ -223,8 +228,8 @@ def compose_message(draft: Draft, phrasing: Phrasing) -> ComposedMessage:
     reason = tidy_part(Step.REASON, draft.reason, phrasing)
     sentences = [
         phrasing.feeling_sentence.format(feeling=feeling, reason=_reason_clause(reason, phrasing)),
-        _regulation_sentence(draft.regulation, phrasing),
-        _own_sentence_or(phrasing.request_sentence, Step.REQUEST, draft.request, phrasing),
+        _own_sentence_or(Step.REGULATION, draft.regulation, phrasing),
+        _own_sentence_or(Step.REQUEST, draft.request, phrasing),
     ]
     return ComposedMessage(plain=" ".join(sentences))
 
