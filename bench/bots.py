@@ -49,13 +49,37 @@ def run_ours_with_one_queue() -> None:
     main([])
 
 
+def run_ours_unsealed() -> None:
+    """`python -m bot` with what people write stored as it is, and no data keys looked up: the
+    baseline that bench.conversation compares the sealed bot with. Only here: the bot itself
+    has no such setting (it never starts writing plain text)."""
+    import bot.storage.keys
+    import bot.storage.sealing
+    from bot.cli import main
+    from bot.storage.sealing import DataKey
+
+    plain = DataKey(b"none", bytes(32))
+
+    async def no_key(self: object, user_id: int) -> DataKey:
+        return plain
+
+    bot.storage.sealing.DataKey.seal = lambda self, text, where: text  # type: ignore[method-assign]
+    bot.storage.sealing.DataKey.open = lambda self, sealed, where: sealed  # type: ignore[method-assign]
+    bot.storage.keys.Keyring.key = no_key  # type: ignore[method-assign]
+    bot.storage.keys.Keyring.existing_key = no_key  # type: ignore[method-assign]
+    main([])
+
+
 if __name__ == "__main__":
     # python -m bench.bots echo-sequential|echo-concurrent BASE_URL TOKEN
-    # python -m bench.bots ours-uvloop|ours-one-queue   (settings from the environment)
+    # python -m bench.bots ours-uvloop|ours-one-queue|ours-unsealed   (settings from the
+    # environment)
     if sys.argv[1] == "ours-uvloop":
         run_ours_on_uvloop()
     elif sys.argv[1] == "ours-one-queue":
         run_ours_with_one_queue()
+    elif sys.argv[1] == "ours-unsealed":
+        run_ours_unsealed()
     else:
         kind, url, bot_token = sys.argv[1:4]
         run_echo(url, bot_token, concurrent=kind == "echo-concurrent")

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import itertools
 import os
 import signal
 import statistics
@@ -25,7 +26,11 @@ from tests.postgres import PostgresServer, find_binaries
 
 REPO = Path(__file__).resolve().parent.parent
 BOTS = ("ours-sqlite", "ours-postgresql", "echo-sequential", "echo-concurrent")
-# Also runnable: ours-sqlite-uvloop, ours on uvloop's event loop (--bots to choose).
+# Also runnable (--bots to choose): ours-sqlite-uvloop, ours on uvloop's event loop; and
+# ours-sqlite-unsealed, ours-postgresql-unsealed, ours without sealing what people write (the
+# report's /unsealed column is the cost of sealing).
+_KEYS = tempfile.TemporaryDirectory(prefix="softstart-bench-keys-")
+_runs = itertools.count(1)
 _STEP = r"Step {} of 4"
 # Four answers, the review, then /back four times to the first question again; each reply must
 # be the next question (or the review), so an apology or a repeated question is not a step.
@@ -68,11 +73,15 @@ async def start_bot(
             RATE_LIMIT_PER_SECOND="1000000",
             SOFT_START_ENV_FILE=os.devnull,
         )
+        # Each run's keys of its own (with PostgreSQL, the default is the working directory).
+        env["DATA_KEY_FILE"] = str(Path(_KEYS.name) / f"run-{next(_runs)}" / "softstart.key")
         env.update(settings)
         command = [sys.executable, "-m", "bot"]
-        if bot.endswith(("-uvloop", "-one-queue")):
-            # ours-sqlite-uvloop -> ours-uvloop; ours-one-queue as it is.
-            variant = "ours-uvloop" if bot.endswith("-uvloop") else "ours-one-queue"
+        if bot.endswith(("-uvloop", "-one-queue", "-unsealed")):
+            # ours-sqlite-uvloop -> ours-uvloop, ours-postgresql-unsealed -> ours-unsealed.
+            variant = "ours-" + next(
+                kind for kind in ("uvloop", "one-queue", "unsealed") if bot.endswith(kind)
+            )
             command = [sys.executable, "-m", "bench.bots", variant]
     else:
         command = [sys.executable, "-m", "bench.bots", bot, api.base_url, TOKEN]
@@ -115,7 +124,7 @@ async def _database_url(
 ) -> str | None:
     if bot.startswith("ours-sqlite"):
         return f"sqlite+aiosqlite:///{folder / f'bench-{run}.sqlite3'}"
-    if bot == "ours-postgresql" and postgres is not None:
+    if bot.startswith("ours-postgresql") and postgres is not None:
         return await postgres.create_database()
     return None
 
@@ -141,10 +150,11 @@ async def main(argv: list[str]) -> None:
         args.bots = "ours-sqlite,echo-sequential"
     bots = args.bots.split(",")
     settings = dict(item.split("=", 1) for item in args.setting)
-    postgres = durable_postgres() if "ours-postgresql" in bots else None
-    if "ours-postgresql" in bots and postgres is None:
-        print("PostgreSQL binaries not found: skipping ours-postgresql")
-        bots.remove("ours-postgresql")
+    on_postgres = [bot for bot in bots if bot.startswith("ours-postgresql")]
+    postgres = durable_postgres() if on_postgres else None
+    if on_postgres and postgres is None:
+        print(f"PostgreSQL binaries not found: skipping {', '.join(on_postgres)}")
+        bots = [bot for bot in bots if bot not in on_postgres]
     cells = [
         Cell(bot, int(users), int(delay))
         for users in args.users.split(",")
@@ -194,13 +204,14 @@ def report(results: dict[Cell, list[LoadResult]]) -> str:
         return statistics.median(r.steps_per_second for r in results[cell])
 
     lines = [
-        f"{'bot':<17}{'users':>6}{'delay':>7}{'steps/s':>10}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
-        f"{'/echo-seq':>11}{'/echo-conc':>11}{'unexpected':>11}"
+        f"{'bot':<25}{'users':>6}{'delay':>7}{'steps/s':>10}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}"
+        f"{'/echo-seq':>11}{'/echo-conc':>11}{'/unsealed':>11}{'unexpected':>11}"
     ]
     for cell, runs in results.items():
         best = sorted(runs, key=lambda r: r.steps_per_second)[len(runs) // 2]
         ratios = []
-        for baseline in ("echo-sequential", "echo-concurrent"):
+        unsealed = cell.bot + "-unsealed" if cell.bot.startswith("ours") else ""
+        for baseline in ("echo-sequential", "echo-concurrent", unsealed):
             other = Cell(baseline, cell.users, cell.delay_ms)
             ratios.append(
                 f"{median(cell) / median(other):>11.2f}"
@@ -208,7 +219,7 @@ def report(results: dict[Cell, list[LoadResult]]) -> str:
                 else f"{'-':>11}"
             )
         lines.append(
-            f"{cell.bot:<17}{cell.users:>6}{cell.delay_ms:>5}ms{median(cell):>10.1f}"
+            f"{cell.bot:<25}{cell.users:>6}{cell.delay_ms:>5}ms{median(cell):>10.1f}"
             f"{best.percentile(0.5) * 1000:>9.1f}{best.percentile(0.95) * 1000:>9.1f}"
             f"{best.percentile(0.99) * 1000:>9.1f}{''.join(ratios)}"
             f"{sum(r.unexpected for r in runs):>11}"

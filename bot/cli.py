@@ -29,6 +29,16 @@ from bot.content import Content, ContentError, load_content
 from bot.settings import ENV_FILE_VARIABLE, DatabaseSettings, EnvFileMissing, Settings, env_files
 from bot.storage import StorageError, create_engine, migrate
 from bot.storage.database import not_up_yet, schema_status, where
+from bot.storage.keys import (
+    KeyPlaces,
+    Keyring,
+    key_places,
+    key_status,
+    prepare_keys,
+    write_master_key,
+)
+from bot.storage.sealed import seal_existing, sealed_with
+from bot.storage.sealing import MasterKey, new_master_key_text
 from bot.telegram_bot import Backoff
 from bot.telegram_http import AiohttpRequest
 
@@ -117,11 +127,23 @@ def _token_for_redaction() -> str:
     return os.environ.get("TELEGRAM_BOT_TOKEN", "")
 
 
-async def prepare_database(database_url: str, busy_timeout_seconds: float = 5.0) -> None:
-    """Creates the database (an SQLite file, private to the bot) and applies the migrations."""
+async def prepare_database(
+    database_url: str, busy_timeout_seconds: float = 5.0, keys: KeyPlaces | None = None
+) -> None:
+    """Creates the database (an SQLite file, private to the bot), applies the migrations, checks
+    the keys (made on a first start) and seals any text an earlier version kept in plain."""
+    keys = keys or key_places(database_url)
     engine = create_engine(database_url, busy_timeout_seconds)
     try:
         await migrate(engine)
+        sealed = await sealed_with(engine)
+        master, store_id = await prepare_keys(keys, sealed)
+        if sealed is None:
+            keyring = Keyring(master, create_engine(keys.store_url))
+            try:
+                await seal_existing(engine, keyring, store_id)
+            finally:
+                await keyring.close()
     finally:
         await engine.dispose()
 
@@ -166,6 +188,51 @@ def migrate_command(_: argparse.Namespace) -> None:
     print(f"soft-start: the database is up to date ({where(make_url(settings.database_url))})")
 
 
+def keygen(_: argparse.Namespace) -> None:
+    print(new_master_key_text())
+
+
+def rotate_key(_: argparse.Namespace) -> None:
+    settings = _load(DatabaseSettings)
+    logs.configure(settings.log_level, _token_for_redaction())
+    _database_ready(settings)
+    places = settings.key_places()
+    try:
+        count = asyncio.run(_rotate(places))
+    except StorageError as error:
+        raise ConfigProblem(str(error)) from error
+    if places.master_text is None:
+        print(
+            f"soft-start: {count} data key(s) re-wrapped; the new master key is in "
+            f"{places.master_file.resolve()} (destroy every copy of the old one)"
+        )
+    else:
+        print(
+            f"soft-start: {count} data key(s) re-wrapped under the new master key in "
+            f"{_pending(places).resolve()}: put it in DATA_KEY (or point DATA_KEY_FILE at that "
+            "file) before the next start; the old DATA_KEY opens nothing any more"
+        )
+
+
+def _pending(places: KeyPlaces) -> Path:
+    return places.master_file.with_name(places.master_file.name + ".new")
+
+
+async def _rotate(places: KeyPlaces) -> int:
+    """The new key is on disk (synced) before any data key is re-wrapped under it, so that a
+    crash in between leaves a key that opens everything."""
+    text = new_master_key_text()
+    write_master_key(_pending(places), text)
+    keyring = Keyring.at(places)
+    try:
+        count = await keyring.rotate(MasterKey.from_text(text))
+    finally:
+        await keyring.close()
+    if places.master_text is None:
+        os.replace(_pending(places), places.master_file)
+    return count
+
+
 def check_config(arguments: argparse.Namespace) -> None:
     settings = _load(Settings)
     # Libraries' complaints (an HTML error page instead of JSON) would come before the one
@@ -173,10 +240,14 @@ def check_config(arguments: argparse.Namespace) -> None:
     logs.configure("ERROR", settings.telegram_bot_token.get_secret_value())
     _content(settings)
     database = _sqlite_file_problem(settings) or asyncio.run(_database_status(settings))
+    try:
+        keys = asyncio.run(key_status(settings.key_places()))
+    except StorageError as error:
+        raise ConfigProblem(str(error)) from error
     telegram = "not checked (--offline)"
     if not arguments.offline:
         telegram = asyncio.run(_telegram_status(settings))
-    for name, value in describe(settings, database, telegram):
+    for name, value in [*describe(settings, database, telegram), ("KEYS", keys)]:
         print(f"{name:<31} {value}")
     for warning in _env_file_warnings():
         print(f"note: {warning}")
@@ -304,7 +375,11 @@ def _database_ready(settings: DatabaseSettings, wait: bool = False) -> None:
     while True:
         try:
             asyncio.run(
-                prepare_database(settings.database_url, settings.database_busy_timeout_seconds)
+                prepare_database(
+                    settings.database_url,
+                    settings.database_busy_timeout_seconds,
+                    settings.key_places(),
+                )
             )
             return
         except StorageError as error:
@@ -329,11 +404,15 @@ def parser() -> argparse.ArgumentParser:
         "run": run,
         "migrate": migrate_command,
         "check-config": check_config,
+        "keygen": keygen,
+        "rotate-key": rotate_key,
     }
     helps = {
         "run": "run the bot with long polling (the default)",
         "migrate": "bring the database up to date and exit (needs no token)",
         "check-config": "check every setting and the database; print what would be used",
+        "keygen": "print a new master key for DATA_KEY",
+        "rotate-key": "re-wrap every data key under a new master key (the texts stay as they are)",
     }
     for name, action in chosen.items():
         command = commands.add_parser(name, help=helps[name])

@@ -237,6 +237,7 @@ class Texts(_Strict):
     error: str
     draft_gone: str
     database_busy: str
+    unreadable: str
     saved_not_shown: str
     cancel_awaited: str
     date_format: str

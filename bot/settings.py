@@ -5,12 +5,16 @@ from __future__ import annotations
 import os
 import re
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
+
+if TYPE_CHECKING:
+    from bot.storage.keys import KeyPlaces
 
 TELEGRAM_API = "https://api.telegram.org/bot"
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/softstart.sqlite3"
@@ -130,6 +134,29 @@ class DatabaseSettings(BaseSettings):
     database_url: str = DEFAULT_DATABASE_URL
     log_level: str = "INFO"
     database_busy_timeout_seconds: float = Field(default=5.0, gt=0, le=60)
+    # The master key that seals what people write (`soft-start keygen` makes one), given
+    # itself or as a file; with neither, the file softstart.key in the bot's data folder (made
+    # on the first start). See bot/storage/keys.py and the README's privacy section.
+    data_key: SecretStr | None = None
+    data_key_file: Path | None = None
+    # Where people's data keys are kept: by default an SQLite file next to the master key,
+    # apart from the database and its backups.
+    key_store_url: str | None = None
+
+    @field_validator("key_store_url")
+    @classmethod
+    def _supported_key_store(cls, url: str | None) -> str | None:
+        return usable_database_url(url) if url else None
+
+    def key_places(self) -> KeyPlaces:
+        from bot.storage.keys import key_places
+
+        return key_places(
+            self.database_url,
+            self.data_key.get_secret_value() if self.data_key else None,
+            self.data_key_file,
+            self.key_store_url,
+        )
 
     @field_validator("database_url")
     @classmethod

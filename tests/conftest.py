@@ -63,9 +63,11 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 
 @pytest.fixture
-def settings(telegram: FakeTelegram, database_url: str) -> Settings:
+def settings(telegram: FakeTelegram, database_url: str, tmp_path: Path) -> Settings:
     return Settings(
         telegram_bot_token=SecretStr(TOKEN),
+        # The test's own folder, also on PostgreSQL (whose default is the working directory).
+        data_key_file=tmp_path / "keys" / "softstart.key",
         telegram_api_base_url=telegram.base_url,
         database_url=database_url,
         # Short, so the locked-database test does not wait long.
@@ -122,7 +124,7 @@ async def bot_running(
 ) -> AsyncIterator[Any]:
     """The real Application, polling the fake Bot API over HTTP, as `python -m bot` runs it;
     stopped as SIGTERM stops it."""
-    await prepare_database(settings.database_url)
+    await prepare_database(settings.database_url, keys=settings.key_places())
     application = build_application(settings, clock=clock)
     await application.initialize()
     if application.post_init:

@@ -5,21 +5,20 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 
-from bot.cli import prepare_database
-from bot.storage import Storage, create_engine
+from tests.keys import prepared_storage
 
 ROUNDS = 12
 
 
 @pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
 async def test_two_acceptances_at_once_never_make_two_pairings_for_one_person(
-    database_url: str,
+    database_url: str, tmp_path: Path
 ) -> None:
-    await prepare_database(database_url)
-    storage = Storage(create_engine(database_url))
+    storage = await prepared_storage(database_url, tmp_path)
     now = datetime.now(UTC)
     later = now + timedelta(hours=1)
     both_paired = 0

@@ -19,8 +19,11 @@ from bot.core.draft import Draft, Step
 from bot.storage import Storage, StorageError, create_engine, migrate
 from bot.storage.common import UpdateMark
 from bot.storage.database import create_reader, is_unavailable
+from bot.storage.keys import Keyring
 from bot.storage.models import Base
+from bot.storage.sealing import place
 from tests.fake_telegram import TOKEN
+from tests.keys import places_in, prepared_storage
 from tests.process import run_bot_to_exit
 
 
@@ -30,9 +33,8 @@ def mark(update_id: int, content: str = "") -> UpdateMark:
 
 
 @pytest.fixture
-async def storage(database_url: str) -> Storage:
-    await prepare_database(database_url)
-    return Storage(create_engine(database_url))
+async def storage(database_url: str, tmp_path: Path) -> Storage:
+    return await prepared_storage(database_url, tmp_path)
 
 
 async def test_migrations_build_exactly_the_models(storage: Storage) -> None:
@@ -174,12 +176,14 @@ async def test_on_sqlite_a_step_reads_its_draft_without_waiting_for_a_writer(
     tmp_path: Path,
 ) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'db.sqlite3'}"
-    await prepare_database(url)
-    storage = Storage(create_engine(url, busy_timeout_seconds=0.5))
+    storage = await prepared_storage(url, tmp_path, busy_timeout_seconds=0.5)
     await storage.save_draft(1, Draft("calm", step=Step.REASON), update=mark(1))
     # A long write transaction holds the bot's only writing connection...
     async with storage.engine.begin() as writer:
-        await writer.execute(text("UPDATE drafts SET reason = 'not yet' WHERE user_id = 1"))
+        sealed = (await storage.keys.key(1)).seal("not yet", place("drafts", "reason", 1))
+        await writer.execute(
+            text("UPDATE drafts SET reason = :sealed WHERE user_id = 1"), {"sealed": sealed}
+        )
         # ...and the read neither queues behind it nor sees its uncommitted change.
         draft = await asyncio.wait_for(storage.load_draft(1), timeout=0.2)
         assert draft == Draft("calm", step=Step.REASON)
@@ -192,8 +196,7 @@ async def test_on_sqlite_a_database_locked_by_another_program_is_a_try_again(
 ) -> None:
     path = tmp_path / "db.sqlite3"
     url = f"sqlite+aiosqlite:///{path}"
-    await prepare_database(url)
-    storage = Storage(create_engine(url, busy_timeout_seconds=0.3))
+    storage = await prepared_storage(url, tmp_path, busy_timeout_seconds=0.3)
     # A tool that takes the file for itself: even WAL readers are shut out.
     other = sqlite3.connect(path)
     other.execute("PRAGMA locking_mode=EXCLUSIVE")
@@ -217,7 +220,7 @@ async def test_only_sqlite_files_get_a_reader() -> None:
 
 
 async def test_what_people_were_asked_survives_the_move_to_one_conversation_state(
-    database_url: str,
+    database_url: str, tmp_path: Path
 ) -> None:
     """Migration 0009: the old "outcome:12" strings and reply columns become one state."""
     from alembic import command
@@ -251,8 +254,9 @@ async def test_what_people_were_asked_survives_the_move_to_one_conversation_stat
                     "kind": kind,
                 },
             )
-    await migrate(engine)
-    storage = Storage(engine)
+    places = places_in(tmp_path, database_url)
+    await prepare_database(database_url, keys=places)
+    storage = Storage(engine, Keyring.at(places))
     assert [await storage.conversation.awaited(user) for user in range(1, 6)] == [
         Awaited(Expecting.OUTCOME_NOTE, 12),
         Awaited(Expecting.SEND_TIME, 7),

@@ -10,6 +10,7 @@ from telegram.error import TelegramError
 from bot.handlers.context import AnyApplication, Context, SavedButNotShown
 from bot.logs import is_passing, short_reason
 from bot.storage import is_unavailable
+from bot.storage.sealing import Unreadable
 
 log = logging.getLogger("bot.errors")
 
@@ -36,6 +37,8 @@ async def on_error(update: object, context: Context) -> None:
     texts = context.texts
     if isinstance(error, SavedButNotShown):
         text = texts.saved_not_shown
+    elif isinstance(error, Unreadable):
+        text = texts.unreadable
     elif error and is_unavailable(error):
         # A locked or unreachable database passes; the user only needs to send it again.
         text = texts.database_busy

@@ -12,7 +12,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.conversation import GUESSES, Awaited, Expecting
 from bot.storage.common import aware, ensure_user
+from bot.storage.keys import Keyring
 from bot.storage.models import User
+from bot.storage.sealed import open_text
+from bot.storage.sealing import place
 
 NOTHING_AWAITED = {
     "awaiting": None,
@@ -47,8 +50,9 @@ def awaited_of(row: Any) -> Awaited | None:
 
 
 class ConversationRepository:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], keys: Keyring) -> None:
         self._sessions = sessions
+        self._keys = keys
 
     async def awaited(self, user_id: int) -> Awaited | None:
         async with self._sessions() as session:
@@ -69,14 +73,20 @@ class ConversationRepository:
 
     async def hold_text(self, user_id: int, text: str) -> None:
         """Keeps a typed text until the person says what to do with it."""
+        sealed = (await self._keys.key(user_id)).seal(text, place("users", "pending_text", user_id))
         async with self._sessions() as session, session.begin():
             await ensure_user(session, user_id)
-            await session.execute(update(User).where(User.id == user_id).values(pending_text=text))
+            await session.execute(
+                update(User).where(User.id == user_id).values(pending_text=sealed)
+            )
 
     async def held_text(self, user_id: int) -> str | None:
         async with self._sessions() as session:
             user = await session.get(User, user_id)
-            return user.pending_text if user else None
+            if user is None or user.pending_text is None:
+                return None
+        key = await self._keys.existing_key(user_id)
+        return open_text(key, "users", "pending_text", user_id, user.pending_text)
 
     async def expect(
         self, user_id: int, awaited: Awaited | None, at: datetime | None = None

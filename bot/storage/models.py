@@ -216,6 +216,27 @@ class DoneAction(Base):
     done_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
 
 
+class SealingRow(Base):
+    """One row once the texts are sealed: the key store whose data keys sealed them (a
+    database started with another key store is refused instead of sealing with strangers)."""
+
+    __tablename__ = "sealing"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    store_id: Mapped[str] = mapped_column(String(32))
+    sealed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+
+
+# What people write, sealed with their data key (bot/storage/sealing.py), by table. Rows of
+# these tables with an `id` carry it in the sealed text's place; the others are one per person.
+SEALED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "users": ("pending_text",),
+    "drafts": ("feeling", "reason", "regulation", "request"),
+    "messages": ("feeling", "reason", "regulation", "request", "text"),
+    "checkins": ("feeling", "note"),
+    "safety_plans": ("signs", "calm", "people", "place"),
+}
+
 # Every table with rows about a person, and the columns that name them; /forget and its test
 # walk this list, so a new table cannot be forgotten silently.
 USER_COLUMNS: dict[str, tuple[str, ...]] = {

@@ -18,7 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from bot.core.reminder_kinds import ReminderKind
 from bot.core.schedule import ALL_DAYS, QuietHours
 from bot.storage.common import aware, ensure_user
+from bot.storage.keys import Keyring
 from bot.storage.models import CheckinRow, ReminderRow, User
+from bot.storage.sealed import open_text, seal_values
 
 # The kinds (bot/core/reminder_kinds.py); the journal's check-ins and outcomes use the first
 # two words too. A notice tells someone what another person just did (accepted, ended the
@@ -117,8 +119,9 @@ def _to_reminder(row: ReminderRow) -> Reminder:
 
 
 class ReminderRepository:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], keys: Keyring) -> None:
         self._sessions = sessions
+        self._keys = keys
 
     # --- the user's settings ---------------------------------------------------------------
 
@@ -345,17 +348,17 @@ class ReminderRepository:
         self, user_id: int, at: datetime, feeling: str, note: str = "", kind: str = CHECKIN
     ) -> None:
         """A journal entry; it also counts as answering the daily nudge."""
+        key = await self._keys.key(user_id)
         async with self._sessions() as session, session.begin():
             await ensure_user(session, user_id)
-            session.add(
-                CheckinRow(
-                    user_id=user_id,
-                    feeling=feeling,
-                    note=note,
-                    kind=kind,
-                    created_at=at,
-                )
+            # Inserted first for its id, which is part of where each sealed text belongs.
+            row = CheckinRow(user_id=user_id, feeling="", note="", kind=kind, created_at=at)
+            session.add(row)
+            await session.flush()
+            texts = seal_values(
+                key, "checkins", user_id, {"feeling": feeling, "note": note}, row.id
             )
+            row.feeling, row.note = texts["feeling"], texts["note"]
             await session.execute(
                 update(ReminderRow)
                 .where(ReminderRow.user_id == user_id, ReminderRow.kind == CHECKIN)
@@ -385,6 +388,11 @@ class ReminderRepository:
             return found is not None
 
     async def journal(self, user_id: int, limit: int, offset: int = 0) -> list[JournalEntry]:
+        key = await self._keys.existing_key(user_id)
+
+        def part(row: CheckinRow, name: str) -> str:
+            return open_text(key, "checkins", name, user_id, getattr(row, name), row.id)
+
         async with self._sessions() as session:
             rows = await session.scalars(
                 select(CheckinRow)
@@ -394,5 +402,8 @@ class ReminderRepository:
                 .limit(limit)
             )
             return [
-                JournalEntry(row.kind, row.feeling, row.note, aware(row.created_at)) for row in rows
+                JournalEntry(
+                    row.kind, part(row, "feeling"), part(row, "note"), aware(row.created_at)
+                )
+                for row in rows
             ]

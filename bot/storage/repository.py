@@ -23,6 +23,7 @@ from bot.core.safety import PLAN_PARTS
 from bot.storage.common import UpdateMark, aware, ensure_user, insert_for, insert_for_dialect
 from bot.storage.conversation import ConversationRepository, awaited_of
 from bot.storage.database import create_reader, reclaim_deleted
+from bot.storage.keys import Keyring
 from bot.storage.models import (
     USER_COLUMNS,
     Base,
@@ -37,6 +38,8 @@ from bot.storage.models import (
 from bot.storage.pairing import PairingRepository, forget_pairing
 from bot.storage.reminders import ReminderRepository
 from bot.storage.safety import SafetyRepository
+from bot.storage.sealed import open_or_empty, open_text, seal_values
+from bot.storage.sealing import DataKey
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -56,27 +59,35 @@ async def _once_more_if_reconnected(query: Callable[[A], Awaitable[T]], argument
         return await query(argument)
 
 
-def _to_draft(row: Row[Any]) -> Draft:
+def _to_draft(row: Row[Any], key: DataKey | None) -> Draft:
+    user_id = row.user_id
+
+    def part(name: str) -> str:
+        return open_or_empty(key, "drafts", name, user_id, getattr(row, name))
+
     return Draft(
-        feeling=row.feeling,
-        reason=row.reason,
-        regulation=row.regulation,
-        request=row.request,
+        feeling=part("feeling"),
+        reason=part("reason"),
+        regulation=part("regulation"),
+        request=part("request"),
         step=Step(row.step),
         editing=row.editing,
         kept=frozenset(row.kept_checks.split()),
     )
 
 
-def _to_saved(row: MessageRow) -> SavedMessage:
+def _to_saved(row: MessageRow, key: DataKey | None) -> SavedMessage:
+    def part(name: str) -> str:
+        return open_text(key, "messages", name, row.user_id, getattr(row, name), row.id)
+
     return SavedMessage(
         id=row.id,
-        text=row.text,
+        text=part("text"),
         created_at=aware(row.created_at),
-        feeling=row.feeling,
-        reason=row.reason,
-        regulation=row.regulation,
-        request=row.request,
+        feeling=part("feeling"),
+        reason=part("reason"),
+        regulation=part("regulation"),
+        request=part("request"),
     )
 
 
@@ -139,8 +150,9 @@ class _HotPath:
 class Storage:
     """Drafts, history and everything else, keyed by the Telegram user id."""
 
-    def __init__(self, engine: AsyncEngine) -> None:
+    def __init__(self, engine: AsyncEngine, keys: Keyring) -> None:
         self.engine = engine
+        self.keys = keys
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
         self._hot = _HotPath(engine.dialect.name)
         self._reader = create_reader(engine)
@@ -153,15 +165,16 @@ class Storage:
             else engine
         )
         self.pairing = PairingRepository(self._sessions)
-        self.reminders = ReminderRepository(self._sessions)
-        self.conversation = ConversationRepository(self._sessions)
-        self.safety = SafetyRepository(self._sessions)
+        self.reminders = ReminderRepository(self._sessions, keys)
+        self.conversation = ConversationRepository(self._sessions, keys)
+        self.safety = SafetyRepository(self._sessions, keys)
 
     async def close(self) -> None:
         """Closes every connection (at shutdown)."""
         if self._reader is not None:
             self._reader.dispose()
         await self.engine.dispose()
+        await self.keys.close()
 
     def _session(self) -> AsyncSession:
         return self._sessions()
@@ -272,11 +285,16 @@ class Storage:
             try:
                 with self._reader.connect() as reader:
                     row = reader.execute(self._hot.load_draft, {"user_id": user_id}).first()
-                return (_to_draft(row), awaited_of(row)) if row else (None, None)
+                return await self._step_of(row)
             except OperationalError:
                 pass  # busy in a way WAL readers rarely are: ask through the writer instead
         row = await _once_more_if_reconnected(self._read_draft, user_id)
-        return (_to_draft(row), awaited_of(row)) if row else (None, None)
+        return await self._step_of(row)
+
+    async def _step_of(self, row: Row[Any] | None) -> tuple[Draft | None, Awaited | None]:
+        if row is None:
+            return None, None
+        return _to_draft(row, await self.keys.key(row.user_id)), awaited_of(row)
 
     async def _read_draft(self, user_id: int) -> Row[Any] | None:
         async with self._single.connect() as connection:
@@ -295,12 +313,15 @@ class Storage:
         """Writes the whole draft at once: the step and the answers can never disagree. The
         update's id goes in the same row, which is what marks the update as applied."""
         now = datetime.now(UTC)
-        values = {
-            "user_id": user_id,
+        parts = {
             "feeling": draft.feeling,
             "reason": draft.reason,
             "regulation": draft.regulation,
             "request": draft.request,
+        }
+        values = {
+            "user_id": user_id,
+            **seal_values(await self.keys.key(user_id), "drafts", user_id, parts),
             "step": draft.step.value,
             "editing": draft.editing,
             "kept_checks": " ".join(sorted(draft.kept)),
@@ -334,21 +355,25 @@ class Storage:
         self, user_id: int, draft: Draft, text: str, *, update: UpdateMark | None
     ) -> int:
         """Saves the finished message to history and clears the draft, in one transaction."""
+        key = await self.keys.key(user_id)
+        parts = {
+            "feeling": draft.feeling,
+            "reason": draft.reason,
+            "regulation": draft.regulation,
+            "request": draft.request,
+            "text": text,
+        }
         async with self._session() as session, session.begin():
             await ensure_user(session, user_id)
-            message = MessageRow(
-                user_id=user_id,
-                feeling=draft.feeling,
-                reason=draft.reason,
-                regulation=draft.regulation,
-                request=draft.request,
-                text=text,
-                created_at=datetime.now(UTC),
-            )
+            # Inserted first for its id, which is part of where each sealed text belongs.
+            message = MessageRow(user_id=user_id, **dict.fromkeys(parts, ""))
+            message.created_at = datetime.now(UTC)
             session.add(message)
+            await session.flush()
+            for name, sealed in seal_values(key, "messages", user_id, parts, message.id).items():
+                setattr(message, name, sealed)
             await session.execute(delete(DraftRow).where(DraftRow.user_id == user_id))
             await self._applied(session, user_id, update)
-            await session.flush()
             return message.id
 
     async def active_conversations(self) -> dict[int, Step]:
@@ -379,6 +404,7 @@ class Storage:
                 or 0
             )
             page = clamp_page(page, total)
+            key = await self.keys.existing_key(user_id)
             rows = await session.scalars(
                 select(MessageRow)
                 .where(MessageRow.user_id == user_id)
@@ -386,10 +412,11 @@ class Storage:
                 .offset(page * PAGE_SIZE)
                 .limit(PAGE_SIZE)
             )
-            return HistoryPage([_to_saved(row) for row in rows], page, total)
+            return HistoryPage([_to_saved(row, key) for row in rows], page, total)
 
     async def recent_messages(self, user_id: int, limit: int) -> list[SavedMessage]:
         """The user's newest messages (for inline sharing)."""
+        key = await self.keys.existing_key(user_id)
         async with self._session() as session:
             rows = await session.scalars(
                 select(MessageRow)
@@ -397,13 +424,15 @@ class Storage:
                 .order_by(MessageRow.created_at.desc(), MessageRow.id.desc())
                 .limit(limit)
             )
-            return [_to_saved(row) for row in rows]
+            return [_to_saved(row, key) for row in rows]
 
     async def saved_message(self, user_id: int, message_id: int) -> SavedMessage | None:
         """One of the user's own messages; None for anyone else's id."""
         async with self._session() as session:
             row = await session.get(MessageRow, message_id)
-            return _to_saved(row) if row and row.user_id == user_id else None
+            if row is None or row.user_id != user_id:
+                return None
+        return _to_saved(row, await self.keys.existing_key(user_id))
 
     async def delete_history_before(self, cutoff: datetime) -> int:
         """Retention: deletes finished messages older than `cutoff`."""
@@ -414,7 +443,15 @@ class Storage:
     # --- the user --------------------------------------------------------------------------
 
     async def export(self, user_id: int) -> UserExport:
-        """Everything kept about the user."""
+        """Everything kept about the user, opened with their own key."""
+        key = await self.keys.existing_key(user_id)
+
+        def draft_part(name: str) -> str:
+            return open_or_empty(key, "drafts", name, user_id, getattr(draft, name))
+
+        def checkin_part(row: CheckinRow, name: str) -> str:
+            return open_text(key, "checkins", name, user_id, getattr(row, name), row.id)
+
         async with self._session() as session:
             user = await session.get(User, user_id)
             draft = await session.get(DraftRow, user_id)
@@ -430,13 +467,13 @@ class Storage:
             return UserExport(
                 user_id=user_id,
                 time_zone=user.time_zone if user else None,
-                messages=[_to_saved(row) for row in messages],
+                messages=[_to_saved(row, key) for row in messages],
                 draft=(
                     {
-                        "feeling": draft.feeling,
-                        "reason": draft.reason,
-                        "regulation": draft.regulation,
-                        "request": draft.request,
+                        "feeling": draft_part("feeling"),
+                        "reason": draft_part("reason"),
+                        "regulation": draft_part("regulation"),
+                        "request": draft_part("request"),
                         "step": draft.step,
                     }
                     if draft
@@ -444,16 +481,25 @@ class Storage:
                 ),
                 checkins=[
                     {
-                        "feeling": row.feeling,
-                        "note": row.note,
+                        "feeling": checkin_part(row, "feeling"),
+                        "note": checkin_part(row, "note"),
                         "at": aware(row.created_at).isoformat(),
                     }
                     for row in checkins
                 ],
                 help_country=user.help_country if user else None,
-                kept_words=user.pending_text if user else None,
+                kept_words=(
+                    open_text(key, "users", "pending_text", user_id, user.pending_text)
+                    if user and user.pending_text
+                    else None
+                ),
                 safety_plan=(
-                    {part.value: getattr(plan, part.value) for part in PLAN_PARTS}
+                    {
+                        part.value: open_text(
+                            key, "safety_plans", part.value, user_id, getattr(plan, part.value)
+                        )
+                        for part in PLAN_PARTS
+                    }
                     if plan is not None
                     else None
                 ),
@@ -461,7 +507,12 @@ class Storage:
 
     async def forget(self, user_id: int, now: datetime) -> Partner | None:
         """Deletes every row about the user, in every table, in one transaction; returns the
-        partner they were paired with, who is told only that the pairing ended."""
+        partner they were paired with, who is told only that the pairing ended.
+
+        Their data key goes first (committed in the key store before the rows go): from then
+        on nothing of theirs opens, in this database or in any copy of it, even if deleting
+        the rows fails and has to be tried again."""
+        await self.keys.forget(user_id)
         async with self._session() as session, session.begin():
             partner = await forget_pairing(session, user_id, now)
             tables = Base.metadata.tables

@@ -9,22 +9,34 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.core.safety import PLAN_PARTS, PlanPart, SafetyPlan
 from bot.storage.common import ensure_user, insert_for
+from bot.storage.keys import Keyring
 from bot.storage.models import SafetyPlanRow, User
+from bot.storage.sealed import open_text
+from bot.storage.sealing import place
 
 
 class SafetyRepository:
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], keys: Keyring) -> None:
         self._sessions = sessions
+        self._keys = keys
 
     async def plan(self, user_id: int) -> SafetyPlan:
         async with self._sessions() as session:
             row = await session.get(SafetyPlanRow, user_id)
             if row is None:
                 return SafetyPlan()
-            return SafetyPlan({part: getattr(row, part.value) for part in PLAN_PARTS})
+        key = await self._keys.existing_key(user_id)
+        return SafetyPlan(
+            {
+                part: open_text(key, "safety_plans", part.value, user_id, getattr(row, part.value))
+                for part in PLAN_PARTS
+            }
+        )
 
     async def save_part(self, user_id: int, part: PlanPart, text: str, at: datetime) -> None:
         """Writes one part (an empty text clears it), in one statement after the user row."""
+        key = await self._keys.key(user_id)
+        text = key.seal(text, place("safety_plans", part.value, user_id))
         async with self._sessions() as session, session.begin():
             await ensure_user(session, user_id)
             empty = {other.value: "" for other in PLAN_PARTS}

@@ -1,0 +1,391 @@
+"""The key store: every person's data key, wrapped by the master key (bot/storage/sealing.py).
+
+It lives apart from the database (by default an SQLite file next to the master key), so that a
+backup of the database holds sealed texts but no key to them: once /forget has deleted a
+person's data key here, restoring an older copy of the database brings back nothing readable
+of theirs. Back the key store up apart from the database, and keep those copies briefly.
+
+Tables here are created as they are (no migrations): two small tables that only this module
+reads.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from collections import OrderedDict
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    DateTime,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    delete,
+    select,
+    update,
+)
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+
+from bot.storage.common import insert_for
+from bot.storage.database import (
+    PRIVATE_FILE,
+    PRIVATE_FOLDER,
+    StorageError,
+    create_engine,
+    reason,
+    reclaim_deleted,
+    where,
+)
+from bot.storage.sealing import BadMasterKey, DataKey, MasterKey, Unreadable, new_master_key_text
+
+log = logging.getLogger(__name__)
+
+MASTER_KEY_FILE = "softstart.key"
+KEY_STORE_FILE = "softstart-keys.sqlite3"
+# Data keys kept open in memory: a person's step needs theirs without a read of the key store.
+CACHED_KEYS = 10_000
+
+STORE = MetaData()
+DATA_KEYS = Table(
+    "data_keys",
+    STORE,
+    Column("user_id", BigInteger, primary_key=True, autoincrement=False),
+    Column("key_id", LargeBinary(4), nullable=False),
+    Column("wrapped", LargeBinary, nullable=False),
+    # Which master key wrapped it (MasterKey.id): rotation re-wraps them all.
+    Column("master_id", String(16), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+)
+FACTS = Table(
+    "key_store",
+    STORE,
+    Column("name", String(32), primary_key=True),
+    Column("value", LargeBinary, nullable=False),
+)
+
+
+class KeyProblem(StorageError):
+    """The keys cannot be used; one line for the operator (exit 2, never a start that would
+    write plain text or seal with a key nobody keeps)."""
+
+
+@dataclass(frozen=True)
+class KeyPlaces:
+    """Where the master key and the key store are (from the settings, see `key_places`)."""
+
+    master_text: str | None
+    master_file: Path
+    store_url: str
+    # True when the master key file was named (DATA_KEY_FILE) rather than the default.
+    file_named: bool = False
+
+    @property
+    def store_is_file(self) -> bool:
+        return make_url(self.store_url).get_backend_name() == "sqlite"
+
+    @property
+    def store_file_missing(self) -> bool:
+        return self.store_is_file and not Path(make_url(self.store_url).database or "").exists()
+
+
+def data_folder(database_url: str) -> Path:
+    """The bot's own folder: an SQLite database's folder, else the working directory (in the
+    container, its /data volume)."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite" and url.database not in (None, "", ":memory:"):
+        return Path(url.database).parent
+    return Path.cwd()
+
+
+def key_places(
+    database_url: str,
+    data_key: str | None = None,
+    data_key_file: Path | None = None,
+    key_store_url: str | None = None,
+) -> KeyPlaces:
+    folder = data_key_file.parent if data_key_file else data_folder(database_url)
+    store = key_store_url or f"sqlite+aiosqlite:///{folder / KEY_STORE_FILE}"
+    return KeyPlaces(
+        master_text=data_key,
+        master_file=data_key_file or folder / MASTER_KEY_FILE,
+        store_url=store,
+        file_named=data_key_file is not None,
+    )
+
+
+def read_master_key(places: KeyPlaces) -> MasterKey | None:
+    """The master key from DATA_KEY, else from its file; None when neither exists yet."""
+    if places.master_text is not None:
+        try:
+            return MasterKey.from_text(places.master_text)
+        except BadMasterKey as error:
+            raise KeyProblem(f"DATA_KEY is not a key `soft-start keygen` made ({error})") from error
+    try:
+        text = places.master_file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return None
+    except OSError as error:
+        raise KeyProblem(
+            f"cannot read the data key file {places.master_file}: {reason(error)}"
+        ) from error
+    try:
+        return MasterKey.from_text(text)
+    except BadMasterKey as error:
+        raise KeyProblem(
+            f"{places.master_file} does not hold a key `soft-start keygen` made ({error})"
+        ) from error
+
+
+def write_master_key(path: Path, text: str) -> None:
+    """A new key file, readable by the bot's user only, written whole or not at all."""
+    path.parent.mkdir(parents=True, exist_ok=True, mode=PRIVATE_FOLDER)
+    draft = path.with_name(path.name + ".part")
+    descriptor = os.open(draft, os.O_CREAT | os.O_WRONLY | os.O_TRUNC, PRIVATE_FILE)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as file:
+        file.write(text + "\n")
+        file.flush()
+        os.fsync(file.fileno())
+    os.replace(draft, path)
+
+
+class Keyring:
+    """People's data keys: made on first use, opened from the key store, kept in memory."""
+
+    def __init__(self, master: MasterKey, store: AsyncEngine) -> None:
+        self._master = master
+        self.store = store
+        self._open: OrderedDict[int, DataKey] = OrderedDict()
+
+    @classmethod
+    def at(cls, places: KeyPlaces) -> Keyring:
+        """The keyring of a prepared key store (`prepare_keys` ran: the master key exists)."""
+        master = read_master_key(places)
+        if master is None:
+            raise KeyProblem(f"no data key: neither DATA_KEY nor the file {places.master_file}")
+        return cls(master, create_engine(places.store_url))
+
+    async def close(self) -> None:
+        await self.store.dispose()
+
+    async def key(self, user_id: int) -> DataKey:
+        """The person's data key; a new one the first time they write anything."""
+        found = self._open.get(user_id)
+        if found is not None:
+            self._open.move_to_end(user_id)
+            return found
+        found = await self._read(user_id) or await self._make(user_id)
+        self._keep(user_id, found)
+        return found
+
+    async def existing_key(self, user_id: int) -> DataKey | None:
+        """The person's data key if they have one (reading never makes one)."""
+        found = self._open.get(user_id)
+        if found is None:
+            found = await self._read(user_id)
+            if found is not None:
+                self._keep(user_id, found)
+        return found
+
+    def _keep(self, user_id: int, key: DataKey) -> None:
+        self._open[user_id] = key
+        self._open.move_to_end(user_id)
+        while len(self._open) > CACHED_KEYS:
+            self._open.popitem(last=False)
+
+    async def _read(self, user_id: int) -> DataKey | None:
+        async with self.store.connect() as connection:
+            row = (
+                await connection.execute(
+                    select(DATA_KEYS.c.key_id, DATA_KEYS.c.wrapped).where(
+                        DATA_KEYS.c.user_id == user_id
+                    )
+                )
+            ).one_or_none()
+        if row is None:
+            return None
+        return DataKey(row.key_id, self._master.unwrap(user_id, row.wrapped))
+
+    async def _make(self, user_id: int) -> DataKey:
+        key_id, raw = DataKey.new_raw()
+        async with self.store.begin() as connection:
+            await connection.execute(
+                insert_for(connection)(DATA_KEYS)
+                .values(
+                    user_id=user_id,
+                    key_id=key_id,
+                    wrapped=self._master.wrap(user_id, raw),
+                    master_id=self._master.id,
+                    created_at=datetime.now(UTC),
+                )
+                .on_conflict_do_nothing(index_elements=[DATA_KEYS.c.user_id])
+            )
+        # Two first steps at once (or two replicas): the one that landed is everyone's key.
+        made = await self._read(user_id)
+        assert made is not None
+        return made
+
+    async def forget(self, user_id: int) -> None:
+        """Crypto-shredding: the person's data key is gone, and with it every copy of their
+        words (backups, old WAL frames, replicas). Committed before their rows are deleted."""
+        self._open.pop(user_id, None)
+        async with self.store.begin() as connection:
+            await connection.execute(delete(DATA_KEYS).where(DATA_KEYS.c.user_id == user_id))
+        # The key's bytes out of the key store's -wal as well (secure_delete zeroed the page).
+        await reclaim_deleted(self.store)
+
+    def forget_cached(self, user_id: int) -> None:
+        self._open.pop(user_id, None)
+
+    async def rotate(self, new: MasterKey) -> int:
+        """Every data key re-wrapped under `new`, in one transaction; the texts are untouched.
+        Returns how many keys were re-wrapped."""
+        async with self.store.begin() as connection:
+            rows = (
+                await connection.execute(select(DATA_KEYS.c.user_id, DATA_KEYS.c.wrapped))
+            ).all()
+            for row in rows:
+                raw = self._master.unwrap(row.user_id, row.wrapped)
+                await connection.execute(
+                    update(DATA_KEYS)
+                    .where(DATA_KEYS.c.user_id == row.user_id)
+                    .values(wrapped=new.wrap(row.user_id, raw), master_id=new.id)
+                )
+            await _set_fact(connection, "check", new.check_value())
+        self._master = new
+        self._open.clear()
+        await reclaim_deleted(self.store)
+        return len(rows)
+
+
+async def _set_fact(connection: AsyncConnection, name: str, value: bytes) -> None:
+    await connection.execute(
+        insert_for(connection)(FACTS)
+        .values(name=name, value=value)
+        .on_conflict_do_update(index_elements=[FACTS.c.name], set_={"value": value})
+    )
+
+
+async def store_facts(store: AsyncEngine) -> dict[str, bytes]:
+    """The key store's own facts (its id, the master key's check), its tables made if new."""
+    try:
+        async with store.begin() as connection:
+            await connection.run_sync(STORE.create_all)
+            rows = (await connection.execute(select(FACTS.c.name, FACTS.c.value))).all()
+    except SQLAlchemyError as error:
+        raise KeyProblem(
+            f"cannot use the key store ({where(store.url)}): {reason(error)}"
+        ) from error
+    return {row.name: row.value for row in rows}
+
+
+async def prepare_keys(places: KeyPlaces, sealed_with: str | None) -> tuple[MasterKey, str]:
+    """Checks (or on a first start, makes) the master key and the key store; returns the master
+    key and the key store's id. `sealed_with` is the key store the database's texts were sealed
+    with (None: nothing sealed yet)."""
+    store = create_engine(places.store_url)
+    try:
+        facts = await store_facts(store)
+        store_id = facts.get("store_id", b"").decode() or None
+        if sealed_with is not None and sealed_with != store_id:
+            raise KeyProblem(
+                f"the texts in the database were sealed with another key store than the one "
+                f"at {where(store.url)}: point KEY_STORE_URL (or DATA_KEY_FILE's folder) at "
+                "the key store that belongs to this database"
+            )
+        master = read_master_key(places)
+        if master is None:
+            if store_id is not None:
+                raise KeyProblem(
+                    f"no data key: set DATA_KEY or DATA_KEY_FILE, or put the key back at "
+                    f"{places.master_file} (the key store at {where(store.url)} needs it)"
+                )
+            master = _first_master_key(places)
+        check = facts.get("check")
+        if check is not None and not master.opens(check):
+            raise KeyProblem(
+                "the data key (DATA_KEY, or the file "
+                f"{places.master_file}) is not the key this key store was sealed with"
+                + _half_rotated(places)
+            )
+        if store_id is None:
+            store_id = secrets.token_hex(8)
+            async with store.begin() as connection:
+                await _set_fact(connection, "store_id", store_id.encode())
+                await _set_fact(connection, "check", master.check_value())
+        return master, store_id
+    finally:
+        await store.dispose()
+
+
+async def key_status(places: KeyPlaces) -> str:
+    """For check-config, changing nothing on disk: where the keys are and whether they fit."""
+    master = read_master_key(places)
+    given = "DATA_KEY" if places.master_text is not None else str(places.master_file.resolve())
+    facts: dict[str, bytes] = {}
+    url = make_url(places.store_url)
+    if not places.store_file_missing:
+        store = create_engine(places.store_url, prepare_file=False)
+        try:
+            async with store.connect() as connection:
+                rows = await connection.execute(select(FACTS.c.name, FACTS.c.value))
+                facts = {row.name: row.value for row in rows}
+        except SQLAlchemyError:
+            facts = {}  # no key store tables yet: made at the first start
+        finally:
+            await store.dispose()
+    check = facts.get("check")
+    if master is None:
+        if check is not None:
+            raise KeyProblem(f"no data key: set DATA_KEY or DATA_KEY_FILE, or put it at {given}")
+        return f"master key not there yet: made at the first start at {given}"
+    if check is not None and not master.opens(check):
+        raise KeyProblem(f"the data key ({given}) is not the key the key store was sealed with")
+    state = "opens the key store" if check is not None else "key store made at the first start"
+    return f"master key from {given}, {state} ({where(url)})"
+
+
+def _half_rotated(places: KeyPlaces) -> str:
+    pending = places.master_file.with_name(places.master_file.name + ".new")
+    if pending.exists():
+        return f" (a rotation did not finish: the new key is in {pending})"
+    return ""
+
+
+def _first_master_key(places: KeyPlaces) -> MasterKey:
+    """A first start with no key at all: make one in the bot's data folder, 0600, and say so
+    loudly. Refusing to start would break the two-command set-up; starting without sealing
+    would write plain text. The operator should keep a copy elsewhere (see the README)."""
+    text = new_master_key_text()
+    try:
+        write_master_key(places.master_file, text)
+    except OSError as error:
+        raise KeyProblem(
+            f"cannot write a new data key to {places.master_file}: {reason(error)} "
+            "(or set DATA_KEY; `soft-start keygen` makes one)"
+        ) from error
+    log.warning(
+        "made a new data key at %s: what people write is sealed with it. Keep a copy of it "
+        "somewhere safe away from this machine and its backups; without it nobody can read "
+        "the saved texts",
+        places.master_file.resolve(),
+    )
+    return MasterKey.from_text(text)
+
+
+__all__ = [
+    "KeyPlaces",
+    "KeyProblem",
+    "Keyring",
+    "Unreadable",
+    "key_places",
+    "prepare_keys",
+]

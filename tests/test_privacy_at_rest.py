@@ -1,0 +1,361 @@
+"""Privacy at rest: what people write is sealed in the database (bot/storage/sealing.py), /forget
+shreds the person's data key so that no copy of the database opens their words any more, and a
+text moved or changed outside the bot gets a kind answer instead of a crash."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import sqlite3
+import subprocess
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic import command
+from sqlalchemy import text
+from sqlalchemy.engine import make_url
+
+from bot.cli import main, prepare_database
+from bot.core.draft import Draft, Step
+from bot.settings import Settings
+from bot.storage import Storage, create_engine
+from bot.storage.database import _alembic_config
+from bot.storage.keys import KEY_STORE_FILE, Keyring, key_places
+from bot.storage.sealing import MasterKey, Unreadable, new_master_key_text
+from tests.driver import FakeUser
+from tests.keys import places_in
+from tests.postgres import PostgresServer
+from tests.process import run_bot_to_exit
+from tests.test_compose_flow import ANSWERS, FEELING_Q, REASON_Q, REGULATION_Q
+from tests.test_sharing import pair, send_to
+from tests.test_your_data import compose_one, storage_of
+
+TOKEN = "700000001:AAHfakeTokenForTestsOnly0123456789abcd"
+CHECKIN_NOTE = "weary but hopeful after the long shift"
+PLAN_PART = "my cousin Mirela on the corner of Lindenweg"
+KEPT_WORDS = "honestly the bins again, every single week"
+REPLY = "I hear that the evening felt long for you"
+NEW_REASON = "the holiday plans changed last week"
+# Everything the two people write below; none of it may be found in the database's bytes.
+WRITTEN = [*ANSWERS[1:], CHECKIN_NOTE, PLAN_PART, KEPT_WORDS, REPLY, NEW_REASON]
+
+
+async def _write_everything(alice: FakeUser, bob: FakeUser) -> None:
+    """A conversation sent to a partner, the partner's written reply, a check-in note, a part of
+    the safety plan, words kept for later, and a draft in progress."""
+    await bob.send(KEPT_WORDS)
+    await bob.expect(r"I've kept your words")
+    await pair(alice, bob)
+    await send_to(alice, bob)
+    await bob.press("✍️ Write a reply")
+    await bob.expect(r"saying back what you heard")
+    await bob.send(REPLY)
+    await bob.expect(r"Sent to Alice")
+    await alice.expect(rf"Bob replied:\s+{REPLY}")
+    await alice.send("/checkin")
+    await alice.expect(r"How are you feeling")
+    await alice.send(CHECKIN_NOTE)
+    await alice.expect(rf"Saved to your journal: {CHECKIN_NOTE}")
+    await alice.send("/safety")
+    await alice.expect(r"Your safety plan")
+    await alice.press("✏️ People I can call")
+    await alice.send(PLAN_PART)
+    await alice.expect(r"Saved to your safety plan")
+    await alice.send("/compose")
+    await alice.expect(FEELING_Q)
+    await alice.send("tired")
+    await alice.expect(REASON_Q)
+    await alice.send(NEW_REASON)
+    await alice.expect(REGULATION_Q)
+
+
+def _database_bytes(settings: Settings, dump_to: Path) -> bytes:
+    """The database as a thief would have it: the SQLite file and its -wal, or a pg_dump."""
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite":
+        assert url.database
+        files = Path(url.database).parent.glob(Path(url.database).name + "*")
+        return b"".join(path.read_bytes() for path in files)
+    plain = url.set(drivername="postgresql").render_as_string(hide_password=False)
+    subprocess.run(["pg_dump", "--file", str(dump_to), plain], check=True)
+    return dump_to.read_bytes()
+
+
+async def test_no_written_word_is_in_the_database_its_wal_or_a_dump(
+    alice: FakeUser, bob: FakeUser, running_bot: Any, settings: Settings, tmp_path: Path
+) -> None:
+    await _write_everything(alice, bob)
+    found = _database_bytes(settings, tmp_path / "dump.sql")
+    # The search works: the database's own words are there, and so is what is not sealed.
+    assert b"drafts" in found and b"safety_plans" in found
+    for words in WRITTEN:
+        assert words.encode() not in found, words
+    # The person still reads all of it, through the bot.
+    await alice.send("/journal")
+    await alice.expect(CHECKIN_NOTE)
+    await alice.send("/export")
+    exported = (await alice.expect_document("soft-start-data.json")).decode()
+    for words in (ANSWERS[1], CHECKIN_NOTE, PLAN_PART, NEW_REASON):
+        assert words in exported
+
+
+async def _restored_copy(settings: Settings, tmp_path: Path, postgres: Any) -> str:
+    """A backup taken now, restored into a database of its own: its URL."""
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite":
+        assert url.database
+        copy = tmp_path / "backup.sqlite3"
+        source = sqlite3.connect(url.database)
+        target = sqlite3.connect(copy)
+        source.backup(target)
+        source.close()
+        target.close()
+        return f"sqlite+aiosqlite:///{copy}"
+    dump = tmp_path / "backup.sql"
+    _database_bytes(settings, dump)
+    server: PostgresServer = postgres
+    restored = await server.create_database()
+    plain = make_url(restored).set(drivername="postgresql").render_as_string(hide_password=False)
+    restore = ["psql", "-q", "-f", str(dump), plain]
+    await asyncio.to_thread(subprocess.run, restore, check=True, capture_output=True)
+    return restored
+
+
+async def test_after_forget_a_restored_backup_opens_everyone_s_words_but_theirs(
+    alice: FakeUser,
+    bob: FakeUser,
+    running_bot: Any,
+    settings: Settings,
+    tmp_path: Path,
+    request: pytest.FixtureRequest,
+) -> None:
+    await compose_one(alice, "sad")
+    await compose_one(bob, "tired")
+    postgres = (
+        request.getfixturevalue("postgres_server")
+        if settings.database_url.startswith("postgresql")
+        else None
+    )
+    backup = await _restored_copy(settings, tmp_path, postgres)
+    await alice.send("/forget")
+    await alice.press("Yes, delete everything")
+    await alice.expect(r"deleted")
+    # The backup, opened with the bot's own key store after the /forget.
+    restored = Storage(create_engine(backup), Keyring.at(settings.key_places()))
+    try:
+        page = await restored.history_page(bob.id, 0)
+        assert page.messages[0].text.startswith("I feel tired because")
+        with pytest.raises(Unreadable):
+            await restored.history_page(alice.id, 0)
+        raw = await _raw_texts(restored, alice.id)
+        assert raw and all(value.startswith("ss1.") for value in raw)
+    finally:
+        await restored.close()
+
+
+async def _raw_texts(storage: Storage, user_id: int) -> list[str]:
+    async with storage.engine.connect() as connection:
+        rows = await connection.execute(
+            text("SELECT text FROM messages WHERE user_id = :id"), {"id": user_id}
+        )
+        return [row.text for row in rows]
+
+
+async def test_after_forget_the_key_is_gone_from_the_key_store_file_too(
+    alice: FakeUser, running_bot: Any, settings: Settings
+) -> None:
+    await compose_one(alice, "sad")
+    store = settings.key_places().store_url.partition(":///")[2]
+    with sqlite3.connect(store) as connection:
+        (wrapped,) = connection.execute(
+            "SELECT wrapped FROM data_keys WHERE user_id = ?", (alice.id,)
+        ).fetchone()
+    await alice.send("/forget")
+    await alice.press("Yes, delete everything")
+    await alice.expect(r"deleted")
+    found = b"".join(path.read_bytes() for path in Path(store).parent.glob(KEY_STORE_FILE + "*"))
+    assert wrapped not in found
+
+
+async def test_a_text_moved_to_another_row_or_person_gets_a_kind_answer(
+    alice: FakeUser, bob: FakeUser, running_bot: Any
+) -> None:
+    await compose_one(alice, "sad")
+    await compose_one(alice, "hurt")
+    await compose_one(bob, "tired")
+    storage = storage_of(running_bot)
+    async with storage.engine.begin() as connection:
+        rows = (
+            await connection.execute(text("SELECT id, user_id, text FROM messages ORDER BY id"))
+        ).all()
+        alice_first, alice_second, bob_only = rows
+        # Alice's first text copied over her second, and over Bob's.
+        for target in (alice_second, bob_only):
+            await connection.execute(
+                text("UPDATE messages SET text = :sealed WHERE id = :id"),
+                {"sealed": alice_first.text, "id": target.id},
+            )
+    for person in (alice, bob):
+        await person.send("/history")
+        await person.expect(r"can't be opened any more")
+    # The rest of the bot goes on as before.
+    await alice.send("/compose")
+    await alice.expect(r"How are you feeling")
+
+
+async def test_a_draft_part_that_does_not_open_is_asked_for_again(
+    alice: FakeUser, running_bot: Any
+) -> None:
+    await alice.send("/compose")
+    await alice.expect(FEELING_Q)
+    await alice.send("tired")
+    await alice.expect(REASON_Q)
+    storage = storage_of(running_bot)
+    async with storage.engine.begin() as connection:
+        await connection.execute(
+            text("UPDATE drafts SET feeling = 'ss1.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'")
+        )
+    assert await storage.load_draft(alice.id) == Draft(step=Step.REASON)
+    await alice.send("the plans changed")
+    await alice.expect(REGULATION_Q)
+
+
+async def test_texts_an_older_version_kept_in_plain_are_sealed_when_it_migrates(
+    database_url: str, tmp_path: Path
+) -> None:
+    engine = create_engine(database_url)
+    async with engine.begin() as connection:
+        await connection.run_sync(lambda sync: command.upgrade(_alembic_config(sync), "0012"))
+        now = datetime(2026, 11, 1, 10, tzinfo=UTC)
+        for statement in (
+            "INSERT INTO users (id, locale, created_at, pending_text) VALUES (1, 'en', :now, "
+            "'kept plain words')",
+            "INSERT INTO drafts (user_id, feeling, reason, regulation, request, step, editing, "
+            "active, kept_checks, updated_at) VALUES (1, 'low', 'plain reason words', '', '', "
+            "'regulation', false, true, '', :now)",
+            "INSERT INTO messages (user_id, feeling, reason, regulation, request, text, "
+            "created_at) VALUES (1, 'low', 'r', 'g', 'q', 'plain message words', :now)",
+            "INSERT INTO checkins (user_id, feeling, note, kind, created_at) VALUES (1, 'ok', "
+            "'plain note words', 'checkin', :now)",
+            "INSERT INTO safety_plans (user_id, signs, calm, people, place, updated_at) VALUES "
+            "(1, 'plain signs words', '', '', '', :now)",
+        ):
+            await connection.execute(text(statement), {"now": now})
+    await engine.dispose()
+    places = places_in(tmp_path, database_url)
+    await prepare_database(database_url, keys=places)
+    await prepare_database(database_url, keys=places)  # twice: nothing is sealed twice
+    storage = Storage(create_engine(database_url), Keyring.at(places))
+    try:
+        async with storage.engine.connect() as connection:
+            for table, column in [
+                ("users", "pending_text"),
+                ("drafts", "reason"),
+                ("messages", "text"),
+                ("checkins", "note"),
+                ("safety_plans", "signs"),
+            ]:
+                value = await connection.scalar(text(f"SELECT {column} FROM {table}"))
+                assert value.startswith("ss1.") and "plain" not in value
+        draft = await storage.load_draft(1)
+        assert draft is not None and draft.reason == "plain reason words"
+        assert (await storage.history_page(1, 0)).messages[0].text == "plain message words"
+        assert (await storage.reminders.journal(1, 5))[0].note == "plain note words"
+        assert await storage.conversation.held_text(1) == "kept plain words"
+        assert "plain signs words" in str(await storage.safety.plan(1))
+    finally:
+        await storage.close()
+
+
+# --- the operator's side ----------------------------------------------------------------------
+
+
+def _environment(tmp_path: Path, **more: str) -> dict[str, str]:
+    return {
+        "TELEGRAM_BOT_TOKEN": TOKEN,
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'data' / 'softstart.sqlite3'}",
+        **more,
+    }
+
+
+async def test_a_first_start_makes_a_private_key_and_a_wrong_or_missing_one_stops_it(
+    tmp_path: Path,
+) -> None:
+    status, stderr = await run_bot_to_exit(
+        tmp_path, extra_args=["migrate"], given=_environment(tmp_path)
+    )
+    assert status == 0, stderr
+    key_file = tmp_path / "data" / "softstart.key"
+    assert "made a new data key at" in stderr and key_file.stat().st_mode & 0o777 == 0o600
+    MasterKey.from_text(key_file.read_text())
+
+    other = new_master_key_text()
+    status, stderr = await run_bot_to_exit(
+        tmp_path, extra_args=["migrate"], given=_environment(tmp_path, DATA_KEY=other)
+    )
+    assert status == 2 and len(stderr.strip().splitlines()) == 1, stderr
+    assert "is not the key this key store was sealed with" in stderr and other not in stderr
+
+    status, stderr = await run_bot_to_exit(
+        tmp_path, extra_args=["migrate"], given=_environment(tmp_path, DATA_KEY="sskey1_short")
+    )
+    assert status == 2 and "DATA_KEY is not a key `soft-start keygen` made" in stderr
+
+    key_file.rename(tmp_path / "elsewhere.key")
+    status, stderr = await run_bot_to_exit(
+        tmp_path, extra_args=["migrate"], given=_environment(tmp_path)
+    )
+    # Never a silent new key that would seal with a stranger to the key store.
+    assert status == 2 and "no data key" in stderr and not key_file.exists()
+
+    shutil.move(tmp_path / "data" / KEY_STORE_FILE, tmp_path / "store-elsewhere")
+    status, stderr = await run_bot_to_exit(
+        tmp_path,
+        extra_args=["migrate"],
+        given=_environment(tmp_path, DATA_KEY_FILE=str(tmp_path / "elsewhere.key")),
+    )
+    assert status == 2 and "sealed with another key store" in stderr
+
+
+def test_keygen_prints_a_new_key_each_time(capsys: pytest.CaptureFixture[str]) -> None:
+    main(["keygen"])
+    main(["keygen"])
+    first, second = capsys.readouterr().out.split()
+    assert first != second
+    assert MasterKey.from_text(first).id != MasterKey.from_text(second).id
+
+
+async def test_rotate_key_rewraps_every_data_key_without_touching_texts(tmp_path: Path) -> None:
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'data' / 'softstart.sqlite3'}"
+    places = key_places(database_url)  # the defaults, as the bot below finds them
+    storage = await _storage_with(database_url, places)
+    await storage.finish_draft(7, Draft("calm"), "a message kept over the rotation", update=None)
+    sealed_before = await _raw_texts(storage, 7)
+    await storage.close()
+    old_key = places.master_file.read_text()
+
+    status, stderr = await run_bot_to_exit(
+        tmp_path, extra_args=["rotate-key"], given=_environment(tmp_path)
+    )
+    assert status == 0, stderr
+    assert places.master_file.read_text() != old_key
+    assert places.master_file.stat().st_mode & 0o777 == 0o600
+
+    storage = Storage(create_engine(database_url), Keyring.at(places))
+    try:
+        assert await _raw_texts(storage, 7) == sealed_before  # the texts were not rewritten
+        page = await storage.history_page(7, 0)
+        assert page.messages[0].text == "a message kept over the rotation"
+    finally:
+        await storage.close()
+    status, stderr = await run_bot_to_exit(
+        tmp_path, extra_args=["migrate"], given=_environment(tmp_path, DATA_KEY=old_key.strip())
+    )
+    assert status == 2 and "is not the key" in stderr
+
+
+async def _storage_with(database_url: str, places: Any) -> Storage:
+    await prepare_database(database_url, keys=places)
+    return Storage(create_engine(database_url), Keyring.at(places))
