@@ -24,11 +24,13 @@ from bot.storage import Storage, create_engine
 from bot.storage.database import _alembic_config
 from bot.storage.keys import KEY_STORE_FILE, Keyring, key_places
 from bot.storage.sealing import MasterKey, Unreadable, new_master_key_text
+from tests.conftest import FakeClock
 from tests.driver import FakeUser
 from tests.keys import places_in
 from tests.postgres import PostgresServer
 from tests.process import run_bot_to_exit
 from tests.test_compose_flow import ANSWERS, FEELING_Q, REASON_Q, REGULATION_Q
+from tests.test_reminders_flow import dispatcher_of, set_berlin_at_21
 from tests.test_sharing import pair, send_to
 from tests.test_your_data import compose_one, storage_of
 
@@ -359,3 +361,24 @@ async def test_rotate_key_rewraps_every_data_key_without_touching_texts(tmp_path
 async def _storage_with(database_url: str, places: Any) -> Storage:
     await prepare_database(database_url, keys=places)
     return Storage(create_engine(database_url), Keyring.at(places))
+
+
+async def test_a_reminder_of_a_message_that_does_not_open_is_dropped_quietly(
+    alice: FakeUser, clock: FakeClock, running_bot: Any
+) -> None:
+    await set_berlin_at_21(alice)
+    await compose_one(alice, "sad")
+    await alice.press("⏰ Remind me to send it")
+    await alice.press("In an hour")
+    await alice.expect(r"I'll remind you today at 14:00")
+    async with storage_of(running_bot).engine.begin() as connection:
+        await connection.execute(text("UPDATE messages SET text = 'ss1.AAAAAAAAAAAAAAAAAAAAAAAA'"))
+    before = alice.all_text()
+    clock.advance(hours=1)
+    tick = await dispatcher_of(running_bot).tick()
+    # Nothing to remind of (done with, like a deleted message's), not an error tried again at
+    # every run.
+    assert tick.counts["error"] == 0 and alice.all_text() == before, tick
+    clock.advance(minutes=5)
+    tick = await dispatcher_of(running_bot).tick()
+    assert tick.counts["error"] == 0 and alice.all_text() == before, tick

@@ -20,6 +20,7 @@ from bot.features.sharing import views as sharing_views
 from bot.reminders.dispatcher import Sent
 from bot.storage import Storage
 from bot.storage.reminders import DueReminder
+from bot.storage.sealing import Unreadable
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +77,13 @@ class ReminderSender:
         if kind == ReminderKind.CONTINUE:
             return compose_views.ready_to_continue(self.content)
         message_id = int(reminder.payload.get("message_id", 0))
-        saved = await self.storage.saved_message(reminder.user_id, message_id)
+        try:
+            saved = await self.storage.saved_message(reminder.user_id, message_id)
+        except Unreadable:
+            # Changed outside the bot, or its key is gone: nothing to remind of (rather than a
+            # failure tried again at every run).
+            log.warning("reminder=%s: its message does not open; dropped", reminder.id)
+            saved = None
         if saved is None:
             return None
         if kind == ReminderKind.SEND_LATER:
