@@ -32,12 +32,13 @@ from bot.storage.database import not_up_yet, schema_status, where
 from bot.storage.keys import (
     KeyPlaces,
     Keyring,
+    bot_running,
     key_places,
     key_status,
     prepare_keys,
     write_master_key,
 )
-from bot.storage.sealed import seal_existing, sealed_with
+from bot.storage.sealed import seal_existing, sealed_with, sealed_with_if_there
 from bot.storage.sealing import MasterKey, new_master_key_text
 from bot.telegram_bot import Backoff
 from bot.telegram_http import AiohttpRequest
@@ -153,6 +154,14 @@ def run(_: argparse.Namespace) -> None:
     logs.configure(settings.log_level, settings.telegram_bot_token.get_secret_value())
     content = _content(settings)
     _warn_about_env_files()
+    try:
+        with bot_running(settings.key_places()):
+            _run(settings, content)
+    except StorageError as error:
+        raise ConfigProblem(str(error)) from error
+
+
+def _run(settings: Settings, content: Content) -> None:
     _database_ready(settings, wait=True)
     log.info("database: %s", where(make_url(settings.database_url)))
     # Imported here: `--help`, `--version` and `migrate` need none of the bot's machinery.
@@ -195,10 +204,11 @@ def keygen(_: argparse.Namespace) -> None:
 def rotate_key(_: argparse.Namespace) -> None:
     settings = _load(DatabaseSettings)
     logs.configure(settings.log_level, _token_for_redaction())
-    _database_ready(settings)
     places = settings.key_places()
     try:
-        count = asyncio.run(_rotate(places))
+        with bot_running(places, alone=True):
+            _database_ready(settings)
+            count = asyncio.run(_rotate(places))
     except StorageError as error:
         raise ConfigProblem(str(error)) from error
     if places.master_text is None:
@@ -209,8 +219,9 @@ def rotate_key(_: argparse.Namespace) -> None:
     else:
         print(
             f"soft-start: {count} data key(s) re-wrapped under the new master key in "
-            f"{_pending(places).resolve()}: put it in DATA_KEY (or point DATA_KEY_FILE at that "
-            "file) before the next start; the old DATA_KEY opens nothing any more"
+            f"{_pending(places).resolve()}: put it in DATA_KEY before the next start, then "
+            "delete that file (or point DATA_KEY_FILE at it); the old DATA_KEY opens nothing "
+            "any more"
         )
 
 
@@ -241,7 +252,7 @@ def check_config(arguments: argparse.Namespace) -> None:
     _content(settings)
     database = _sqlite_file_problem(settings) or asyncio.run(_database_status(settings))
     try:
-        keys = asyncio.run(key_status(settings.key_places()))
+        keys = asyncio.run(_keys_status(settings))
     except StorageError as error:
         raise ConfigProblem(str(error)) from error
     telegram = "not checked (--offline)"
@@ -282,6 +293,20 @@ async def _database_status(settings: Settings) -> str:
         raise ConfigProblem(str(error)) from error
     finally:
         await engine.dispose()
+
+
+async def _keys_status(settings: Settings) -> str:
+    """The keys, and whether they belong to the database (if it is there yet)."""
+    sealed = None
+    if _sqlite_file_problem(settings) is None:
+        engine = create_engine(
+            settings.database_url, settings.database_busy_timeout_seconds, prepare_file=False
+        )
+        try:
+            sealed = await sealed_with_if_there(engine)
+        finally:
+            await engine.dispose()
+    return await key_status(settings.key_places(), sealed)
 
 
 async def _telegram_status(settings: Settings) -> str:

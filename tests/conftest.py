@@ -68,6 +68,7 @@ def settings(telegram: FakeTelegram, database_url: str, tmp_path: Path) -> Setti
         telegram_bot_token=SecretStr(TOKEN),
         # The test's own folder, also on PostgreSQL (whose default is the working directory).
         data_key_file=tmp_path / "keys" / "softstart.key",
+        key_store_url=f"sqlite+aiosqlite:///{tmp_path / 'keys' / 'softstart-keys.sqlite3'}",
         telegram_api_base_url=telegram.base_url,
         database_url=database_url,
         # Short, so the locked-database test does not wait long.

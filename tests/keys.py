@@ -11,7 +11,12 @@ from bot.storage.keys import KeyPlaces, Keyring, key_places
 
 
 def places_in(folder: Path, database_url: str) -> KeyPlaces:
-    return key_places(database_url, data_key_file=folder / "keys" / "softstart.key")
+    keys = folder / "keys"
+    return key_places(
+        database_url,
+        data_key_file=keys / "softstart.key",
+        key_store_url=f"sqlite+aiosqlite:///{keys / 'softstart-keys.sqlite3'}",
+    )
 
 
 async def prepared_storage(

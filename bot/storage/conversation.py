@@ -14,7 +14,7 @@ from bot.core.conversation import GUESSES, Awaited, Expecting
 from bot.storage.common import aware, ensure_user
 from bot.storage.keys import Keyring
 from bot.storage.models import User
-from bot.storage.sealed import open_text
+from bot.storage.sealed import open_or_empty
 from bot.storage.sealing import place
 
 NOTHING_AWAITED = {
@@ -86,7 +86,8 @@ class ConversationRepository:
             if user is None or user.pending_text is None:
                 return None
         key = await self._keys.existing_key(user_id)
-        return open_text(key, "users", "pending_text", user_id, user.pending_text)
+        # Words that no longer open (changed outside the bot) are words no longer kept.
+        return open_or_empty(key, "users", "pending_text", user_id, user.pending_text) or None
 
     async def expect(
         self, user_id: int, awaited: Awaited | None, at: datetime | None = None

@@ -14,7 +14,10 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+import stat
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,6 +31,7 @@ from sqlalchemy import (
     String,
     Table,
     delete,
+    func,
     select,
     update,
 )
@@ -51,6 +55,8 @@ log = logging.getLogger(__name__)
 
 MASTER_KEY_FILE = "softstart.key"
 KEY_STORE_FILE = "softstart-keys.sqlite3"
+# Held (shared) by every running bot, taken alone by rotate-key: no rotation under a live bot.
+LOCK_FILE = "softstart.lock"
 # Data keys kept open in memory: a person's step needs theirs without a read of the key store.
 CACHED_KEYS = 10_000
 
@@ -87,6 +93,18 @@ class KeyPlaces:
     store_url: str
     # True when the master key file was named (DATA_KEY_FILE) rather than the default.
     file_named: bool = False
+    database_url: str = ""
+
+    @property
+    def master_named(self) -> str:
+        """Where the master key comes from, in words for the operator."""
+        if self.master_text is not None:
+            return "DATA_KEY"
+        return f"the key file {self.master_file.resolve()}"
+
+    @property
+    def lock_file(self) -> Path:
+        return data_folder(self.database_url or "sqlite://") / LOCK_FILE
 
     @property
     def store_is_file(self) -> bool:
@@ -112,17 +130,20 @@ def key_places(
     data_key_file: Path | None = None,
     key_store_url: str | None = None,
 ) -> KeyPlaces:
-    folder = data_key_file.parent if data_key_file else data_folder(database_url)
+    # The key store stays in the data folder wherever the master key comes from: a key file is
+    # often on a read-only mount (a container secret), and moving it must not orphan the store.
+    folder = data_folder(database_url)
     store = key_store_url or f"sqlite+aiosqlite:///{folder / KEY_STORE_FILE}"
     return KeyPlaces(
         master_text=data_key,
         master_file=data_key_file or folder / MASTER_KEY_FILE,
         store_url=store,
         file_named=data_key_file is not None,
+        database_url=database_url,
     )
 
 
-def read_master_key(places: KeyPlaces) -> MasterKey | None:
+def read_master_key(places: KeyPlaces, tighten: bool = True) -> MasterKey | None:
     """The master key from DATA_KEY, else from its file; None when neither exists yet."""
     if places.master_text is not None:
         try:
@@ -131,6 +152,8 @@ def read_master_key(places: KeyPlaces) -> MasterKey | None:
             raise KeyProblem(f"DATA_KEY is not a key `soft-start keygen` made ({error})") from error
     try:
         text = places.master_file.read_text(encoding="utf-8")
+        if tighten:
+            _tighten(places.master_file)
     except FileNotFoundError:
         return None
     except OSError as error:
@@ -143,6 +166,18 @@ def read_master_key(places: KeyPlaces) -> MasterKey | None:
         raise KeyProblem(
             f"{places.master_file} does not hold a key `soft-start keygen` made ({error})"
         ) from error
+
+
+def _tighten(path: Path) -> None:
+    """A key file others can read is made the bot's user's alone (like the database files)."""
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        try:
+            path.chmod(mode & ~0o077)
+        except OSError:
+            log.warning("the key file %s can be read by others: chmod 600 it", path.resolve())
+            return
+        log.warning("the key file %s could be read by others; made it 0600", path.resolve())
 
 
 def write_master_key(path: Path, text: str) -> None:
@@ -253,7 +288,13 @@ class Keyring:
                 await connection.execute(select(DATA_KEYS.c.user_id, DATA_KEYS.c.wrapped))
             ).all()
             for row in rows:
-                raw = self._master.unwrap(row.user_id, row.wrapped)
+                try:
+                    raw = self._master.unwrap(row.user_id, row.wrapped)
+                except Unreadable as error:
+                    raise KeyProblem(
+                        f"the data key of user {row.user_id} does not open with the current "
+                        "master key; nothing was changed"
+                    ) from error
                 await connection.execute(
                     update(DATA_KEYS)
                     .where(DATA_KEYS.c.user_id == row.user_id)
@@ -291,6 +332,11 @@ async def prepare_keys(places: KeyPlaces, sealed_with: str | None) -> tuple[Mast
     """Checks (or on a first start, makes) the master key and the key store; returns the master
     key and the key store's id. `sealed_with` is the key store the database's texts were sealed
     with (None: nothing sealed yet)."""
+    if places.database_url and _same_database(places.store_url, places.database_url):
+        raise KeyProblem(
+            "KEY_STORE_URL names the database itself: the key store must live apart from it "
+            "(otherwise every backup of the database carries its keys)"
+        )
     store = create_engine(places.store_url)
     try:
         facts = await store_facts(store)
@@ -303,18 +349,30 @@ async def prepare_keys(places: KeyPlaces, sealed_with: str | None) -> tuple[Mast
             )
         master = read_master_key(places)
         if master is None:
+            if store_id is not None and places.file_named:
+                raise KeyProblem(
+                    f"DATA_KEY_FILE names {places.master_file.resolve()}, which does not exist "
+                    f"(the key store at {where(store.url)} needs the key it was sealed with)"
+                )
             if store_id is not None:
                 raise KeyProblem(
                     f"no data key: set DATA_KEY or DATA_KEY_FILE, or put the key back at "
-                    f"{places.master_file} (the key store at {where(store.url)} needs it)"
+                    f"{places.master_file.resolve()} (the key store at {where(store.url)} "
+                    "needs it)"
                 )
             master = _first_master_key(places)
         check = facts.get("check")
         if check is not None and not master.opens(check):
             raise KeyProblem(
-                "the data key (DATA_KEY, or the file "
-                f"{places.master_file}) is not the key this key store was sealed with"
-                + _half_rotated(places)
+                f"the master key ({places.master_named}) is not the key this key store was "
+                "sealed with" + _half_rotated(places)
+            )
+        strangers = await _wrapped_by_others(store, master)
+        if strangers:
+            raise KeyProblem(
+                f"{strangers} data key(s) in the key store were wrapped by another master key "
+                "than the one given (was rotate-key run while a bot was running?): start with "
+                "the key they were wrapped with"
             )
         if store_id is None:
             store_id = secrets.token_hex(8)
@@ -326,10 +384,11 @@ async def prepare_keys(places: KeyPlaces, sealed_with: str | None) -> tuple[Mast
         await store.dispose()
 
 
-async def key_status(places: KeyPlaces) -> str:
-    """For check-config, changing nothing on disk: where the keys are and whether they fit."""
-    master = read_master_key(places)
-    given = "DATA_KEY" if places.master_text is not None else str(places.master_file.resolve())
+async def key_status(places: KeyPlaces, sealed_with: str | None) -> str:
+    """For check-config, changing nothing on disk: where the keys are and whether they fit the
+    database (`sealed_with`: the key store its texts were sealed with, None if none yet). Raises
+    KeyProblem for what would stop the start."""
+    master = read_master_key(places, tighten=False)
     facts: dict[str, bytes] = {}
     url = make_url(places.store_url)
     if not places.store_file_missing:
@@ -342,15 +401,71 @@ async def key_status(places: KeyPlaces) -> str:
             facts = {}  # no key store tables yet: made at the first start
         finally:
             await store.dispose()
+    store_id = facts.get("store_id", b"").decode() or None
+    if sealed_with is not None and sealed_with != store_id:
+        raise KeyProblem(
+            f"the texts in the database were sealed with another key store than the one at "
+            f"{where(url)}: point KEY_STORE_URL at the key store that belongs to this database"
+        )
     check = facts.get("check")
     if master is None:
         if check is not None:
-            raise KeyProblem(f"no data key: set DATA_KEY or DATA_KEY_FILE, or put it at {given}")
-        return f"master key not there yet: made at the first start at {given}"
+            raise KeyProblem(
+                f"no data key: set DATA_KEY or DATA_KEY_FILE, or put it back at "
+                f"{places.master_file.resolve()}"
+            )
+        return f"master key not there yet: made at the first start at {places.master_named}"
     if check is not None and not master.opens(check):
-        raise KeyProblem(f"the data key ({given}) is not the key the key store was sealed with")
+        raise KeyProblem(
+            f"the master key ({places.master_named}) is not the key the key store was sealed with"
+        )
     state = "opens the key store" if check is not None else "key store made at the first start"
-    return f"master key from {given}, {state} ({where(url)})"
+    note = ""
+    if places.master_text is None and stat.S_IMODE(places.master_file.stat().st_mode) & 0o077:
+        note = "; the key file can be read by others (made 0600 at the next start)"
+    return f"master key from {places.master_named}, {state} ({where(url)}){note}"
+
+
+def _same_database(one: str, other: str) -> bool:
+    first, second = make_url(one), make_url(other)
+    if first.get_backend_name() != second.get_backend_name():
+        return False
+    if first.get_backend_name() == "sqlite":
+        return Path(first.database or "").resolve() == Path(second.database or "").resolve()
+    return (first.host, first.port, first.database) == (second.host, second.port, second.database)
+
+
+async def _wrapped_by_others(store: AsyncEngine, master: MasterKey) -> int:
+    async with store.connect() as connection:
+        found = await connection.scalar(
+            select(func.count()).select_from(DATA_KEYS).where(DATA_KEYS.c.master_id != master.id)
+        )
+    return int(found or 0)
+
+
+@contextmanager
+def bot_running(places: KeyPlaces, alone: bool = False) -> Iterator[None]:
+    """Held by a running bot (shared: several may share the data folder); `alone` (rotate-key)
+    fails at once while any bot holds it. Not on Windows (no flock)."""
+    if os.name == "nt":
+        yield
+        return
+    import fcntl
+
+    path = places.lock_file
+    path.parent.mkdir(parents=True, exist_ok=True, mode=PRIVATE_FOLDER)
+    descriptor = os.open(path, os.O_CREAT | os.O_RDWR, PRIVATE_FILE)
+    try:
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX | fcntl.LOCK_NB if alone else fcntl.LOCK_SH)
+        except BlockingIOError:
+            raise KeyProblem(
+                "a bot is running on this data folder: stop it (every one sharing this key "
+                "store) before rotating the key"
+            ) from None
+        yield
+    finally:
+        os.close(descriptor)
 
 
 def _half_rotated(places: KeyPlaces) -> str:

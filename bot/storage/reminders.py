@@ -8,6 +8,7 @@ same reminder; a claim whose lease ran out (the bot died mid-send) is due again.
 from __future__ import annotations
 
 import json
+import logging
 from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
@@ -21,6 +22,9 @@ from bot.storage.common import aware, ensure_user
 from bot.storage.keys import Keyring
 from bot.storage.models import CheckinRow, ReminderRow, User
 from bot.storage.sealed import open_text, seal_values
+from bot.storage.sealing import Unreadable
+
+log = logging.getLogger(__name__)
 
 # The kinds (bot/core/reminder_kinds.py); the journal's check-ins and outcomes use the first
 # two words too. A notice tells someone what another person just did (accepted, ended the
@@ -390,8 +394,15 @@ class ReminderRepository:
     async def journal(self, user_id: int, limit: int, offset: int = 0) -> list[JournalEntry]:
         key = await self._keys.existing_key(user_id)
 
-        def part(row: CheckinRow, name: str) -> str:
-            return open_text(key, "checkins", name, user_id, getattr(row, name), row.id)
+        def entry(row: CheckinRow) -> JournalEntry | None:
+            try:
+                feeling = open_text(key, "checkins", "feeling", user_id, row.feeling, row.id)
+                note = open_text(key, "checkins", "note", user_id, row.note, row.id)
+            except Unreadable:
+                # Changed outside the bot, or restored after its key was shredded: left out.
+                log.warning("user=%s: check-in %s does not open; left out", user_id, row.id)
+                return None
+            return JournalEntry(row.kind, feeling, note, aware(row.created_at))
 
         async with self._sessions() as session:
             rows = await session.scalars(
@@ -401,9 +412,4 @@ class ReminderRepository:
                 .offset(offset)
                 .limit(limit)
             )
-            return [
-                JournalEntry(
-                    row.kind, part(row, "feeling"), part(row, "note"), aware(row.created_at)
-                )
-                for row in rows
-            ]
+            return [found for found in map(entry, rows) if found is not None]

@@ -7,7 +7,7 @@ redelivered update can be recognised and changes nothing.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -39,7 +39,7 @@ from bot.storage.pairing import PairingRepository, forget_pairing
 from bot.storage.reminders import ReminderRepository
 from bot.storage.safety import SafetyRepository
 from bot.storage.sealed import open_or_empty, open_text, seal_values
-from bot.storage.sealing import DataKey
+from bot.storage.sealing import DataKey, Unreadable
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -60,10 +60,11 @@ async def _once_more_if_reconnected(query: Callable[[A], Awaitable[T]], argument
 
 
 def _to_draft(row: Row[Any], key: DataKey | None) -> Draft:
+    """Raises Unreadable if a part does not open: a draft with a hole is no draft to resume."""
     user_id = row.user_id
 
     def part(name: str) -> str:
-        return open_or_empty(key, "drafts", name, user_id, getattr(row, name))
+        return open_text(key, "drafts", name, user_id, getattr(row, name))
 
     return Draft(
         feeling=part("feeling"),
@@ -74,6 +75,18 @@ def _to_draft(row: Row[Any], key: DataKey | None) -> Draft:
         editing=row.editing,
         kept=frozenset(row.kept_checks.split()),
     )
+
+
+def _readable(rows: Iterable[MessageRow], key: DataKey | None) -> list[SavedMessage]:
+    """The messages that open; one that does not (changed outside the bot, or restored from a
+    backup after its key was shredded) is left out rather than failing the whole list."""
+    found = []
+    for row in rows:
+        try:
+            found.append(_to_saved(row, key))
+        except Unreadable:
+            log.warning("user=%s: message %s does not open; left out", row.user_id, row.id)
+    return found
 
 
 def _to_saved(row: MessageRow, key: DataKey | None) -> SavedMessage:
@@ -294,7 +307,13 @@ class Storage:
     async def _step_of(self, row: Row[Any] | None) -> tuple[Draft | None, Awaited | None]:
         if row is None:
             return None, None
-        return _to_draft(row, await self.keys.key(row.user_id)), awaited_of(row)
+        try:
+            draft = _to_draft(row, await self.keys.key(row.user_id))
+        except Unreadable:
+            # Taken for an expired draft: the person is told, and starts afresh.
+            log.warning("user=%s: the draft does not open; treated as gone", row.user_id)
+            return None, awaited_of(row)
+        return draft, awaited_of(row)
 
     async def _read_draft(self, user_id: int) -> Row[Any] | None:
         async with self._single.connect() as connection:
@@ -412,7 +431,7 @@ class Storage:
                 .offset(page * PAGE_SIZE)
                 .limit(PAGE_SIZE)
             )
-            return HistoryPage([_to_saved(row, key) for row in rows], page, total)
+            return HistoryPage(_readable(rows, key), page, total)
 
     async def recent_messages(self, user_id: int, limit: int) -> list[SavedMessage]:
         """The user's newest messages (for inline sharing)."""
@@ -424,7 +443,7 @@ class Storage:
                 .order_by(MessageRow.created_at.desc(), MessageRow.id.desc())
                 .limit(limit)
             )
-            return [_to_saved(row, key) for row in rows]
+            return _readable(rows, key)
 
     async def saved_message(self, user_id: int, message_id: int) -> SavedMessage | None:
         """One of the user's own messages; None for anyone else's id."""
@@ -432,7 +451,8 @@ class Storage:
             row = await session.get(MessageRow, message_id)
             if row is None or row.user_id != user_id:
                 return None
-        return _to_saved(row, await self.keys.existing_key(user_id))
+        found = _readable([row], await self.keys.existing_key(user_id))
+        return found[0] if found else None
 
     async def delete_history_before(self, cutoff: datetime) -> int:
         """Retention: deletes finished messages older than `cutoff`."""
@@ -452,6 +472,19 @@ class Storage:
         def checkin_part(row: CheckinRow, name: str) -> str:
             return open_text(key, "checkins", name, user_id, getattr(row, name), row.id)
 
+        def checkin(row: CheckinRow) -> dict[str, str] | None:
+            try:
+                feeling, note = checkin_part(row, "feeling"), checkin_part(row, "note")
+            except Unreadable:
+                return None
+            return {"feeling": feeling, "note": note, "at": aware(row.created_at).isoformat()}
+
+        def opened(table: str, column: str, sealed: str | None) -> str | None:
+            try:
+                return open_text(key, table, column, user_id, sealed) if sealed else None
+            except Unreadable:
+                return None
+
         async with self._session() as session:
             user = await session.get(User, user_id)
             draft = await session.get(DraftRow, user_id)
@@ -467,7 +500,7 @@ class Storage:
             return UserExport(
                 user_id=user_id,
                 time_zone=user.time_zone if user else None,
-                messages=[_to_saved(row, key) for row in messages],
+                messages=_readable(messages, key),
                 draft=(
                     {
                         "feeling": draft_part("feeling"),
@@ -479,25 +512,13 @@ class Storage:
                     if draft
                     else None
                 ),
-                checkins=[
-                    {
-                        "feeling": checkin_part(row, "feeling"),
-                        "note": checkin_part(row, "note"),
-                        "at": aware(row.created_at).isoformat(),
-                    }
-                    for row in checkins
-                ],
+                checkins=[entry for entry in map(checkin, checkins) if entry is not None],
                 help_country=user.help_country if user else None,
-                kept_words=(
-                    open_text(key, "users", "pending_text", user_id, user.pending_text)
-                    if user and user.pending_text
-                    else None
-                ),
+                kept_words=opened("users", "pending_text", user.pending_text if user else None),
                 safety_plan=(
                     {
-                        part.value: open_text(
-                            key, "safety_plans", part.value, user_id, getattr(plan, part.value)
-                        )
+                        part.value: opened("safety_plans", part.value, getattr(plan, part.value))
+                        or ""
                         for part in PLAN_PARTS
                     }
                     if plan is not None

@@ -11,7 +11,7 @@ from bot.core.safety import PLAN_PARTS, PlanPart, SafetyPlan
 from bot.storage.common import ensure_user, insert_for
 from bot.storage.keys import Keyring
 from bot.storage.models import SafetyPlanRow, User
-from bot.storage.sealed import open_text
+from bot.storage.sealed import open_or_empty
 from bot.storage.sealing import place
 
 
@@ -28,7 +28,9 @@ class SafetyRepository:
         key = await self._keys.existing_key(user_id)
         return SafetyPlan(
             {
-                part: open_text(key, "safety_plans", part.value, user_id, getattr(row, part.value))
+                part: open_or_empty(
+                    key, "safety_plans", part.value, user_id, getattr(row, part.value)
+                )
                 for part in PLAN_PARTS
             }
         )

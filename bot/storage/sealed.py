@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from bot.storage.keys import Keyring
@@ -51,13 +52,22 @@ def open_text(
 def open_or_empty(
     key: DataKey | None, table: str, column: str, user_id: int, sealed: str, row: int | None = None
 ) -> str:
-    """For a draft's parts: a part that no longer opens (changed outside the bot) reads as not
-    written yet, so the person is asked for it again instead of meeting an error at every step."""
+    """A text that no longer opens (changed outside the bot, or restored from a backup after
+    its key was shredded) reads as not written: a safety plan's part, words kept for later.
+    Better an empty part than a screen that fails every time (its help lines with it)."""
     try:
         return open_text(key, table, column, user_id, sealed, row)
     except Unreadable:
         log.warning("user=%s: %s.%s does not open; treated as empty", user_id, table, column)
         return ""
+
+
+async def sealed_with_if_there(engine: AsyncEngine) -> str | None:
+    """The same for check-config, on a database that may not be migrated yet."""
+    try:
+        return await sealed_with(engine)
+    except SQLAlchemyError:
+        return None
 
 
 async def sealed_with(engine: AsyncEngine) -> str | None:

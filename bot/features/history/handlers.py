@@ -80,7 +80,7 @@ async def history(update: Update, context: Context) -> None:
     """/history: the newest page of the user's messages."""
     storage = context.storage
     page = await storage.history_page(user_id(update), 0)
-    if not page.total:
+    if not page.messages:  # none yet, or none that opens
         await context.bot.send_message(chat_id(update), context.texts.history_empty)
         return
     text, markup = _page_view(context, page, await _time_zone(update, context))
@@ -95,7 +95,7 @@ async def history_page(update: Update, context: Context) -> None:
     await query.answer()
     wanted = views.HistoryPage.of(query.data).page
     page = await context.storage.history_page(user_id(update), wanted)
-    if not page.total:
+    if not page.messages:  # none yet, or none that opens
         await query.edit_message_text(context.texts.history_empty)
         return
     text, markup = _page_view(context, page, await _time_zone(update, context))
