@@ -91,7 +91,10 @@ def test(args: list[str]) -> None:
     _run(PYTHON, "-m", "ruff", "check", ".")
     _run(PYTHON, "-m", "ruff", "format", "--check", ".")
     _run(PYTHON, "-m", "mypy")
-    _run(PYTHON, "-m", "pytest", *args)
+    # Two worker processes (pytest-xdist): most tests wait on the bot's replies, so two halve
+    # the run on a two-core machine. `-n 0` runs in one process.
+    workers = [] if any(arg.startswith(("-n", "--numprocesses")) for arg in args) else ["-n", "2"]
+    _run(PYTHON, "-m", "pytest", *workers, *args)
 
 
 COMMANDS = {"run": (run, False), "migrate": (migrate, False), "test": (test, True)}

@@ -49,6 +49,18 @@ OUR_SCRIPT = Script(
 ECHO_SCRIPT = Script(opening="hello", lines=["hello again"], answers=["^hello$", "^hello again$"])
 
 
+def key_settings(database_url: str) -> dict[str, str]:
+    """A PostgreSQL run's keys in a folder of their own (the default would be the working
+    directory, shared by every run); SQLite's sit beside its file already."""
+    if not database_url.startswith("postgresql"):
+        return {}
+    folder = Path(_KEYS.name) / f"run-{next(_runs)}"
+    return {
+        "DATA_KEY_FILE": str(folder / "softstart.key"),
+        "KEY_STORE_URL": f"sqlite+aiosqlite:///{folder / 'softstart-keys.sqlite3'}",
+    }
+
+
 @dataclass(frozen=True)
 class Cell:
     bot: str
@@ -73,8 +85,7 @@ async def start_bot(
             RATE_LIMIT_PER_SECOND="1000000",
             SOFT_START_ENV_FILE=os.devnull,
         )
-        # Each run's keys of its own (with PostgreSQL, the default is the working directory).
-        env["DATA_KEY_FILE"] = str(Path(_KEYS.name) / f"run-{next(_runs)}" / "softstart.key")
+        env.update(key_settings(database_url or ""))
         env.update(settings)
         command = [sys.executable, "-m", "bot"]
         if bot.endswith(("-uvloop", "-one-queue", "-unsealed")):

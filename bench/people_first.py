@@ -25,10 +25,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bench.conversation import OUR_SCRIPT, durable_postgres, start_bot, stop_bot
+from bench.conversation import OUR_SCRIPT, durable_postgres, key_settings, start_bot, stop_bot
 from bench.fake_api import FakeBotApi
 from bench.fanout import seed
 from bot.cli import prepare_database
+from bot.storage.keys import key_places
 from tests.postgres import PostgresServer
 
 # Each limiter's bot, as bench.conversation starts it.
@@ -71,13 +72,21 @@ async def run(
     url: str,
     start_up: float = 5,
 ) -> Run:
-    await prepare_database(url)
+    keys = key_settings(url)
+    await prepare_database(
+        url,
+        keys=key_places(
+            url,
+            data_key_file=Path(keys["DATA_KEY_FILE"]) if keys else None,
+            key_store_url=keys.get("KEY_STORE_URL"),
+        ),
+    )
     # Due once the bot is up (it starts in about 2 s) and the people had `quiet` seconds.
     due_at = datetime.now(UTC) + timedelta(seconds=start_up + quiet)
     await seed(url, due, due_at)
     api = FakeBotApi(people, OUR_SCRIPT, delay=0.0, think=think)
     await api.start()
-    settings = {"RATE_LIMIT_PER_SECOND": str(rate), "LOG_LEVEL": "WARNING"}
+    settings = {"RATE_LIMIT_PER_SECOND": str(rate), "LOG_LEVEL": "WARNING", **keys}
     bot = await start_bot(LIMITERS[limiter], api, url, settings)
     try:
         for _ in range(300):

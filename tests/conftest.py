@@ -166,11 +166,29 @@ def bob(telegram: FakeTelegram, running_bot: Any) -> FakeUser:
     return FakeUser(telegram, 1002, "Bob")
 
 
-def pytest_terminal_summary(terminalreporter: Any) -> None:
-    """Prints the measurement reports (the gentle check's precision and recall, safety recall)."""
+# The measurement reports as the run's main process received them (see pytest_runtest_logreport).
+_SHOWN: list[str] = []
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: Any, call: Any) -> Any:
+    """A test's new reports travel with its result: with pytest-xdist the test runs in a worker
+    process, and only results reach the process that prints the summary."""
     from tests.reports import REPORTS
 
-    for report in REPORTS:
+    outcome = yield
+    if call.when == "call" and REPORTS:
+        outcome.get_result().user_properties.extend(("measurement", text) for text in REPORTS)
+        REPORTS.clear()
+
+
+def pytest_runtest_logreport(report: Any) -> None:
+    _SHOWN.extend(text for name, text in report.user_properties if name == "measurement")
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """Prints the measurement reports (the gentle check's precision and recall, safety recall)."""
+    for report in _SHOWN:
         terminalreporter.write_line("")
         for line in report.splitlines():
             terminalreporter.write_line(line)

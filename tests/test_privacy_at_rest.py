@@ -247,7 +247,7 @@ async def test_texts_an_older_version_kept_in_plain_are_sealed_when_it_migrates(
             "'kept plain words')",
             "INSERT INTO drafts (user_id, feeling, reason, regulation, request, step, editing, "
             "active, kept_checks, updated_at) VALUES (1, 'low', 'plain reason words', '', '', "
-            "'regulation', false, true, '', :now)",
+            "'regulation', false, true, 'blame:reason', :now)",
             "INSERT INTO messages (user_id, feeling, reason, regulation, request, text, "
             "created_at) VALUES (1, 'low', 'r', 'g', 'q', 'plain message words', :now)",
             "INSERT INTO checkins (user_id, feeling, note, kind, created_at) VALUES (1, 'ok', "
@@ -266,6 +266,7 @@ async def test_texts_an_older_version_kept_in_plain_are_sealed_when_it_migrates(
             for table, column in [
                 ("users", "pending_text"),
                 ("drafts", "reason"),
+                ("drafts", "kept_checks"),
                 ("messages", "text"),
                 ("checkins", "note"),
                 ("safety_plans", "signs"),
@@ -274,6 +275,7 @@ async def test_texts_an_older_version_kept_in_plain_are_sealed_when_it_migrates(
                 assert value.startswith("ss1.") and "plain" not in value
         draft = await storage.load_draft(1)
         assert draft is not None and draft.reason == "plain reason words"
+        assert draft.kept == frozenset({"blame:reason"})
         assert (await storage.history_page(1, 0)).messages[0].text == "plain message words"
         assert (await storage.reminders.journal(1, 5))[0].note == "plain note words"
         assert await storage.conversation.held_text(1) == "kept plain words"

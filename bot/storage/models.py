@@ -231,7 +231,7 @@ class SealingRow(Base):
 # these tables with an `id` carry it in the sealed text's place; the others are one per person.
 SEALED_COLUMNS: dict[str, tuple[str, ...]] = {
     "users": ("pending_text",),
-    "drafts": ("feeling", "reason", "regulation", "request"),
+    "drafts": ("feeling", "reason", "regulation", "request", "kept_checks"),
     "messages": ("feeling", "reason", "regulation", "request", "text"),
     "checkins": ("feeling", "note"),
     "safety_plans": ("signs", "calm", "people", "place"),

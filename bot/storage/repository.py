@@ -73,7 +73,7 @@ def _to_draft(row: Row[Any], key: DataKey | None) -> Draft:
         request=part("request"),
         step=Step(row.step),
         editing=row.editing,
-        kept=frozenset(row.kept_checks.split()),
+        kept=frozenset(part("kept_checks").split()),
     )
 
 
@@ -337,13 +337,15 @@ class Storage:
             "reason": draft.reason,
             "regulation": draft.regulation,
             "request": draft.request,
+            # Which of the gentle check's findings the person kept says something about what
+            # they wrote ("blame in the reason"): sealed like the words.
+            "kept_checks": " ".join(sorted(draft.kept)),
         }
         values = {
             "user_id": user_id,
             **seal_values(await self.keys.key(user_id), "drafts", user_id, parts),
             "step": draft.step.value,
             "editing": draft.editing,
-            "kept_checks": " ".join(sorted(draft.kept)),
             "active": active,
             "updated_at": now,
             "update_id": update.id if update else None,
