@@ -463,3 +463,23 @@ async def test_check_config_says_what_the_start_would_refuse(tmp_path: Path) -> 
     status, stderr = await run_bot_to_exit(tmp_path, extra_args=arguments, given=environment)
     assert status == 2 and "sealed with another key store" in stderr, stderr
     assert not (tmp_path / "data" / KEY_STORE_FILE).exists()  # checking changed nothing
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+async def test_a_key_store_on_postgresql_for_bots_that_share_one(
+    database_url: str, tmp_path: Path, postgres_server: PostgresServer
+) -> None:
+    store_url = await postgres_server.create_database()
+    places = key_places(
+        database_url, data_key_file=tmp_path / "softstart.key", key_store_url=store_url
+    )
+    await prepare_database(database_url, keys=places)
+    storage = Storage(create_engine(database_url), Keyring.at(places))
+    try:
+        await storage.finish_draft(5, Draft("calm"), "kept in a shared key store", update=None)
+        assert (await storage.history_page(5, 0)).messages[0].text == "kept in a shared key store"
+        await storage.forget(5, datetime.now(UTC))
+        async with storage.keys.store.connect() as connection:
+            assert await connection.scalar(text("SELECT count(*) FROM data_keys")) == 0
+    finally:
+        await storage.close()
