@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bench.fake_api import TOKEN, FakeBotApi, LoadResult, Script
+from bot.storage.sealing import new_master_key_text
 from tests.postgres import PostgresServer, find_binaries
 
 REPO = Path(__file__).resolve().parent.parent
@@ -56,7 +57,7 @@ def key_settings(database_url: str) -> dict[str, str]:
         return {}
     folder = Path(_KEYS.name) / f"run-{next(_runs)}"
     return {
-        "DATA_KEY_FILE": str(folder / "softstart.key"),
+        "DATA_KEY": new_master_key_text(),
         "KEY_STORE_URL": f"sqlite+aiosqlite:///{folder / 'softstart-keys.sqlite3'}",
     }
 

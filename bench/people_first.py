@@ -77,7 +77,7 @@ async def run(
         url,
         keys=key_places(
             url,
-            data_key_file=Path(keys["DATA_KEY_FILE"]) if keys else None,
+            data_key=keys.get("DATA_KEY"),
             key_store_url=keys.get("KEY_STORE_URL"),
         ),
     )

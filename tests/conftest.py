@@ -21,6 +21,7 @@ from bot.content import Content, load_content
 from bot.settings import Settings
 from tests.driver import ExpectationError, FakeUser, eventually
 from tests.fake_telegram import TOKEN, FakeTelegram
+from tests.keys import TEST_DATA_KEY
 from tests.postgres import PostgresServer, find_binaries
 
 CONTENT_DIR = Path(__file__).parent.parent / "content"
@@ -66,8 +67,9 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 def settings(telegram: FakeTelegram, database_url: str, tmp_path: Path) -> Settings:
     return Settings(
         telegram_bot_token=SecretStr(TOKEN),
-        # The test's own folder, also on PostgreSQL (whose default is the working directory).
-        data_key_file=tmp_path / "keys" / "softstart.key",
+        # The key store in the test's own folder, also on PostgreSQL (whose default is the
+        # working directory).
+        data_key=SecretStr(TEST_DATA_KEY),
         key_store_url=f"sqlite+aiosqlite:///{tmp_path / 'keys' / 'softstart-keys.sqlite3'}",
         telegram_api_base_url=telegram.base_url,
         database_url=database_url,

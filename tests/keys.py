@@ -8,14 +8,17 @@ from pathlib import Path
 from bot.cli import prepare_database
 from bot.storage import Storage, create_engine
 from bot.storage.keys import KeyPlaces, Keyring, key_places
+from bot.storage.sealing import new_master_key_text
+
+# One master key for the run (each test has a key store of its own).
+TEST_DATA_KEY = new_master_key_text()
 
 
 def places_in(folder: Path, database_url: str) -> KeyPlaces:
-    keys = folder / "keys"
     return key_places(
         database_url,
-        data_key_file=keys / "softstart.key",
-        key_store_url=f"sqlite+aiosqlite:///{keys / 'softstart-keys.sqlite3'}",
+        data_key=TEST_DATA_KEY,
+        key_store_url=f"sqlite+aiosqlite:///{folder / 'keys' / 'softstart-keys.sqlite3'}",
     )
 
 

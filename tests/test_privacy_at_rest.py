@@ -22,11 +22,11 @@ from bot.core.draft import Draft
 from bot.settings import Settings
 from bot.storage import Storage, create_engine
 from bot.storage.database import _alembic_config
-from bot.storage.keys import KEY_STORE_FILE, Keyring, bot_running, key_places
+from bot.storage.keys import KEY_STORE_FILE, KeyProblem, Keyring, bot_running, key_places
 from bot.storage.sealing import MasterKey, Unreadable, new_master_key_text
 from tests.conftest import FakeClock
 from tests.driver import FakeUser
-from tests.keys import places_in
+from tests.keys import TEST_DATA_KEY, places_in
 from tests.postgres import PostgresServer
 from tests.process import run_bot_to_exit
 from tests.test_compose_flow import ANSWERS, FEELING_Q, REASON_Q, REGULATION_Q
@@ -470,9 +470,7 @@ async def test_a_key_store_on_postgresql_for_bots_that_share_one(
     database_url: str, tmp_path: Path, postgres_server: PostgresServer
 ) -> None:
     store_url = await postgres_server.create_database()
-    places = key_places(
-        database_url, data_key_file=tmp_path / "softstart.key", key_store_url=store_url
-    )
+    places = key_places(database_url, data_key=TEST_DATA_KEY, key_store_url=store_url)
     await prepare_database(database_url, keys=places)
     storage = Storage(create_engine(database_url), Keyring.at(places))
     try:
@@ -483,3 +481,65 @@ async def test_a_key_store_on_postgresql_for_bots_that_share_one(
             assert await connection.scalar(text("SELECT count(*) FROM data_keys")) == 0
     finally:
         await storage.close()
+
+
+async def test_a_bot_that_missed_a_rotation_makes_no_key_under_the_old_master(
+    tmp_path: Path,
+) -> None:
+    database_url = f"sqlite+aiosqlite:///{tmp_path / 'softstart.sqlite3'}"
+    places = places_in(tmp_path, database_url)
+    running = await _storage_with(database_url, places)  # the bot, still on the old key
+    await running.finish_draft(1, Draft("calm"), "written before the rotation", update=None)
+    rotating = Keyring.at(places)
+    await rotating.rotate(MasterKey.from_text(new_master_key_text()))
+    await rotating.close()
+    try:
+        # Its open keys still open (they are the same keys, only wrapped anew)...
+        assert (await running.history_page(1, 0)).messages[0].text == "written before the rotation"
+        # ...but a new person's key is not wrapped by a master key nobody will keep.
+        with pytest.raises(KeyProblem, match="rotated while this bot ran"):
+            await running.keys.key(2)
+    finally:
+        await running.close()
+
+
+async def test_check_config_refuses_what_the_start_refuses(tmp_path: Path) -> None:
+    environment = _environment(tmp_path)
+    arguments = ["check-config", "--offline"]
+    status, stderr = await run_bot_to_exit(
+        tmp_path,
+        extra_args=arguments,
+        given={**environment, "KEY_STORE_URL": environment["DATABASE_URL"]},
+    )
+    assert status == 2 and "names the database itself" in stderr, stderr
+    missing = tmp_path / "secrets" / "softstart.key"
+    for asked in (arguments, ["migrate"]):
+        status, stderr = await run_bot_to_exit(
+            tmp_path, extra_args=asked, given={**environment, "DATA_KEY_FILE": str(missing)}
+        )
+        # Even on a first start: a named key file is never made up.
+        assert status == 2 and "which does not exist" in stderr, stderr
+        assert not missing.exists() and not missing.parent.exists()
+    status, stderr = await run_bot_to_exit(tmp_path, extra_args=["migrate"], given=environment)
+    assert status == 0, stderr
+    store = sqlite3.connect(tmp_path / "data" / KEY_STORE_FILE)
+    with store:
+        store.execute(
+            "INSERT INTO data_keys (user_id, key_id, wrapped, master_id, created_at) "
+            "VALUES (99, x'00000000', x'00', 'someone-else', '2026-11-01')"
+        )
+    store.close()
+    status, stderr = await run_bot_to_exit(tmp_path, extra_args=arguments, given=environment)
+    assert status == 2 and "wrapped by another master key" in stderr, stderr
+
+
+@pytest.mark.parametrize("database_url", ["postgresql"], indirect=True)
+async def test_the_database_under_another_spelling_is_no_key_store(
+    database_url: str, tmp_path: Path
+) -> None:
+    await prepare_database(database_url, keys=places_in(tmp_path, database_url))
+    other_spelling = database_url.replace("127.0.0.1", "localhost")
+    assert other_spelling != database_url
+    places = key_places(database_url, data_key=TEST_DATA_KEY, key_store_url=other_spelling)
+    with pytest.raises(KeyProblem, match="names the database itself"):
+        await prepare_database(database_url, keys=places)

@@ -1,6 +1,6 @@
 """The key store: every person's data key, wrapped by the master key (bot/storage/sealing.py).
 
-It lives apart from the database (by default an SQLite file next to the master key), so that a
+It lives apart from the database (by default an SQLite file in the bot's data folder), so that a
 backup of the database holds sealed texts but no key to them: once /forget has deleted a
 person's data key here, restoring an older copy of the database brings back nothing readable
 of theirs. Back the key store up apart from the database, and keep those copies briefly.
@@ -32,10 +32,11 @@ from sqlalchemy import (
     Table,
     delete,
     func,
+    inspect,
     select,
     update,
 )
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
@@ -104,6 +105,10 @@ class KeyPlaces:
 
     @property
     def lock_file(self) -> Path:
+        """Beside the key store file (whatever folder a command starts in); for a key store on
+        a server, in the data folder (so only bots started there are seen)."""
+        if self.store_is_file:
+            return Path(make_url(self.store_url).database or "").parent / LOCK_FILE
         return data_folder(self.database_url or "sqlite://") / LOCK_FILE
 
     @property
@@ -252,6 +257,16 @@ class Keyring:
     async def _make(self, user_id: int) -> DataKey:
         key_id, raw = DataKey.new_raw()
         async with self.store.begin() as connection:
+            # Never a key wrapped by a master key the store no longer uses (rotate-key run
+            # while this bot ran): read under a share lock, which waits for a rotation.
+            current = await connection.scalar(
+                select(FACTS.c.value).where(FACTS.c.name == "master_id").with_for_update(read=True)
+            )
+            if current is not None and current.decode() != self._master.id:
+                log.error("the master key was rotated while this bot ran: restart it")
+                raise KeyProblem(
+                    "the master key was rotated while this bot ran: restart it with the new key"
+                )
             await connection.execute(
                 insert_for(connection)(DATA_KEYS)
                 .values(
@@ -284,6 +299,10 @@ class Keyring:
         """Every data key re-wrapped under `new`, in one transaction; the texts are untouched.
         Returns how many keys were re-wrapped."""
         async with self.store.begin() as connection:
+            # The new master key's id first: its row lock makes a running bot's new key wait
+            # for this rotation, and then refuse (see _make).
+            await _set_fact(connection, "master_id", new.id.encode())
+            await _set_fact(connection, "check", new.check_value())
             rows = (
                 await connection.execute(select(DATA_KEYS.c.user_id, DATA_KEYS.c.wrapped))
             ).all()
@@ -300,7 +319,6 @@ class Keyring:
                     .where(DATA_KEYS.c.user_id == row.user_id)
                     .values(wrapped=new.wrap(row.user_id, raw), master_id=new.id)
                 )
-            await _set_fact(connection, "check", new.check_value())
         self._master = new
         self._open.clear()
         await reclaim_deleted(self.store)
@@ -333,52 +351,41 @@ async def prepare_keys(places: KeyPlaces, sealed_with: str | None) -> tuple[Mast
     key and the key store's id. `sealed_with` is the key store the database's texts were sealed
     with (None: nothing sealed yet)."""
     if places.database_url and _same_database(places.store_url, places.database_url):
-        raise KeyProblem(
-            "KEY_STORE_URL names the database itself: the key store must live apart from it "
-            "(otherwise every backup of the database carries its keys)"
-        )
+        raise KeyProblem(_STORE_IN_DATABASE)
     store = create_engine(places.store_url)
     try:
+        try:
+            if await _holds_the_database(store):
+                raise KeyProblem(_STORE_IN_DATABASE)
+        except SQLAlchemyError as error:
+            raise KeyProblem(
+                f"cannot use the key store ({where(store.url)}): {reason(error)}"
+            ) from error
         facts = await store_facts(store)
         store_id = facts.get("store_id", b"").decode() or None
         if sealed_with is not None and sealed_with != store_id:
-            raise KeyProblem(
-                f"the texts in the database were sealed with another key store than the one "
-                f"at {where(store.url)}: point KEY_STORE_URL (or DATA_KEY_FILE's folder) at "
-                "the key store that belongs to this database"
-            )
+            raise KeyProblem(_another_store(store.url))
         master = read_master_key(places)
         if master is None:
-            if store_id is not None and places.file_named:
-                raise KeyProblem(
-                    f"DATA_KEY_FILE names {places.master_file.resolve()}, which does not exist "
-                    f"(the key store at {where(store.url)} needs the key it was sealed with)"
-                )
+            if places.file_named:
+                raise KeyProblem(_missing_named_file(places))
             if store_id is not None:
-                raise KeyProblem(
-                    f"no data key: set DATA_KEY or DATA_KEY_FILE, or put the key back at "
-                    f"{places.master_file.resolve()} (the key store at {where(store.url)} "
-                    "needs it)"
-                )
+                raise KeyProblem(_no_key(places, store.url))
             master = _first_master_key(places)
         check = facts.get("check")
         if check is not None and not master.opens(check):
-            raise KeyProblem(
-                f"the master key ({places.master_named}) is not the key this key store was "
-                "sealed with" + _half_rotated(places)
-            )
+            raise KeyProblem(_wrong_key(places))
         strangers = await _wrapped_by_others(store, master)
         if strangers:
-            raise KeyProblem(
-                f"{strangers} data key(s) in the key store were wrapped by another master key "
-                "than the one given (was rotate-key run while a bot was running?): start with "
-                "the key they were wrapped with"
-            )
+            raise KeyProblem(_strangers(strangers))
         if store_id is None:
             store_id = secrets.token_hex(8)
             async with store.begin() as connection:
                 await _set_fact(connection, "store_id", store_id.encode())
                 await _set_fact(connection, "check", master.check_value())
+        if facts.get("master_id") is None:
+            async with store.begin() as connection:
+                await _set_fact(connection, "master_id", master.id.encode())
         return master, store_id
     finally:
         await store.dispose()
@@ -387,43 +394,94 @@ async def prepare_keys(places: KeyPlaces, sealed_with: str | None) -> tuple[Mast
 async def key_status(places: KeyPlaces, sealed_with: str | None) -> str:
     """For check-config, changing nothing on disk: where the keys are and whether they fit the
     database (`sealed_with`: the key store its texts were sealed with, None if none yet). Raises
-    KeyProblem for what would stop the start."""
+    KeyProblem with the very line the start would stop with."""
+    if places.database_url and _same_database(places.store_url, places.database_url):
+        raise KeyProblem(_STORE_IN_DATABASE)
     master = read_master_key(places, tighten=False)
+    if master is None and places.file_named:
+        raise KeyProblem(_missing_named_file(places))
     facts: dict[str, bytes] = {}
+    strangers = 0
     url = make_url(places.store_url)
     if not places.store_file_missing:
         store = create_engine(places.store_url, prepare_file=False)
         try:
+            if await _holds_the_database(store):
+                raise KeyProblem(_STORE_IN_DATABASE)
             async with store.connect() as connection:
                 rows = await connection.execute(select(FACTS.c.name, FACTS.c.value))
                 facts = {row.name: row.value for row in rows}
+            if master is not None:
+                strangers = await _wrapped_by_others(store, master)
         except SQLAlchemyError:
             facts = {}  # no key store tables yet: made at the first start
         finally:
             await store.dispose()
     store_id = facts.get("store_id", b"").decode() or None
     if sealed_with is not None and sealed_with != store_id:
-        raise KeyProblem(
-            f"the texts in the database were sealed with another key store than the one at "
-            f"{where(url)}: point KEY_STORE_URL at the key store that belongs to this database"
-        )
+        raise KeyProblem(_another_store(url))
     check = facts.get("check")
     if master is None:
         if check is not None:
-            raise KeyProblem(
-                f"no data key: set DATA_KEY or DATA_KEY_FILE, or put it back at "
-                f"{places.master_file.resolve()}"
-            )
+            raise KeyProblem(_no_key(places, url))
         return f"master key not there yet: made at the first start at {places.master_named}"
     if check is not None and not master.opens(check):
-        raise KeyProblem(
-            f"the master key ({places.master_named}) is not the key the key store was sealed with"
-        )
+        raise KeyProblem(_wrong_key(places))
+    if strangers:
+        raise KeyProblem(_strangers(strangers))
     state = "opens the key store" if check is not None else "key store made at the first start"
     note = ""
     if places.master_text is None and stat.S_IMODE(places.master_file.stat().st_mode) & 0o077:
         note = "; the key file can be read by others (made 0600 at the next start)"
     return f"master key from {places.master_named}, {state} ({where(url)}){note}"
+
+
+def _another_store(url: URL) -> str:
+    return (
+        f"the texts in the database were sealed with another key store than the one at "
+        f"{where(url)}: point KEY_STORE_URL at the key store that belongs to this database"
+    )
+
+
+def _no_key(places: KeyPlaces, url: URL) -> str:
+    return (
+        f"no data key: set DATA_KEY or DATA_KEY_FILE, or put the key back at "
+        f"{places.master_file.resolve()} (the key store at {where(url)} needs it)"
+    )
+
+
+def _wrong_key(places: KeyPlaces) -> str:
+    return (
+        f"the master key ({places.master_named}) is not the key this key store was sealed with"
+        + _half_rotated(places)
+    )
+
+
+def _strangers(count: int) -> str:
+    return (
+        f"{count} data key(s) in the key store were wrapped by another master key than the "
+        "one given: start with the key they were wrapped with"
+    )
+
+
+_STORE_IN_DATABASE = (
+    "KEY_STORE_URL names the database itself: the key store must live apart from it "
+    "(otherwise every backup of the database carries its keys)"
+)
+
+
+def _missing_named_file(places: KeyPlaces) -> str:
+    return (
+        f"DATA_KEY_FILE names {places.master_file.resolve()}, which does not exist (a typo, or "
+        "a secret not mounted yet?); `soft-start keygen` prints a new key for a first start"
+    )
+
+
+async def _holds_the_database(store: AsyncEngine) -> bool:
+    """The bot's own tables in the key store: it is the database under another spelling
+    (localhost for 127.0.0.1, say)."""
+    async with store.connect() as connection:
+        return await connection.run_sync(lambda sync: inspect(sync).has_table("sealing"))
 
 
 def _same_database(one: str, other: str) -> bool:
