@@ -22,6 +22,7 @@ from pydantic import (
 from bot.core.check import Rule, compile_patterns
 from bot.core.compose import Phrasing
 from bot.core.draft import Step
+from bot.core.reflect import Turnaround
 from bot.core.safety import CountryHelp, HelpLine, LineKind, SafetyPatterns
 from bot.core.schedule import SpokenTimes
 
@@ -604,8 +605,52 @@ class FirstWordsData(_Strict):
     question_starts: list[str] = Field(min_length=1)
 
 
+class TurnaroundWords(_Strict):
+    reflection: str
+    you_subject: str = Field(min_length=1)
+    you_object: str = Field(min_length=1)
+    you_words: list[str] = Field(min_length=1)
+    turned_to_you: list[str] = Field(min_length=1)
+    clause_starts: list[str] = Field(min_length=1)
+    prepositions: list[str] = Field(min_length=1)
+    object_followers: list[str] = Field(min_length=1)
+    kept_after: list[str]
+    adverbs: list[str]
+    swaps: dict[str, str] = Field(min_length=1)
+    agree_after_you: dict[str, str]
+    agree_after_i: dict[str, str]
+
+    @field_validator("reflection")
+    @classmethod
+    def _both_places(cls, text: str) -> str:
+        if placeholders(text) != {"heard", "wish"}:
+            raise ValueError("needs exactly {heard} and {wish}")
+        return text
+
+    def built(self) -> Turnaround:
+        def keys(words: list[str]) -> frozenset[str]:
+            return frozenset(word.casefold().replace("’", "'") for word in words)
+
+        return Turnaround(
+            swaps={key.casefold(): value for key, value in self.swaps.items()},
+            you_subject=self.you_subject,
+            you_object=self.you_object,
+            you_words=keys(self.you_words),
+            clause_starts=keys(self.clause_starts),
+            prepositions=keys(self.prepositions),
+            object_followers=keys(self.object_followers),
+            kept_after=keys(self.kept_after),
+            agree_after_you=dict(self.agree_after_you),
+            agree_after_i=dict(self.agree_after_i),
+            adverbs=keys(self.adverbs),
+            turned_to_you=keys(self.turned_to_you),
+            reflection=self.reflection,
+        )
+
+
 class Words(_Strict):
     feelings: Feelings
+    turnaround: TurnaroundWords
     first_words: FirstWordsData
     faux_feelings: dict[str, list[str]]
     regulation: Suggestions
@@ -777,6 +822,7 @@ class Content(_Strict):
     _safety: SafetyPatterns = PrivateAttr()
     _countries: dict[str, CountryHelp] = PrivateAttr()
     _spoken_times: SpokenTimes = PrivateAttr()
+    _turnaround: Turnaround = PrivateAttr()
     # Things made from the content once and shared (keyboards), by whoever makes them.
     _built: dict[str, Any] = PrivateAttr(default_factory=dict)
 
@@ -816,6 +862,7 @@ class Content(_Strict):
                 *self.words.faux_feelings,
             ),
         )
+        self._turnaround = self.words.turnaround.built()
         self._rules = tuple(rule.compiled(self.checks.shorthand) for rule in self.checks.rule)
         self._safety = SafetyPatterns(
             self_harm=compile_patterns(self.checks.safety.self_harm),
@@ -850,6 +897,10 @@ class Content(_Strict):
     @property
     def spoken_times(self) -> SpokenTimes:
         return self._spoken_times
+
+    @property
+    def turnaround(self) -> Turnaround:
+        return self._turnaround
 
     @property
     def safety(self) -> SafetyPatterns:

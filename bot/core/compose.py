@@ -222,16 +222,20 @@ def _own_sentence_or(step: Step, raw: str, phrasing: Phrasing) -> str:
     return _SENTENCES[step](part, phrasing)
 
 
-def compose_message(draft: Draft, phrasing: Phrasing) -> ComposedMessage:
-    """The three sentences of the Soft Start-Up, built from the draft's four parts."""
+def compose_sentences(draft: Draft, phrasing: Phrasing) -> tuple[str, str, str]:
+    """The feeling, regulation and request sentences, built from the draft's four parts."""
     feeling = tidy_part(Step.FEELING, draft.feeling, phrasing)
     reason = tidy_part(Step.REASON, draft.reason, phrasing)
-    sentences = [
+    return (
         phrasing.feeling_sentence.format(feeling=feeling, reason=_reason_clause(reason, phrasing)),
         _own_sentence_or(Step.REGULATION, draft.regulation, phrasing),
         _own_sentence_or(Step.REQUEST, draft.request, phrasing),
-    ]
-    return ComposedMessage(plain=" ".join(sentences))
+    )
+
+
+def compose_message(draft: Draft, phrasing: Phrasing) -> ComposedMessage:
+    """The three sentences of the Soft Start-Up, built from the draft's four parts."""
+    return ComposedMessage(plain=" ".join(compose_sentences(draft, phrasing)))
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,124 @@
+"""The listener's turn: "What I heard", the sender's own words said back in the listener's voice.
+
+The reflection is built from the sender's composed sentences (so it says what the partner
+received), then turned around person by person: my/your, I/you, me/you, with the verb after a
+turned subject made to agree ("I was" -> "you were"); "we" and "our" stay. The word lists live
+in content (words.toml [turnaround]); this module only knows how to apply them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from bot.core.compose import Phrasing, compose_sentences
+from bot.core.draft import Draft
+
+# A word (letters, with an apostrophe inside: "don't", "you're"), or anything between words.
+_TOKEN = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|[\W\d_]+")
+_CLAUSE_BREAK = re.compile(r"[,.;:!?()\-–—]")
+
+
+@dataclass(frozen=True)
+class Turnaround:
+    """How one language turns a sentence from the speaker's voice into the listener's."""
+
+    # Words turned whatever their place ("my" -> "your", "you're" -> "I'm").
+    swaps: Mapping[str, str]
+    # "you" as a subject ("because you forgot") and as an object ("with you").
+    you_subject: str
+    you_object: str
+    you_words: frozenset[str]
+    # Words after which "you" starts a clause, so it is the subject ("because", "if").
+    clause_starts: frozenset[str]
+    # Before "you", words that make it an object ("with you"); after it, words that show it
+    # is one ("need you to", "miss you when"); otherwise a verb follows and it is the subject.
+    prepositions: frozenset[str]
+    object_followers: frozenset[str]
+    # Words after which "you" is left as it is ("a thank you").
+    kept_after: frozenset[str]
+    # The verb after a turned subject, made to agree: after "you" (was I) and after "I".
+    agree_after_you: Mapping[str, str]
+    agree_after_i: Mapping[str, str]
+    # Words that may stand between a subject and its verb ("I really was").
+    adverbs: frozenset[str]
+    # The subject words a swap produces, to know which verb must agree after them.
+    turned_to_you: frozenset[str]
+    reflection: str  # "I hear that {heard}, and that {wish}. Did I get that right?"
+
+
+def _key(word: str) -> str:
+    return word.casefold().replace("’", "'")
+
+
+def _you(words: list[str], index: int, breaks: list[bool], turn: Turnaround) -> str:
+    """Subject or object: at a clause's start or after "because"/"if"/... it is the subject;
+    after a preposition, at the end, or before "to"/"when"/"the"... an object; before anything
+    else (a verb: "you never", "you look") the subject again."""
+    previous = _key(words[index - 1]) if index > 0 else None
+    at_end = index + 1 == len(words) or breaks[index + 1]
+    following = None if at_end else _key(words[index + 1])
+    if previous is not None and previous in turn.kept_after:
+        return words[index]
+    if previous is None or breaks[index] or previous in turn.clause_starts:
+        return turn.you_subject
+    if (
+        previous in turn.prepositions
+        or following is None
+        or following in turn.object_followers
+        or following in turn.prepositions
+    ):
+        return turn.you_object
+    return turn.you_subject
+
+
+def turn_around(text: str, turn: Turnaround) -> str:
+    """The sentence in the other person's voice: "I was alone because you left" -> "you were
+    alone because I left". Everything else (names, "we", emoji) stays as written."""
+    tokens = _TOKEN.findall(text)
+    word_at = [n for n, token in enumerate(tokens) if token[0].isalpha()]
+    words = [tokens[n] for n in word_at]
+    # Whether punctuation stands right before each word (a new clause).
+    breaks = []
+    for position, n in enumerate(word_at):
+        gap = tokens[n - 1] if n > 0 and position > 0 else ""
+        breaks.append(bool(_CLAUSE_BREAK.search(gap)))
+    out = list(words)
+    agree: Mapping[str, str] | None = None
+    for index, word in enumerate(words):
+        key = _key(word)
+        if agree is not None and key in agree:
+            out[index] = agree[key]
+            agree = None
+            continue
+        if agree is not None and key not in turn.adverbs:
+            agree = None
+        if key in turn.you_words:
+            out[index] = _you(words, index, breaks, turn)
+            agree = turn.agree_after_i if out[index] == turn.you_subject else None
+        elif key in turn.swaps:
+            out[index] = turn.swaps[key]
+            agree = turn.agree_after_you if key in turn.turned_to_you else None
+    for position, n in enumerate(word_at):
+        tokens[n] = out[position]
+    return "".join(tokens)
+
+
+def _clause(sentence: str) -> str:
+    """A sentence as a clause inside another: no closing full stop, no capital (but "I")."""
+    sentence = sentence.rstrip().rstrip(".")
+    first, _, rest = sentence.partition(" ")
+    if first != "I":
+        first = first[:1].lower() + first[1:]
+    return f"{first} {rest}".strip()
+
+
+def reflection(draft: Draft, phrasing: Phrasing, turn: Turnaround) -> str:
+    """What the listener may send back: the sender's feeling and reason, and their request,
+    in the listener's voice ("I hear that you feel ... because ..., and that you'd
+    appreciate ... Did I get that right?")."""
+    feeling, _, request = compose_sentences(draft, phrasing)
+    heard = _clause(turn_around(feeling, turn))
+    wish = _clause(turn_around(request, turn))
+    return turn.reflection.format(heard=heard, wish=wish)
