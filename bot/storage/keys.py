@@ -292,9 +292,6 @@ class Keyring:
         # The key's bytes out of the key store's -wal as well (secure_delete zeroed the page).
         await reclaim_deleted(self.store)
 
-    def forget_cached(self, user_id: int) -> None:
-        self._open.pop(user_id, None)
-
     async def rotate(self, new: MasterKey) -> int:
         """Every data key re-wrapped under `new`, in one transaction; the texts are untouched.
         Returns how many keys were re-wrapped."""

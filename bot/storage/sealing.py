@@ -143,13 +143,3 @@ class DataKey:
             ).decode("utf-8")
         except InvalidTag as error:
             raise Unreadable(f"{where}: does not open here") from error
-
-
-def key_id_of(sealed: str) -> bytes | None:
-    """Which data key sealed a text (None for an empty or unsealed one)."""
-    if not sealed.startswith(SEALED):
-        return None
-    try:
-        return _b64decode(sealed.removeprefix(SEALED))[:KEY_ID_BYTES]
-    except (binascii.Error, ValueError):
-        return None
