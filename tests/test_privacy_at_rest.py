@@ -229,6 +229,7 @@ async def test_a_draft_that_does_not_open_is_taken_for_gone_not_resumed_with_hol
             text("UPDATE drafts SET feeling = 'ss1.AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA'")
         )
     assert await storage.load_draft(alice.id) is None
+    assert (await storage.export(alice.id)).draft is None  # /export agrees with the chat
     await alice.send("the plans changed")
     await alice.expect(r"draft isn't here any more")
     await alice.send("/compose")

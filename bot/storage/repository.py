@@ -38,7 +38,7 @@ from bot.storage.models import (
 from bot.storage.pairing import PairingRepository, forget_pairing
 from bot.storage.reminders import ReminderRepository
 from bot.storage.safety import SafetyRepository
-from bot.storage.sealed import open_or_empty, open_text, seal_values
+from bot.storage.sealed import open_text, seal_values
 from bot.storage.sealing import DataKey, Unreadable
 
 log = logging.getLogger(__name__)
@@ -468,8 +468,18 @@ class Storage:
         """Everything kept about the user, opened with their own key."""
         key = await self.keys.existing_key(user_id)
 
-        def draft_part(name: str) -> str:
-            return open_or_empty(key, "drafts", name, user_id, getattr(draft, name))
+        def draft_parts(row: DraftRow | None) -> dict[str, str] | None:
+            """As the conversation sees it: a draft that does not open is no draft."""
+            if row is None:
+                return None
+            try:
+                parts = {
+                    name: open_text(key, "drafts", name, user_id, getattr(row, name))
+                    for name in ("feeling", "reason", "regulation", "request")
+                }
+            except Unreadable:
+                return None
+            return {**parts, "step": row.step}
 
         def checkin_part(row: CheckinRow, name: str) -> str:
             return open_text(key, "checkins", name, user_id, getattr(row, name), row.id)
@@ -503,17 +513,7 @@ class Storage:
                 user_id=user_id,
                 time_zone=user.time_zone if user else None,
                 messages=_readable(messages, key),
-                draft=(
-                    {
-                        "feeling": draft_part("feeling"),
-                        "reason": draft_part("reason"),
-                        "regulation": draft_part("regulation"),
-                        "request": draft_part("request"),
-                        "step": draft.step,
-                    }
-                    if draft
-                    else None
-                ),
+                draft=draft_parts(draft),
                 checkins=[entry for entry in map(checkin, checkins) if entry is not None],
                 help_country=user.help_country if user else None,
                 kept_words=opened("users", "pending_text", user.pending_text if user else None),
