@@ -20,7 +20,6 @@ from bot.features.sharing import views as sharing_views
 from bot.reminders.dispatcher import Sent
 from bot.storage import Storage
 from bot.storage.reminders import DueReminder
-from bot.storage.sealing import Unreadable
 
 log = logging.getLogger(__name__)
 
@@ -77,13 +76,8 @@ class ReminderSender:
         if kind == ReminderKind.CONTINUE:
             return compose_views.ready_to_continue(self.content)
         message_id = int(reminder.payload.get("message_id", 0))
-        try:
-            saved = await self.storage.saved_message(reminder.user_id, message_id)
-        except Unreadable:
-            # Changed outside the bot, or its key is gone: nothing to remind of (rather than a
-            # failure tried again at every run).
-            log.warning("reminder=%s: its message does not open; dropped", reminder.id)
-            saved = None
+        # None also for a message that no longer opens: nothing to remind of.
+        saved = await self.storage.saved_message(reminder.user_id, message_id)
         if saved is None:
             return None
         if kind == ReminderKind.SEND_LATER:

@@ -59,7 +59,7 @@ async def _once_more_if_reconnected(query: Callable[[A], Awaitable[T]], argument
         return await query(argument)
 
 
-def _to_draft(row: Row[Any], key: DataKey | None) -> Draft:
+def _to_draft(row: Row[Any] | DraftRow, key: DataKey | None) -> Draft:
     """Raises Unreadable if a part does not open: a draft with a hole is no draft to resume."""
     user_id = row.user_id
 
@@ -308,7 +308,8 @@ class Storage:
         if row is None:
             return None, None
         try:
-            draft = _to_draft(row, await self.keys.key(row.user_id))
+            # Reading never makes a key: a draft without one does not open.
+            draft = _to_draft(row, await self.keys.existing_key(row.user_id))
         except Unreadable:
             # Taken for an expired draft: the person is told, and starts afresh.
             log.warning("user=%s: the draft does not open; treated as gone", row.user_id)
@@ -473,13 +474,16 @@ class Storage:
             if row is None:
                 return None
             try:
-                parts = {
-                    name: open_text(key, "drafts", name, user_id, getattr(row, name))
-                    for name in ("feeling", "reason", "regulation", "request")
-                }
+                found = _to_draft(row, key)
             except Unreadable:
                 return None
-            return {**parts, "step": row.step}
+            return {
+                "feeling": found.feeling,
+                "reason": found.reason,
+                "regulation": found.regulation,
+                "request": found.request,
+                "step": row.step,
+            }
 
         def checkin_part(row: CheckinRow, name: str) -> str:
             return open_text(key, "checkins", name, user_id, getattr(row, name), row.id)

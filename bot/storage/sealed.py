@@ -24,8 +24,9 @@ def owner_column(table: str) -> str:
 
 
 def has_row_ids(table: str) -> bool:
-    """Tables with many rows per person: the row's id is part of each text's place."""
-    return table in {"messages", "checkins"}
+    """Tables with many rows per person (an `id` besides the person's): the row's id is part of
+    each text's place."""
+    return owner_column(table) != "id" and "id" in Base.metadata.tables[table].c
 
 
 def seal_values(
