@@ -59,6 +59,11 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "history_line": frozenset({"date", "preview"}),
     "history_button": frozenset({"feeling", "reason", "date"}),
     "history_shown": frozenset({"date"}),
+    "history_said_back": frozenset({"status"}),
+    "history_heard_line": frozenset({"date", "preview", "status"}),
+    "history_heard_button": frozenset({"preview", "date"}),
+    "history_said_back_shown": frozenset({"status", "reflection"}),
+    "history_heard_shown": frozenset({"date", "heard", "status", "reflection"}),
     "check_finding": frozenset({"part", "title", "words", "explain", "softer"}),
     "safety_self_harm": frozenset({"help"}),
     "safety_danger": frozenset({"help"}),
@@ -101,6 +106,21 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "reply_written": frozenset({"name", "message"}),
     "write_prompt": frozenset({"limit"}),
     "reply_sent": frozenset({"name"}),
+    "reply_check": frozenset({"title", "words", "explain", "softer"}),
+    "heard_offer": frozenset({"name", "reflection"}),
+    "heard_send_button": frozenset({"name"}),
+    "heard_skipped": frozenset({"name"}),
+    "heard_own_prompt": frozenset({"name", "limit"}),
+    "heard_own_preview": frozenset({"name", "reflection"}),
+    "heard_sent": frozenset({"name"}),
+    "heard_already_sent": frozenset({"name"}),
+    "heard_incoming": frozenset({"name", "reflection"}),
+    "heard_understood_speaker": frozenset({"name"}),
+    "heard_understood_listener": frozenset({"name"}),
+    "heard_not_quite_prompt": frozenset({"name"}),
+    "heard_not_quite_words": frozenset({"name", "words"}),
+    "heard_not_quite_plain": frozenset({"name"}),
+    "heard_correction_sent": frozenset({"name"}),
     "partner_open_invite": frozenset({"date"}),
     "invite_created": frozenset({"link"}),
     "partner_paired": frozenset({"name"}),
@@ -265,6 +285,14 @@ class Texts(_Strict):
     newer_button: str
     older_button: str
     history_shown: str
+    history_said_back: str
+    history_heard_line: str
+    history_heard_button: str
+    history_status_sent: str
+    history_status_understood: str
+    history_status_not_quite: str
+    history_said_back_shown: str
+    history_heard_shown: str
     export_intro: str
     export_markdown_title: str
     forget_confirm: str
@@ -358,6 +386,32 @@ class Texts(_Strict):
     write_prompt: str
     talk_custom_prompt: str
     reply_sent: str
+    reply_check: str
+    heard_button: str
+    heard_offer: str
+    heard_send_button: str
+    heard_own_button: str
+    heard_skip_button: str
+    heard_skipped: str
+    heard_own_prompt: str
+    heard_own_preview: str
+    heard_own_hint: str
+    heard_sent: str
+    heard_already_sent: str
+    heard_partner_gone: str
+    heard_incoming: str
+    heard_yes_button: str
+    heard_no_button: str
+    heard_already_answered: str
+    heard_understood_speaker: str
+    heard_understood_listener: str
+    heard_not_quite_prompt: str
+    heard_plain_button: str
+    heard_not_quite_words: str
+    heard_not_quite_plain: str
+    heard_again_button: str
+    heard_prepared_button: str
+    heard_correction_sent: str
     partner_none: str
     partner_open_invite: str
     invite_button: str

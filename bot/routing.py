@@ -16,6 +16,7 @@ from bot.features.conversation import handlers as conversation
 from bot.features.follow_ups import handlers as follow_ups
 from bot.features.history import handlers as history
 from bot.features.learn import handlers as learn
+from bot.features.listening import handlers as listening
 from bot.features.pairing import handlers as pairing
 from bot.features.reminders import handlers as reminders
 from bot.features.safety import handlers as safety
@@ -41,6 +42,7 @@ def register_handlers(application: AnyApplication) -> None:
     checkin.register(application)
     follow_ups.register(application)
     sharing.register(application)
+    listening.register(application)
     conversation.register(application)
     fallback.register_last(application)
     errors.register(application)

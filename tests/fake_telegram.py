@@ -155,6 +155,9 @@ class SentMessage:
         return [b["text"] for b in self.buttons]
 
 
+_event_order = itertools.count()
+
+
 @dataclass
 class Event:
     """Something the user saw happen: a new message, an edit, or a toast."""
@@ -162,6 +165,8 @@ class Event:
     kind: str  # "message", "edit" (new text), "markup" (only the buttons changed), "toast"
     message: SentMessage | None = None
     toast: str = ""
+    # In which order events happened across all chats (for two-person transcripts).
+    seq: int = field(default_factory=lambda: next(_event_order))
 
 
 @dataclass

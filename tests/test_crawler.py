@@ -2,12 +2,12 @@
 action what must always hold.
 
 From a set of starting states (a new user, the composer at each step, the review, a finished
-message, a pairing with a message delivered to the partner, reminders set, a nudge received,
-after /forget, ...) it walks: it taps every button the bot shows, types samples at every prompt
-(an answer, a time, a city, an emoji, 401 characters, zero-width spaces), sends commands at any
-moment, taps buttons from earlier messages, taps forged buttons, and sends updates that have no
-sender. Each walk is deterministic: a fixed seed per starting state, the untried actions of the
-current screen first, in a fixed order.
+message, a pairing with a message delivered to the partner, and said back by them, reminders
+set, a nudge received, after /forget, ...) it walks: it taps every button the bot shows, types
+samples at every prompt (an answer, a time, a city, an emoji, 401 characters, zero-width
+spaces), sends commands at any moment, taps buttons from earlier messages, taps forged buttons,
+and sends updates that have no sender. Each walk is deterministic: a fixed seed per starting
+state, the untried actions of the current screen first, in a fixed order.
 
 After every action:
 - no ERROR record in the log (the bot's error handler logs every unhandled exception);
@@ -134,6 +134,20 @@ FORGED = [
     "reply:thanks:999999999",
     "reply:write:1",
     f"reply:talk:{HUGE}",
+    "heard:offer:999999999",
+    f"heard:offer:{HUGE}",
+    "heard:offer:1",
+    "heard:send:1:1:p:1",
+    "heard:send:1:1:o:0",
+    f"heard:send:1:{HUGE}:p:1",
+    "heard:own:1",
+    "heard:skip:1",
+    "heard:ans:yes:1",
+    "heard:ans:no:999999999",
+    "heard:ans:maybe:1",
+    "heard:plain:1",
+    "history:heard:1",
+    f"history:heard:{HUGE}",
     "pair:yes:" + "A" * 43,
     "pair:no:" + "B" * 43,
     "partner:zzz",
@@ -651,6 +665,15 @@ async def paired(walker: Walker) -> None:
     await bob.expect(r"wrote you a soft start-up")
 
 
+async def said_back(walker: Walker) -> None:
+    """Bob said back what he heard; Alice has "Yes, that's it" / "Not quite" before her."""
+    alice, bob = walker.people
+    await paired(walker)
+    await _do(walker, 1, "press '💬 Say what I heard'", bob.press("💬 Say what I heard"))
+    await _do(walker, 1, "press '💌 Send it to Alice'", bob.press("💌 Send it to Alice"))
+    await alice.expect(r"says back what they heard")
+
+
 async def invited(walker: Walker) -> None:
     alice, bob = walker.people
     await _do(walker, 0, "sends '/partner'", alice.send("/partner"))
@@ -720,6 +743,7 @@ STATES: list[tuple[str, Callable[[Walker], Awaitable[None]], int]] = [
     ("composer: faux feeling", faux_feeling, 1),
     ("finished message", finished, 1),
     ("paired, message delivered", paired, 2),
+    ("said back, waiting for 'that's it'", said_back, 2),
     ("invited, not yet answered", invited, 2),
     ("reminders set", reminders_set, 1),
     ("nudge received", nudged, 1),

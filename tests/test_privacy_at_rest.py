@@ -40,17 +40,39 @@ PLAN_PART = "my cousin Mirela on the corner of Lindenweg"
 KEPT_WORDS = "honestly the bins again, every single week"
 REPLY = "I hear that the evening felt long for you"
 NEW_REASON = "the holiday plans changed last week"
+REFLECTED = "I hear that the late call left you waiting alone"
+CORRECTION = "more that nobody told me when it would end"
 # Everything the two people write below; none of it may be found in the database's bytes.
-WRITTEN = [*ANSWERS[1:], CHECKIN_NOTE, PLAN_PART, KEPT_WORDS, REPLY, NEW_REASON]
+WRITTEN = [
+    *ANSWERS[1:],
+    CHECKIN_NOTE,
+    PLAN_PART,
+    KEPT_WORDS,
+    REPLY,
+    NEW_REASON,
+    REFLECTED,
+    CORRECTION,
+]
 
 
 async def _write_everything(alice: FakeUser, bob: FakeUser) -> None:
-    """A conversation sent to a partner, the partner's written reply, a check-in note, a part of
-    the safety plan, words kept for later, and a draft in progress."""
+    """A conversation sent to a partner, what the partner heard (and "not quite"), their
+    written reply, a check-in note, a part of the safety plan, words kept for later, and a
+    draft in progress."""
     await bob.send(KEPT_WORDS)
     await bob.expect(r"I've kept your words")
     await pair(alice, bob)
     await send_to(alice, bob)
+    await bob.press("💬 Say what I heard")
+    await bob.press("✏️ Say it my way")
+    await bob.expect(r"In your own words")
+    await bob.send(REFLECTED)
+    await bob.press("💌 Send it to Alice")
+    reflection = await alice.expect(r"Bob says back what they heard")
+    await alice.press("Not quite", reflection)
+    await alice.expect(r"What did Bob miss")
+    await alice.send(CORRECTION)
+    await bob.expect(r"not quite it yet")
     await bob.press("✍️ Write a reply")
     await bob.expect(r"saying back what you heard")
     await bob.send(REPLY)

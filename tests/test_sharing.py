@@ -64,6 +64,7 @@ async def send_to(sender: FakeUser, partner: FakeUser) -> SentMessage:
     incoming = await partner.expect(rf"{sender.first_name} wrote you a soft start-up")
     assert "I feel anxious because the call ran late last night." in incoming.text
     assert incoming.labels == [
+        "💬 Say what I heard",
         "Thank you for telling me",
         "Let's talk…",
         "I need a little time",
@@ -461,7 +462,7 @@ async def test_one_one_tap_answer_per_message_and_words_can_follow(
 ) -> None:
     await pair(alice, bob)
     delivered = await send_to(alice, bob)
-    little_time = delivered.buttons[2]["callback_data"]
+    little_time = delivered.buttons[3]["callback_data"]
     await bob.press("Thank you for telling me", delivered)
     await bob.expect(r"Sent to Alice")
     await bob.press_data(delivered, little_time)  # an old keyboard, or a quick second tap
@@ -469,7 +470,7 @@ async def test_one_one_tap_answer_per_message_and_words_can_follow(
     said = [e.message.text for e in telegram.events[alice.id] if e.message]
     assert any("Thank you for telling me" in text for text in said)
     assert not any("needs a little time" in text for text in said)
-    assert delivered.labels == ["✍️ Write a reply"]
+    assert delivered.labels == ["💬 Say what I heard", "✍️ Write a reply"]
     await bob.press("✍️ Write a reply", delivered)
     await bob.send("and I want to hear more tonight")
     await alice.expect(r"Bob replied:\s+and I want to hear more tonight")
@@ -570,7 +571,7 @@ async def test_a_typed_time_after_a_one_tap_answer_is_not_a_second_answer(
     await bob.press("Let's talk…", delivered)
     when = await bob.expect(r"When would suit you to talk")
     await bob.press("I'll type a time", when)
-    await bob.press_data(delivered, delivered.buttons[2]["callback_data"])  # "a little time"
+    await bob.press_data(delivered, delivered.buttons[3]["callback_data"])  # "a little time"
     await bob.expect(r"Sent to Alice")
     await bob.send("tomorrow at 8")
     await bob.expect(r"already answered this one")

@@ -128,6 +128,15 @@ async def _seed_everything(application: Any, user_id: int, other_id: int) -> Non
                 ),
                 {"id": uid, "now": now},
             )
+            # Each keeps their own copy of what was said back; it names the other one.
+            await connection.execute(
+                text(
+                    "INSERT INTO reflections (user_id, role, partner_id, message_id, attempt,"
+                    " text, heard, correction, status, created_at)"
+                    " VALUES (:id, 'listener', :other, 1, 1, '', '', '', 'sent', :now)"
+                ),
+                {"id": uid, "other": other_id if uid == user_id else user_id, "now": now},
+            )
         await connection.execute(
             text("INSERT INTO pairings (inviter_id, partner_id, created_at) VALUES (:a, :b, :now)"),
             {"a": user_id, "b": other_id, "now": now},
@@ -166,7 +175,7 @@ async def test_forget_deletes_every_row_about_the_user(
     assert "already sent to a partner stay in their chat" in done.text
     assert await _rows_naming(running_bot, alice.id) == {}
     bob_rows = await _rows_naming(running_bot, bob.id)
-    assert {"users", "messages", "checkins", "reminders", "invites"} <= set(bob_rows)
+    assert {"users", "messages", "checkins", "reminders", "invites", "reflections"} <= set(bob_rows)
     assert "pairings" not in bob_rows
     await alice.send("anything")
     await alice.expect(r"I've kept your words")

@@ -114,3 +114,20 @@ def check_draft(draft: Draft, rules: Sequence[Rule]) -> list[Finding]:
             if words and finding.key not in draft.kept:
                 findings.append(finding)
     return findings
+
+
+# A reply to the partner, or a reflection in one's own words, is checked for what hurts in any
+# answer (a verdict, blame, contempt), read as the "what happened" part; the rules about
+# requests and self-care belong to a soft start-up only.
+REPLY_RULES = frozenset({"criticism", "blame", "contempt"})
+
+
+def check_reply(text: str, rules: Sequence[Rule]) -> Finding | None:
+    """The first sign of a harsh answer in `text`, or None."""
+    for rule in rules:
+        if rule.name not in REPLY_RULES:
+            continue
+        words = rule.match(text)
+        if words:
+            return Finding(rule.name, Step.REASON, quoted(words, text))
+    return None

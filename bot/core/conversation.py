@@ -23,6 +23,12 @@ class Expecting(StrEnum):
     # Something just arrived from the partner: a typed text is likely an answer to it, and
     # is sent only once the person confirms (the text waits, see `pending_text`).
     INCOMING = "incoming"
+    # "Say it my way": the listener's own words for what they heard (bot/core/reflect.py),
+    # shown back before anything is sent.
+    REFLECTION = "reflection"
+    # "Not quite": the speaker's few words on what the listener missed; `message_id` is the
+    # speaker's copy of that reflection.
+    CORRECTION = "correction"
     # A nudge asked how they are: a typed text soon after it is a check-in.
     NUDGE_ANSWER = "nudge"
     # A part of the private safety plan (bot/core/safety.py).
@@ -50,7 +56,7 @@ QUESTION_OPEN = timedelta(days=1)
 @dataclass(frozen=True)
 class Awaited:
     what: Expecting
-    # The soft start-up it is about (send time, outcome, replies).
+    # The soft start-up it is about (send time, outcome, replies, reflections).
     message_id: int | None = None
     # Whom the answer goes to (replies to the partner).
     to_user: int | None = None
@@ -69,7 +75,7 @@ def still_open(awaited: Awaited | None, now: datetime) -> Awaited | None:
     age = now - awaited.since
     if awaited.what is Expecting.NUDGE_ANSWER:
         return awaited if age <= NUDGE_ANSWER_OPEN else None
-    if awaited.what in (Expecting.PARTNER_REPLY, Expecting.TALK_TIME):
+    if awaited.what in (Expecting.PARTNER_REPLY, Expecting.TALK_TIME, Expecting.REFLECTION):
         return awaited if age <= REPLY_OPEN else replace(awaited, what=Expecting.INCOMING)
     if awaited.what is Expecting.INCOMING:
         return awaited if age <= INCOMING_OPEN else None

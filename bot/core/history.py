@@ -7,6 +7,8 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from bot.core.reflect import Reflection
+
 PAGE_SIZE = 5
 PREVIEW_LENGTH = 48
 
@@ -26,11 +28,22 @@ class SavedMessage:
 
 @dataclass(frozen=True)
 class HistoryPage:
-    """One page of history, newest first."""
+    """One page of history, newest first: the person's messages (with what their partner
+    said back to each), and the messages they heard and said back themselves."""
 
     messages: list[SavedMessage]
     page: int
     total: int
+    # The listener's copies: one per message they said back (the latest try).
+    heard: list[Reflection] = field(default_factory=list)
+    # The latest reflection of each of the person's messages, by message id.
+    said_back: dict[int, Reflection] = field(default_factory=dict)
+
+    @property
+    def entries(self) -> list[SavedMessage | Reflection]:
+        """Messages and heard ones together, newest first."""
+        both: list[SavedMessage | Reflection] = [*self.messages, *self.heard]
+        return sorted(both, key=lambda entry: entry.created_at, reverse=True)
 
     @property
     def pages(self) -> int:
@@ -79,6 +92,24 @@ class UserExport:
     help_country: str | None = None
     # Words typed and kept until they say what to do with them (None: none).
     kept_words: str | None = None
+    # What was said back: by them (role "listener") and to them ("speaker").
+    reflections: list[dict[str, str]] = field(default_factory=list)
+
+
+def reflection_export(found: Reflection) -> dict[str, str]:
+    """One copy of a reflection as /export shows it."""
+    entry = {
+        "role": found.role.value,
+        "text": found.text,
+        "status": found.status.value,
+        "at": found.created_at.isoformat(),
+        "message_id": str(found.message_id),
+    }
+    if found.heard:
+        entry["heard"] = found.heard
+    if found.correction:
+        entry["correction"] = found.correction
+    return entry
 
 
 def export_json(data: UserExport) -> str:

@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
 
 from bot.core.compose import Phrasing, compose_sentences
 from bot.core.draft import Draft
@@ -122,3 +124,32 @@ def reflection(draft: Draft, phrasing: Phrasing, turn: Turnaround) -> str:
     heard = _clause(turn_around(feeling, turn))
     wish = _clause(turn_around(request, turn))
     return turn.reflection.format(heard=heard, wish=wish)
+
+
+class Role(StrEnum):
+    LISTENER = "listener"  # I said back what I heard
+    SPEAKER = "speaker"  # my partner said back what they heard
+
+
+class Understood(StrEnum):
+    SENT = "sent"  # waiting for the speaker's answer
+    YES = "understood"  # "Yes, that's it"
+    NOT_QUITE = "not_quite"
+
+
+@dataclass(frozen=True)
+class Reflection:
+    """One person's copy of a reflection: the listener's ("I said back...") or the speaker's
+    ("they said back...")."""
+
+    id: int
+    role: Role
+    partner_id: int
+    message_id: int
+    attempt: int
+    text: str
+    status: Understood
+    created_at: datetime
+    # The listener's copy: the message they heard. Both: the speaker's "not quite" words.
+    heard: str = ""
+    correction: str = ""

@@ -227,6 +227,33 @@ class SealingRow(Base):
     sealed_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
 
 
+class ReflectionRow(Base):
+    """ "What I heard": a listener's reflection of a soft start-up, kept once for each of the
+    two people (their own copy, sealed with their own key, so /forget removes only theirs).
+    The listener's copy keeps the message they heard; the speaker's has it in `messages`."""
+
+    __tablename__ = "reflections"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = _user_fk(index=True)
+    # "listener" (I said back what I heard) or "speaker" (they said back what they heard).
+    role: Mapped[str] = mapped_column(String(8))
+    partner_id: Mapped[int] = mapped_column(BigInteger)
+    # The soft start-up it answers (the speaker's message id).
+    message_id: Mapped[int] = mapped_column(Integer, index=True)
+    # The other person's copy (None once they removed it).
+    counterpart_id: Mapped[int | None] = mapped_column(Integer, default=None)
+    # 1 for the first reflection of a message, 2 after a "not quite", and so on.
+    attempt: Mapped[int] = mapped_column(Integer, default=1)
+    text: Mapped[str] = mapped_column(Text, default="")
+    heard: Mapped[str] = mapped_column(Text, default="")
+    correction: Mapped[str] = mapped_column(Text, default="")
+    # "sent", then "understood" or "not_quite".
+    status: Mapped[str] = mapped_column(String(12), default="sent")
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    answered_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+
+
 # What people write, sealed with their data key (bot/storage/sealing.py), by table. Rows of
 # these tables with an `id` carry it in the sealed text's place; the others are one per person.
 SEALED_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -235,6 +262,14 @@ SEALED_COLUMNS: dict[str, tuple[str, ...]] = {
     "messages": ("feeling", "reason", "regulation", "request", "text"),
     "checkins": ("feeling", "note"),
     "safety_plans": ("signs", "calm", "people", "place"),
+    "reflections": ("text", "heard", "correction"),
+}
+
+# Another person's rows that name someone, by the column that names them, with what /forget
+# writes instead: the rows stay (they are the other person's own copy of a reflection), the
+# one who left is no longer named, nor is their copy pointed to.
+OTHERS_NAMING: dict[str, tuple[str, dict[str, Any]]] = {
+    "reflections": ("partner_id", {"partner_id": 0, "counterpart_id": None}),
 }
 
 # Every table with rows about a person, and the columns that name them; /forget and its test
@@ -250,4 +285,5 @@ USER_COLUMNS: dict[str, tuple[str, ...]] = {
     "invites": ("inviter_id", "offered_to"),
     "done_actions": ("user_id",),
     "safety_plans": ("user_id",),
+    "reflections": ("user_id",),
 }

@@ -17,14 +17,24 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.core.conversation import Awaited
 from bot.core.draft import Draft, Step
-from bot.core.history import PAGE_SIZE, HistoryPage, SavedMessage, UserExport, clamp_page
+from bot.core.history import (
+    PAGE_SIZE,
+    HistoryPage,
+    SavedMessage,
+    UserExport,
+    clamp_page,
+    reflection_export,
+)
 from bot.core.pairing import Partner
+from bot.core.reflect import Reflection, Role
 from bot.core.safety import PLAN_PARTS
 from bot.storage.common import UpdateMark, aware, ensure_user, insert_for, insert_for_dialect
 from bot.storage.conversation import ConversationRepository, awaited_of
 from bot.storage.database import create_reader, reclaim_deleted
 from bot.storage.keys import Keyring
+from bot.storage.listening import ListeningRepository
 from bot.storage.models import (
+    OTHERS_NAMING,
     USER_COLUMNS,
     Base,
     CheckinRow,
@@ -118,6 +128,19 @@ _DRAFT_FIELDS = (
 )  # fmt: skip
 
 
+def _latest_reflections(
+    copies: list[Reflection],
+) -> tuple[list[Reflection], dict[int, Reflection]]:
+    """From a person's copies (newest first): the latest of each message they said back, and
+    the latest said back to them for each of their messages."""
+    heard: dict[int, Reflection] = {}
+    said_back: dict[int, Reflection] = {}
+    for found in copies:
+        latest = heard if found.role is Role.LISTENER else said_back
+        latest.setdefault(found.message_id, found)
+    return list(heard.values()), said_back
+
+
 class _HotPath:
     """The statements of every conversation step, built once per database kind.
 
@@ -181,6 +204,7 @@ class Storage:
         self.reminders = ReminderRepository(self._sessions, keys)
         self.conversation = ConversationRepository(self._sessions, keys)
         self.safety = SafetyRepository(self._sessions, keys)
+        self.listening = ListeningRepository(self._sessions, keys)
 
     async def close(self) -> None:
         """Closes every connection (at shutdown)."""
@@ -415,9 +439,11 @@ class Storage:
     # --- history ---------------------------------------------------------------------------
 
     async def history_page(self, user_id: int, page: int) -> HistoryPage:
-        """One page of the user's messages, newest first (the last page if `page` is past it)."""
+        """One page of the user's messages and of the messages they heard and said back,
+        newest first (the last page if `page` is past it)."""
+        heard, said_back = _latest_reflections(await self.listening.of_person(user_id))
         async with self._session() as session:
-            total = int(
+            total = len(heard) + int(
                 await session.scalar(
                     select(func.count())
                     .select_from(MessageRow)
@@ -426,15 +452,34 @@ class Storage:
                 or 0
             )
             page = clamp_page(page, total)
-            key = await self.keys.existing_key(user_id)
-            rows = await session.scalars(
-                select(MessageRow)
+            end = (page + 1) * PAGE_SIZE
+            stamps = await session.execute(
+                select(MessageRow.id, MessageRow.created_at)
                 .where(MessageRow.user_id == user_id)
                 .order_by(MessageRow.created_at.desc(), MessageRow.id.desc())
-                .offset(page * PAGE_SIZE)
-                .limit(PAGE_SIZE)
+                .limit(end)
             )
-            return HistoryPage(_readable(rows, key), page, total)
+            # Both kinds in one order; this page's share of each.
+            entries = sorted(
+                [(aware(at), True, row_id) for row_id, at in stamps]
+                + [(found.created_at, False, found.id) for found in heard],
+                reverse=True,
+            )[page * PAGE_SIZE : end]
+            shown = [row_id for _, mine, row_id in entries if mine]
+            rows = await session.scalars(
+                select(MessageRow)
+                .where(MessageRow.id.in_(shown))
+                .order_by(MessageRow.created_at.desc(), MessageRow.id.desc())
+            )
+            messages = _readable(rows, await self.keys.existing_key(user_id))
+        shown_heard = {row_id for _, mine, row_id in entries if not mine}
+        return HistoryPage(
+            messages,
+            page,
+            total,
+            heard=[found for found in heard if found.id in shown_heard],
+            said_back={m.id: said_back[m.id] for m in messages if m.id in said_back},
+        )
 
     async def recent_messages(self, user_id: int, limit: int) -> list[SavedMessage]:
         """The user's newest messages (for inline sharing)."""
@@ -501,6 +546,7 @@ class Storage:
             except Unreadable:
                 return None
 
+        reflections = await self.listening.of_person(user_id)
         async with self._session() as session:
             user = await session.get(User, user_id)
             draft = await session.get(DraftRow, user_id)
@@ -521,6 +567,7 @@ class Storage:
                 checkins=[entry for entry in map(checkin, checkins) if entry is not None],
                 help_country=user.help_country if user else None,
                 kept_words=opened("users", "pending_text", user.pending_text if user else None),
+                reflections=[reflection_export(found) for found in reflections],
                 safety_plan=(
                     {
                         part.value: opened("safety_plans", part.value, getattr(plan, part.value))
@@ -550,6 +597,11 @@ class Storage:
                 table = tables[name]
                 await session.execute(
                     delete(table).where(or_(*(table.c[column] == user_id for column in columns)))
+                )
+            for name, (column, instead) in OTHERS_NAMING.items():
+                table = tables[name]
+                await session.execute(
+                    table.update().where(table.c[column] == user_id).values(instead)
                 )
             await session.execute(delete(User).where(User.id == user_id))
         await reclaim_deleted(self.engine)

@@ -17,6 +17,7 @@ from bot.core.safety import MAX_PLAN_PART_LENGTH, PLAN_QUESTIONS
 from bot.features.checkin import handlers as checkin
 from bot.features.compose import views as compose_views
 from bot.features.follow_ups import handlers as follow_ups
+from bot.features.listening import handlers as listening
 from bot.features.reminders import handlers as reminders
 from bot.features.safety import handlers as safety
 from bot.features.sharing import handlers as share
@@ -46,6 +47,8 @@ ANSWERS: dict[Expecting, Answer] = {
     Expecting.PARTNER_REPLY: share.reply_from_text,
     Expecting.TALK_TIME: share.reply_from_text,
     Expecting.INCOMING: share.incoming_text,
+    Expecting.REFLECTION: listening.reflection_from_text,
+    Expecting.CORRECTION: listening.correction_from_text,
     **dict.fromkeys(PLAN_QUESTIONS, safety.plan_part_from_text),
     Expecting.SAFETY_PAUSE: safety.paused,
 }
@@ -137,11 +140,13 @@ async def moved_on(update: Update, context: Context) -> None:
     reply to the partner) must not catch a later text. /cancel says what it dropped; /help
     and /back keep the place."""
     awaited = await context.storage.conversation.awaited(user_id(update))
-    # A held answer to the partner survives a look at /history: losing it would lose words.
-    if awaited is not None and awaited.what is not Expecting.INCOMING:
+    # A held answer to the partner (or a reflection waiting for "send it") survives a look at
+    # /history: losing it would lose words.
+    if awaited is not None and awaited.what not in KEEPS_HELD_WORDS:
         await context.storage.conversation.expect(user_id(update), None)
 
 
+KEEPS_HELD_WORDS = frozenset({Expecting.INCOMING, Expecting.REFLECTION})
 KEEPS_THE_QUESTION = filters.Regex(r"^/(cancel|help|back)(@\w+)?(\s|$)")
 
 

@@ -15,3 +15,10 @@ class HistoryPage(CallbackData, prefix="history:page"):
 @dataclass(frozen=True)
 class HistoryShow(CallbackData, prefix="history:show"):
     message_id: int
+
+
+@dataclass(frozen=True)
+class HistoryHeard(CallbackData, prefix="history:heard"):
+    """A message the person heard and said back: their own copy of it."""
+
+    reflection_id: int

@@ -44,7 +44,15 @@ PRIVATE = filters.ChatType.PRIVATE
 # The question that asks for each part of the plan.
 EXPECTING_PART = {part: what for what, part in PLAN_QUESTIONS.items()}
 # Answers that would go to the partner: held, not sent, when they point to danger.
-TO_PARTNER = frozenset({Expecting.PARTNER_REPLY, Expecting.TALK_TIME, Expecting.INCOMING})
+TO_PARTNER = frozenset(
+    {
+        Expecting.PARTNER_REPLY,
+        Expecting.TALK_TIME,
+        Expecting.INCOMING,
+        Expecting.REFLECTION,
+        Expecting.CORRECTION,
+    }
+)
 
 
 async def help_of(context: Context, user: int) -> tuple[CountryHelp, Where]:

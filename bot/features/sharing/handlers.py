@@ -23,11 +23,13 @@ from telegram.ext import (
     filters,
 )
 
+from bot.core.check import check_reply
 from bot.core.conversation import Awaited, Expecting
 from bot.core.draft import MAX_PART_LENGTH
 from bot.core.history import SavedMessage, local_time, preview
 from bot.core.pairing import Partner
 from bot.features.follow_ups.handlers import schedule_outcome
+from bot.features.listening.views import HeardOffer
 from bot.features.sharing import views
 from bot.handlers import keyboards
 from bot.handlers.context import (
@@ -127,7 +129,7 @@ class Delivery(Enum):
     FAILED = "failed"
 
 
-async def _deliver(
+async def deliver(
     context: Context,
     sender_update: Update,
     partner: Partner,
@@ -181,7 +183,7 @@ async def _deliver_claimed(
     """Delivers for an action already claimed; the claim is given back when nothing arrived."""
     storage, me = context.storage, user_id(update)
     try:
-        delivery = await _deliver(context, update, partner, *content)
+        delivery = await deliver(context, update, partner, *content)
     except BaseException:
         await storage.release_action(me, *action)
         raise
@@ -194,6 +196,7 @@ def _reply_keyboard(context: Context, message_id: int) -> InlineKeyboardMarkup:
     texts = context.texts
     answer, write = views.PartnerAnswer, views.PartnerWrite
     return keyboards.grid(
+        [(texts.heard_button, HeardOffer(message_id).pack())],
         [(texts.reply_thanks_button, answer("thanks", message_id).pack())],
         [(texts.reply_talk_button, answer("talk", message_id).pack())],
         [(texts.reply_time_button, answer("time", message_id).pack())],
@@ -227,7 +230,7 @@ async def send_to_partner(update: Update, context: Context) -> None:
     action = ("send", f"{button.message_id}:{button.partner_id}")
     content = (text, _reply_keyboard(context, button.message_id))
     # Before it arrives: the partner may type their answer the moment they see it.
-    await _expect_answer(context, partner.user_id, button.message_id, user_id(update))
+    await expect_answer(context, partner.user_id, button.message_id, user_id(update))
     delivery = await _deliver_once(context, update, partner, action, content)
     if delivery is None:
         await context.bot.send_message(chat_id(update), texts.already_delivered.format(name=name))
@@ -274,7 +277,7 @@ async def quick_reply(update: Update, context: Context) -> None:
     # One one-tap answer per message: two that disagree ("thanks", then "a little time")
     # would leave the sender unsure which one holds.
     action = ("reply", f"{message_id}:{partner.user_id}")
-    await _expect_answer(context, partner.user_id, message_id, user_id(update))
+    await expect_answer(context, partner.user_id, message_id, user_id(update))
     delivery = await _deliver_once(context, update, partner, action, (text, None))
     partner_name = html.escape(partner.name)
     if delivery is None:
@@ -288,7 +291,10 @@ async def quick_reply(update: Update, context: Context) -> None:
         # Only now (buttons taken away before the answer arrived could not be tapped again),
         # and words can still follow the tap.
         write = views.PartnerWrite("write", message_id).pack()
-        markup = keyboards.grid([(texts.reply_write_button, write)])
+        markup = keyboards.grid(
+            [(texts.heard_button, HeardOffer(message_id).pack())],
+            [(texts.reply_write_button, write)],
+        )
         await query.edit_message_reply_markup(reply_markup=markup)
 
 
@@ -336,9 +342,23 @@ async def start_writing(update: Update, context: Context) -> int:
     return ConversationHandler.END
 
 
-async def reply_from_text(update: Update, context: Context, awaited: Awaited, text: str) -> None:
+def check_note(context: Context, text: str) -> str:
+    """The gentle check on words about to go to the partner ("" when nothing stands out)."""
+    finding = check_reply(text, context.content.rules)
+    if finding is None:
+        return ""
+    rule = context.content.checks.explained(finding.rule)
+    return context.texts.reply_check.format(
+        title=rule.title, words=html.escape(finding.words), explain=rule.explain, softer=rule.softer
+    )
+
+
+async def reply_from_text(
+    update: Update, context: Context, awaited: Awaited, text: str, *, checked: bool = False
+) -> None:
     """A reply (or a time to talk) the person typed for their partner, after "Write a reply"
-    or "I'll type a time" (see bot/features/conversation)."""
+    or "I'll type a time" (see bot/features/conversation). A reply with something harsh in it
+    is held with the gentle check and sent only once they say so (`checked`)."""
     storage = context.storage
     texts = context.texts
     me = user_id(update)
@@ -346,6 +366,11 @@ async def reply_from_text(update: Update, context: Context, awaited: Awaited, te
     if partner is None or partner.user_id != awaited.to_user:
         await storage.conversation.expect(me, None)
         await context.bot.send_message(chat_id(update), texts.not_paired)
+        return
+    if awaited.what is Expecting.PARTNER_REPLY and not checked and check_note(context, text):
+        held = Awaited(Expecting.INCOMING, awaited.message_id, awaited.to_user)
+        await storage.conversation.expect(me, held, at=context.now())
+        await incoming_text(update, context, held, text)
         return
     name = html.escape(update.effective_user.first_name if update.effective_user else "")
     written = html.escape(text.strip(), quote=False)
@@ -367,9 +392,9 @@ async def reply_from_text(update: Update, context: Context, awaited: Awaited, te
         )
     # Cleared only once Telegram took it (or surely never will): a failed send keeps the
     # reply waiting (and gives a claimed time back), so sending the text again delivers it.
-    await _expect_answer(context, partner.user_id, awaited.message_id or 0, me)
+    await expect_answer(context, partner.user_id, awaited.message_id or 0, me)
     if action is None:
-        delivery = await _deliver(context, update, partner, message, markup)
+        delivery = await deliver(context, update, partner, message, markup)
     else:
         delivery = await _deliver_claimed(context, update, partner, action, (message, markup))
     await storage.conversation.expect(me, None)
@@ -379,7 +404,7 @@ async def reply_from_text(update: Update, context: Context, awaited: Awaited, te
         )
 
 
-async def _expect_answer(context: Context, to: int, message_id: int, sender: int) -> None:
+async def expect_answer(context: Context, to: int, message_id: int, sender: int) -> None:
     """What `to` types next, outside anything else, is likely an answer to what just came."""
     awaited = Awaited(Expecting.INCOMING, message_id=message_id, to_user=sender)
     await context.storage.conversation.expect_if_free(to, awaited, at=context.now())
@@ -401,8 +426,10 @@ async def incoming_text(update: Update, context: Context, awaited: Awaited, text
         texts, partner.name, awaited.message_id or 0, text.strip()
     )
     quoted = html.escape(text.strip(), quote=False)
+    asked = texts.confirm_reply.format(name=name, message=quoted)
+    note = check_note(context, text)
     await context.bot.send_message(
-        chat_id(update), texts.confirm_reply.format(name=name, message=quoted), reply_markup=markup
+        chat_id(update), f"{asked}\n\n{note}" if note else asked, reply_markup=markup
     )
 
 
@@ -433,7 +460,7 @@ async def confirm_reply(update: Update, context: Context) -> None:
         await context.bot.send_message(chat_id(update), context.texts.reply_kept.format(name=name))
         return
     reply = Awaited(Expecting.PARTNER_REPLY, message_id=awaited.message_id, to_user=awaited.to_user)
-    await reply_from_text(update, context, reply, held)
+    await reply_from_text(update, context, reply, held, checked=True)
 
 
 WRITE_PATTERN = views.PartnerWrite.pattern()

@@ -1,0 +1,399 @@
+"""The listener's turn. On a delivered soft start-up, "Say what I heard" prepares the sender's
+own words in the listener's voice (bot/core/reflect.py); the listener sends them as they are,
+in their own words, or not at all. The speaker answers "Yes, that's it" (the listener's own
+side follows) or "Not quite" (a few words go back, and the listener can try again).
+
+Nothing is sent without the listener's tap on the very text they saw; every button checks that
+the two are still paired with each other, so an old one after the pairing ended sends nothing."""
+
+from __future__ import annotations
+
+import html
+import logging
+
+from telegram import Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, ConversationHandler
+
+from bot.core.conversation import Awaited, Expecting
+from bot.core.draft import MAX_PART_LENGTH, Draft
+from bot.core.history import SavedMessage
+from bot.core.pairing import Partner
+from bot.core.reflect import Reflection, Role, Understood, reflection
+from bot.features.listening import views
+from bot.features.sharing.handlers import Delivery, check_note, deliver, expect_answer
+from bot.features.sharing.views import text_sum
+from bot.handlers.context import AnyApplication, Context, applied, chat_id, logged, user_id
+
+log = logging.getLogger(__name__)
+
+
+def _first_name(update: Update) -> str:
+    return html.escape(update.effective_user.first_name if update.effective_user else "")
+
+
+def _prepared(context: Context, saved: SavedMessage) -> str:
+    """The reflection the bot prepares from the sender's parts."""
+    draft = Draft(
+        feeling=saved.feeling,
+        reason=saved.reason,
+        regulation=saved.regulation,
+        request=saved.request,
+    )
+    return reflection(draft, context.content.phrasing, context.content.turnaround)
+
+
+async def _toast(update: Update, text: str) -> None:
+    assert update.callback_query is not None
+    await update.callback_query.answer(text)
+
+
+async def _heard_from(
+    update: Update, context: Context, message_id: int
+) -> tuple[Partner, SavedMessage] | None:
+    """The partner and the message they sent, if the presser is paired with its sender now;
+    otherwise None, and the presser is told why (a toast)."""
+    storage, texts, me = context.storage, context.texts, user_id(update)
+    owner = await storage.pairing.message_owner(message_id)
+    if owner is None or owner == me:
+        await _toast(update, texts.stale_button)
+        return None
+    partner = await storage.pairing.partner_of(me)
+    if partner is None or partner.user_id != owner:
+        await _toast(update, texts.heard_partner_gone)
+        return None
+    saved = await storage.saved_message(owner, message_id)
+    if saved is None:
+        await _toast(update, texts.stale_button)
+        return None
+    return partner, saved
+
+
+# --- the listener --------------------------------------------------------------------------
+
+
+@logged
+async def offer(update: Update, context: Context) -> None:
+    """ "Say what I heard": the prepared reflection, to send, say differently, or leave."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    message_id = views.HeardOffer.of(query.data).message_id
+    found = await _heard_from(update, context, message_id)
+    if found is None:
+        return
+    partner, saved = found
+    await query.answer()
+    texts = context.texts
+    attempt = await context.storage.listening.next_try(user_id(update), message_id)
+    if attempt is None:
+        await _already_said(update, context, partner)
+        return
+    prepared = _prepared(context, saved)
+    text = texts.heard_offer.format(
+        name=html.escape(partner.name), reflection=html.escape(prepared, quote=False)
+    )
+    markup = views.offer_keyboard(texts, partner.name, message_id, attempt, "p", prepared)
+    await context.bot.send_message(chat_id(update), text, reply_markup=markup)
+
+
+async def _already_said(update: Update, context: Context, partner: Partner) -> None:
+    """Said back already, and not answered "not quite": nothing to say again."""
+    name = html.escape(partner.name)
+    await context.bot.send_message(
+        chat_id(update), context.texts.heard_already_sent.format(name=name)
+    )
+
+
+@logged
+async def say_it_my_way(update: Update, context: Context) -> int:
+    """ "Say it my way" (or "try again in my words"): the next text is the reflection."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    message_id = views.HeardOwn.of(query.data).message_id
+    found = await _heard_from(update, context, message_id)
+    if found is None:
+        return ConversationHandler.END
+    partner, _ = found
+    storage, me = context.storage, user_id(update)
+    # Like "Write a reply": it steps out of a soft start-up being composed; the draft is kept.
+    await storage.set_draft_active(me, active=False, update=applied(context))
+    awaited = Awaited(Expecting.REFLECTION, message_id=message_id, to_user=partner.user_id)
+    await storage.conversation.expect(me, awaited, at=context.now())
+    await query.answer()
+    prompt = context.texts.heard_own_prompt.format(
+        name=html.escape(partner.name), limit=MAX_PART_LENGTH
+    )
+    await context.bot.send_message(chat_id(update), prompt)
+    return ConversationHandler.END
+
+
+async def reflection_from_text(
+    update: Update, context: Context, awaited: Awaited, text: str
+) -> None:
+    """The listener's own words for what they heard: shown back with "Send it"; typing again
+    replaces them."""
+    storage, texts, me = context.storage, context.texts, user_id(update)
+    partner = await storage.pairing.partner_of(me)
+    message_id = awaited.message_id or 0
+    if partner is None or partner.user_id != awaited.to_user:
+        await storage.conversation.expect(me, None)
+        await context.bot.send_message(chat_id(update), texts.heard_partner_gone)
+        return
+    attempt = await storage.listening.next_try(me, message_id)
+    if attempt is None:
+        await storage.conversation.expect(me, None)
+        await _already_said(update, context, partner)
+        return
+    words = text.strip()
+    await storage.conversation.hold_text(me, words)
+    shown = texts.heard_own_preview.format(
+        name=html.escape(partner.name), reflection=html.escape(words, quote=False)
+    )
+    shown += "\n\n" + (check_note(context, words) or texts.heard_own_hint)
+    markup = views.offer_keyboard(texts, partner.name, message_id, attempt, "o", words)
+    await context.bot.send_message(chat_id(update), shown, reply_markup=markup)
+
+
+@logged
+async def send_reflection(update: Update, context: Context) -> None:
+    """Sends the reflection shown on this button, once per try; the speaker gets it with
+    "Yes, that's it" / "Not quite"."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    button = views.HeardSend.of(query.data)
+    found = await _heard_from(update, context, button.message_id)
+    if found is None:
+        return
+    partner, saved = found
+    storage, texts, me = context.storage, context.texts, user_id(update)
+    if button.source == "p":
+        text = _prepared(context, saved)
+    else:
+        text = await storage.conversation.held_text(me) or ""
+    if not text or text_sum(text) != button.text_sum:
+        await query.answer(texts.stale_button)
+        return
+    await query.answer()
+    name = html.escape(partner.name)
+    action = ("heard", f"{button.message_id}:{button.attempt}")
+    if not await storage.claim_action(me, *action):
+        await context.bot.send_message(chat_id(update), texts.heard_already_sent.format(name=name))
+        return
+    delivery = await _deliver_reflection(update, context, partner, saved, button, text)
+    if delivery is Delivery.FAILED:
+        await storage.release_action(me, *action)
+        return
+    if button.source == "o":
+        await storage.conversation.expect(me, None)
+    await query.edit_message_reply_markup(reply_markup=None)
+    if delivery is Delivery.SENT:
+        await context.bot.send_message(chat_id(update), texts.heard_sent.format(name=name))
+
+
+async def _deliver_reflection(
+    update: Update,
+    context: Context,
+    partner: Partner,
+    saved: SavedMessage,
+    button: views.HeardSend,
+    text: str,
+) -> Delivery:
+    """Both copies are kept first (the speaker's buttons name theirs), and removed again if
+    nothing arrived."""
+    storage, texts, me = context.storage, context.texts, user_id(update)
+    copies = await storage.listening.record(
+        me, partner.user_id, button.message_id, button.attempt, text, saved.text
+    )
+    incoming = texts.heard_incoming.format(
+        name=_first_name(update), reflection=html.escape(text, quote=False)
+    )
+    markup = views.answer_keyboard(texts, copies[1])
+    try:
+        delivery = await deliver(context, update, partner, incoming, markup)
+    except BaseException:
+        await storage.listening.discard(me, copies)
+        await storage.release_action(me, "heard", f"{button.message_id}:{button.attempt}")
+        raise
+    if delivery is Delivery.FAILED:
+        await storage.listening.discard(me, copies)
+    log.info("user=%s reflection %s: %s", me, copies[0], delivery.value)
+    return delivery
+
+
+@logged
+async def not_now(update: Update, context: Context) -> None:
+    """ "Not now": nothing sent; the message and its buttons stay."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    message_id = views.HeardSkip.of(query.data).message_id
+    found = await _heard_from(update, context, message_id)
+    if found is None:
+        return
+    partner, _ = found
+    storage, me = context.storage, user_id(update)
+    await query.answer()
+    await query.edit_message_reply_markup(reply_markup=None)
+    awaited = await storage.conversation.awaited(me)
+    if (
+        awaited is not None
+        and awaited.what is Expecting.REFLECTION
+        and awaited.message_id == message_id
+    ):
+        await storage.conversation.expect(me, None)
+    name = html.escape(partner.name)
+    await context.bot.send_message(chat_id(update), context.texts.heard_skipped.format(name=name))
+
+
+# --- the speaker ---------------------------------------------------------------------------
+
+
+async def _own_copy(
+    update: Update, context: Context, reflection_id: int
+) -> tuple[Reflection, Partner] | None:
+    """The speaker's copy of a reflection and its listener, if the two are still paired;
+    otherwise None, and a toast says why."""
+    me = user_id(update)
+    found = await context.storage.listening.get(me, reflection_id)
+    if found is None or found.role is not Role.SPEAKER:
+        await _toast(update, context.texts.stale_button)
+        return None
+    partner = await context.storage.pairing.partner_of(me)
+    if partner is None or partner.user_id != found.partner_id:
+        await _toast(update, context.texts.heard_partner_gone)
+        return None
+    return found, partner
+
+
+@logged
+async def answer(update: Update, context: Context) -> None:
+    """ "Yes, that's it" or "Not quite", once per reflection."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    button = views.HeardAnswer.of(query.data)
+    own = await _own_copy(update, context, button.reflection_id)
+    if own is None:
+        return
+    found, partner = own
+    storage, texts, me = context.storage, context.texts, user_id(update)
+    status = Understood.YES if button.choice == "yes" else Understood.NOT_QUITE
+    if await storage.listening.answer(me, found.id, status, context.now()) is None:
+        await query.answer(texts.heard_already_answered)
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(reply_markup=None)
+    name = html.escape(partner.name)
+    if status is Understood.NOT_QUITE:
+        awaited = Awaited(Expecting.CORRECTION, message_id=found.id, to_user=partner.user_id)
+        await storage.conversation.expect(me, awaited, at=context.now())
+        await context.bot.send_message(
+            chat_id(update),
+            texts.heard_not_quite_prompt.format(name=name),
+            reply_markup=views.plain_keyboard(texts, found.id),
+        )
+        return
+    # What the listener types next is most likely their side: held for "send it?".
+    await expect_answer(context, partner.user_id, found.message_id, me)
+    told = texts.heard_understood_listener.format(name=_first_name(update))
+    markup = views.your_side_keyboard(texts, found.message_id)
+    try:
+        delivery = await deliver(context, update, partner, told, markup)
+    except BaseException:
+        await storage.listening.reopen(me, found.id)
+        raise
+    if delivery is Delivery.SENT:
+        await context.bot.send_message(
+            chat_id(update), texts.heard_understood_speaker.format(name=name)
+        )
+
+
+async def correction_from_text(
+    update: Update, context: Context, awaited: Awaited, text: str
+) -> None:
+    """The speaker's words on what the listener missed: they go to the listener, who can
+    try again."""
+    storage, texts, me = context.storage, context.texts, user_id(update)
+    found = await storage.listening.get(me, awaited.message_id or 0)
+    partner = await storage.pairing.partner_of(me)
+    if found is None or partner is None or partner.user_id != found.partner_id:
+        await storage.conversation.expect(me, None)
+        await context.bot.send_message(chat_id(update), texts.heard_partner_gone)
+        return
+    words = text.strip()
+    told = texts.heard_not_quite_words.format(
+        name=_first_name(update), words=html.escape(words, quote=False)
+    )
+    if await _tell_not_quite(update, context, partner, found, told, words):
+        await storage.conversation.expect(me, None)
+
+
+@logged
+async def just_not_quite(update: Update, context: Context) -> None:
+    """ "Just say 'not quite'": the listener hears it without words."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    own = await _own_copy(update, context, views.HeardPlain.of(query.data).reflection_id)
+    if own is None:
+        return
+    found, partner = own
+    storage, texts, me = context.storage, context.texts, user_id(update)
+    await query.answer()
+    await query.edit_message_reply_markup(reply_markup=None)
+    told = texts.heard_not_quite_plain.format(name=_first_name(update))
+    if await _tell_not_quite(update, context, partner, found, told, ""):
+        awaited = await storage.conversation.awaited(me)
+        if (
+            awaited is not None
+            and awaited.what is Expecting.CORRECTION
+            and awaited.message_id == found.id
+        ):
+            await storage.conversation.expect(me, None)
+
+
+async def _tell_not_quite(
+    update: Update,
+    context: Context,
+    partner: Partner,
+    found: Reflection,
+    told: str,
+    words: str,
+) -> bool:
+    """Once per reflection (words or none); True once it is done with (sent, or already
+    sent), False if it should wait for another try."""
+    storage, texts, me = context.storage, context.texts, user_id(update)
+    name = html.escape(partner.name)
+    action = ("not-quite", str(found.id))
+    if found.status is not Understood.NOT_QUITE or not await storage.claim_action(me, *action):
+        await context.bot.send_message(chat_id(update), texts.heard_already_answered)
+        return True
+    if words:
+        await storage.listening.correct(me, found.id, words)
+    markup = views.again_keyboard(texts, found.message_id)
+    try:
+        delivery = await deliver(context, update, partner, told, markup)
+    except BaseException:
+        await storage.release_action(me, *action)
+        raise
+    if delivery is Delivery.FAILED:
+        await storage.release_action(me, *action)
+        return False
+    if delivery is Delivery.SENT:
+        await context.bot.send_message(
+            chat_id(update), texts.heard_correction_sent.format(name=name)
+        )
+    return True
+
+
+def in_flow_handlers() -> list[BaseHandler[Update, Context, object]]:
+    """For the composer's fallbacks: "Say it my way" mid-conversation leaves the composer."""
+    return [CallbackQueryHandler(say_it_my_way, pattern=views.HeardOwn.pattern())]
+
+
+def register(application: AnyApplication) -> None:
+    for handler, codec in (
+        (offer, views.HeardOffer),
+        (say_it_my_way, views.HeardOwn),
+        (send_reflection, views.HeardSend),
+        (not_now, views.HeardSkip),
+        (answer, views.HeardAnswer),
+        (just_not_quite, views.HeardPlain),
+    ):
+        application.add_handler(CallbackQueryHandler(handler, pattern=codec.pattern()))
