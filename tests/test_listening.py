@@ -81,6 +81,9 @@ async def test_the_listener_says_it_back_until_it_is_understood(
     shown = await bob.expect(r"This is what Alice will get")
     assert OWN_WORDS in shown.text and "type it again to change it" in shown.text
     assert shown.labels == ["💌 Send it to Alice", "Not now"]
+    # A look elsewhere loses nothing: the words still wait for "send".
+    await bob.send("/history")
+    await bob.expect(r"Your soft start-ups|No saved messages")
     await bob.press("💌 Send it to Alice", shown)
     await bob.expect(r"Sent to Alice")
     second = await alice.expect(r"Bob says back what they heard")
@@ -164,8 +167,11 @@ async def test_old_buttons_after_the_pairing_ended_send_nothing(
     await alice.press("End the pairing")
     await alice.press("Yes, end it")
     await alice.expect(r"The pairing with Bob has ended")
+    # Each pairs with someone new: an old button must reach neither the old partner nor the new.
+    dave = FakeUser(telegram, 1004, "Dave")
     await pair(alice, carol)
-    before = {person.id: len(telegram.events[person.id]) for person in (alice, carol)}
+    await pair(bob, dave)
+    before = {person.id: len(telegram.events[person.id]) for person in (alice, carol, dave)}
     await bob.press("💌 Send it to Alice", retry)
     await bob.expect_toast(r"no longer paired with")
     await bob.press("✏️ Say it my way", retry)
@@ -174,8 +180,8 @@ async def test_old_buttons_after_the_pairing_ended_send_nothing(
     await alice.expect_toast(r"no longer paired with")
     await alice.press("Yes, that's it 💛", reflection)
     await alice.expect_toast(r"no longer paired with")
-    new = [e for e in telegram.events[carol.id][before[carol.id] :] if e.message]
-    assert new == []
+    for person in (carol, dave):
+        assert [e for e in telegram.events[person.id][before[person.id] :] if e.message] == []
     assert [e.kind for e in telegram.events[alice.id][before[alice.id] :]] == ["toast", "toast"]
 
 
