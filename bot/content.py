@@ -60,6 +60,7 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "history_button": frozenset({"feeling", "reason", "date"}),
     "history_shown": frozenset({"date"}),
     "history_said_back": frozenset({"status"}),
+    "export_said_back": frozenset({"status"}),
     "history_heard_line": frozenset({"date", "preview", "status"}),
     "history_heard_button": frozenset({"preview", "date"}),
     "history_said_back_shown": frozenset({"status", "reflection"}),
@@ -113,13 +114,15 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "heard_own_prompt": frozenset({"name", "limit"}),
     "heard_own_preview": frozenset({"name", "reflection"}),
     "heard_sent": frozenset({"name"}),
-    "heard_already_sent": frozenset({"name"}),
+    "heard_waiting": frozenset({"name"}),
+    "heard_already_understood": frozenset({"name"}),
+    "heard_correction_preview": frozenset({"name", "words", "check"}),
     "heard_incoming": frozenset({"name", "reflection"}),
     "heard_understood_speaker": frozenset({"name"}),
     "heard_understood_listener": frozenset({"name"}),
     "heard_not_quite_prompt": frozenset({"name"}),
-    "heard_not_quite_words": frozenset({"name", "words"}),
-    "heard_not_quite_plain": frozenset({"name"}),
+    "heard_not_quite_words": frozenset({"name", "words", "about"}),
+    "heard_not_quite_plain": frozenset({"name", "about"}),
     "heard_correction_sent": frozenset({"name"}),
     "partner_open_invite": frozenset({"date"}),
     "invite_created": frozenset({"link"}),
@@ -291,10 +294,13 @@ class Texts(_Strict):
     history_status_sent: str
     history_status_understood: str
     history_status_not_quite: str
+    history_status_closed: str
     history_said_back_shown: str
     history_heard_shown: str
     export_intro: str
     export_markdown_title: str
+    export_said_back: str
+    export_heard_title: str
     forget_confirm: str
     forget_yes_button: str
     forget_no_button: str
@@ -397,7 +403,11 @@ class Texts(_Strict):
     heard_own_preview: str
     heard_own_hint: str
     heard_sent: str
-    heard_already_sent: str
+    heard_draft_waiting: str
+    heard_waiting: str
+    heard_already_understood: str
+    just_below: str
+    heard_correction_preview: str
     heard_partner_gone: str
     heard_incoming: str
     heard_yes_button: str
@@ -669,6 +679,10 @@ class TurnaroundWords(_Strict):
     prepositions: list[str] = Field(min_length=1)
     object_followers: list[str] = Field(min_length=1)
     kept_after: list[str]
+    kept_phrases: list[str]
+    asked_wish: str
+    asked: str
+    question_requests: dict[str, str]
     adverbs: list[str]
     swaps: dict[str, str] = Field(min_length=1)
     agree_after_you: dict[str, str]
@@ -679,6 +693,20 @@ class TurnaroundWords(_Strict):
     def _both_places(cls, text: str) -> str:
         if placeholders(text) != {"heard", "wish"}:
             raise ValueError("needs exactly {heard} and {wish}")
+        return text
+
+    @field_validator("asked_wish")
+    @classmethod
+    def _who_and_rest(cls, text: str) -> str:
+        if placeholders(text) != {"who", "rest"}:
+            raise ValueError("needs exactly {who} and {rest}")
+        return text
+
+    @field_validator("asked")
+    @classmethod
+    def _the_question(cls, text: str) -> str:
+        if placeholders(text) != {"question"}:
+            raise ValueError("needs exactly {question}")
         return text
 
     def built(self) -> Turnaround:
@@ -694,6 +722,12 @@ class TurnaroundWords(_Strict):
             prepositions=keys(self.prepositions),
             object_followers=keys(self.object_followers),
             kept_after=keys(self.kept_after),
+            kept_phrases=tuple(self.kept_phrases),
+            asked_wish=self.asked_wish,
+            asked=self.asked,
+            question_requests={
+                " ".join(key.casefold().split()): who for key, who in self.question_requests.items()
+            },
             agree_after_you=dict(self.agree_after_you),
             agree_after_i=dict(self.agree_after_i),
             adverbs=keys(self.adverbs),

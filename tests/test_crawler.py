@@ -146,6 +146,8 @@ FORGED = [
     "heard:ans:no:999999999",
     "heard:ans:maybe:1",
     "heard:plain:1",
+    "heard:fix:1:1",
+    f"heard:fix:{HUGE}:1",
     "history:heard:1",
     f"history:heard:{HUGE}",
     "pair:yes:" + "A" * 43,

@@ -71,7 +71,7 @@ async def test_the_listener_says_it_back_until_it_is_understood(
     await alice.expect(r"What did Bob miss\?")
     await alice.send("it's less about the call, more that I felt alone")
     await alice.expect(r"Sent to Bob, so they can try again")
-    again = await bob.expect(r"Alice says it's not quite it yet")
+    again = await bob.expect(r"Alice says it's not quite it yet, about “I feel anxious because")
     assert "less about the call, more that I felt alone" in again.text
     assert again.labels == ["✏️ Try again in my words", "💬 Start from the prepared words"]
 
@@ -102,19 +102,19 @@ async def test_the_listener_says_it_back_until_it_is_understood(
     # Kept together in /history, for both.
     await alice.send("/history")
     mine = await alice.expect(r"Your soft start-ups")
-    assert "Said back to you: that's it 💛" in mine.text
+    assert "Said back to you: “that's it” 💛" in mine.text
     await alice.press(mine.labels[0], mine)
     await alice.expect(r"ready to copy or forward")
-    said = await alice.expect(r"What was said back to you \(that's it 💛\)")
+    said = await alice.expect(r"What was said back to you \(“that's it” 💛\)")
     assert OWN_WORDS in said.text
     await bob.send("/history")
     heard = await bob.expect(r"Your soft start-ups")
     assert "You heard “I feel anxious because the call" in heard.text
-    assert "said it back: that's it 💛" in heard.text
+    assert "said it back: “that's it” 💛" in heard.text
     await bob.press(heard.labels[0], heard)
     thread = await bob.expect(r"what you heard")
     assert "I feel anxious because the call ran late last night." in thread.text
-    assert OWN_WORDS in thread.text and "that's it 💛" in thread.text
+    assert OWN_WORDS in thread.text and "“that's it” 💛" in thread.text
     print("\n" + _transcript(telegram, alice, bob))
 
 
@@ -126,15 +126,13 @@ async def test_a_reflection_is_sent_once_however_often_it_is_tapped(
     await bob.press_data(offer, send)
     await bob.press_data(offer, send)  # a slow phone
     await bob.expect(r"Sent to Alice")
-    await bob.expect(r"already sent this to Alice, so I didn't send it again")
+    await bob.expect(r"already said back what you heard to Alice\. Let's wait for their answer")
     # "Say what I heard" again, or in his own words, while Alice has not answered: the same
     # try, nothing new is sent.
     await bob.press("💬 Say what I heard")
-    await bob.expect(r"already sent this to Alice")
+    await bob.expect(r"already said back what you heard to Alice")
     await bob.press_data(offer, own)  # "Say it my way", on the screen already used
-    await bob.expect(r"In your own words")
-    await bob.send("I hear you")
-    await bob.expect(r"already sent this to Alice")
+    await bob.expect(r"already said back what you heard to Alice")
     reflection = await alice.expect(r"Bob says back what they heard")
     yes = reflection.buttons[0]["callback_data"]
     await alice.press_data(reflection, yes)
@@ -157,10 +155,10 @@ async def _reflections(application: Any) -> list[Any]:
 async def test_old_buttons_after_the_pairing_ended_send_nothing(
     alice: FakeUser, bob: FakeUser, carol: FakeUser, telegram: FakeTelegram
 ) -> None:
-    offer = await _offer(alice, bob)
-    await bob.press("💬 Say what I heard")
-    retry = await bob.expect(r"Here it is in your voice")
-    await bob.press("💌 Send it to Alice", offer)
+    retry = await _offer(alice, bob)
+    await bob.press("✏️ Say it my way", retry)
+    await bob.send(OWN_WORDS)
+    await bob.press("💌 Send it to Alice", await bob.expect(r"This is what Alice will get"))
     reflection = await alice.expect(r"Bob says back what they heard")
     # Alice ends the pairing and pairs with Carol.
     await alice.send("/partner")
@@ -197,7 +195,7 @@ async def test_just_not_quite_and_not_now(alice: FakeUser, bob: FakeUser) -> Non
     prompt = await alice.expect(r"What did Bob miss")
     await alice.press("Just say “not quite”", prompt)
     await alice.expect(r"Sent to Bob, so they can try again")
-    plain = await bob.expect(r"Alice says it's not quite what they meant yet")
+    plain = await bob.expect(r"Alice says it's not quite what they meant yet, about “I feel")
     # Words typed now are no correction: that was answered.
     await alice.send("hello?")
     await alice.expect(r".")
@@ -257,3 +255,148 @@ async def test_each_keeps_their_own_copy(alice: FakeUser, bob: FakeUser) -> None
     data = json.loads(await bob.expect_document("soft-start-data.json"))
     assert [r["role"] for r in data["reflections"]] == ["listener"]
     assert data["reflections"][0]["heard"].startswith("I feel anxious")
+
+
+async def test_typing_right_after_the_offer_is_saying_it_ones_own_way(
+    alice: FakeUser, bob: FakeUser
+) -> None:
+    await _offer(alice, bob)
+    await bob.send(OWN_WORDS)
+    shown = await bob.expect(r"This is what Alice will get")
+    assert OWN_WORDS in shown.text
+    await bob.press("💌 Send it to Alice", shown)
+    reflection = await alice.expect(r"Bob says back what they heard")
+    assert OWN_WORDS in reflection.text
+
+
+async def test_a_double_tap_opens_one_screen(alice: FakeUser, bob: FakeUser) -> None:
+    await pair(alice, bob)
+    delivered = await send_to(alice, bob)
+    offer = delivered.buttons[0]["callback_data"]
+    await bob.press_data(delivered, offer)
+    await bob.press_data(delivered, offer)
+    await bob.expect(r"Here it is in your voice")
+    await bob.expect_toast(r"just below")
+    write = delivered.buttons[-1]["callback_data"]
+    await bob.press_data(delivered, write)
+    await bob.press_data(delivered, write)
+    await bob.expect(r"Write your reply")
+    await bob.expect_toast(r"just below")
+    events = bob.telegram.events[bob.id]
+    said = [e.message.text for e in events if e.kind == "message" and e.message]
+    assert sum("Here it is in your voice" in text for text in said) == 1
+    assert sum("Write your reply" in text for text in said) == 1
+
+
+async def test_a_command_in_between(alice: FakeUser, bob: FakeUser) -> None:
+    """A look at /history keeps a "not quite" waiting; /compose takes the next text."""
+    offer = await _offer(alice, bob)
+    await bob.press("💌 Send it to Alice", offer)
+    reflection = await alice.expect(r"Bob says back what they heard")
+    await alice.press("Not quite", reflection)
+    await alice.expect(r"What did Bob miss")
+    await alice.send("/history")
+    await alice.expect(r"Your soft start-ups")
+    await alice.send("it's more that I felt alone")
+    await bob.expect(r"not quite it yet.*it's more that I felt alone")
+    await bob.press("✏️ Try again in my words")
+    await bob.expect(r"In your own words")
+    await bob.send("/compose")
+    await bob.expect(r"How are you feeling right now")
+    await bob.send("tired")
+    await bob.expect(r"You feel tired\. What happened")
+    assert "This is what Alice will get" not in bob.all_text()
+
+
+async def test_saying_it_back_in_the_middle_of_ones_own_soft_start_up(
+    alice: FakeUser, bob: FakeUser
+) -> None:
+    offer = await _offer(alice, bob)
+    await bob.send("/compose")
+    await bob.expect(r"How are you feeling right now")
+    await bob.send("tired")
+    await bob.expect(r"What happened")
+    await bob.press("✏️ Say it my way", offer)
+    await bob.expect(r"In your own words")
+    await bob.send(OWN_WORDS)
+    await bob.press("💌 Send it to Alice", await bob.expect(r"This is what Alice will get"))
+    await bob.expect(r"Sent to Alice")
+    await bob.expect(r"Your soft start-up is still waiting where you left it")
+    await bob.send("work ran late")
+    await bob.expect(r"What are you doing to take care of yourself")
+    await alice.expect(r"Bob says back what they heard")
+    assert "work ran late" not in alice.all_text()
+
+
+async def test_a_harsh_not_quite_is_shown_with_the_gentle_check_first(
+    alice: FakeUser, bob: FakeUser
+) -> None:
+    offer = await _offer(alice, bob)
+    await bob.press("💌 Send it to Alice", offer)
+    reflection = await alice.expect(r"Bob says back what they heard")
+    await alice.press("Not quite", reflection)
+    await alice.send("you never listen, you always make it about you")
+    held = await alice.expect(r"This goes to Bob")
+    assert "A gentle check before it goes" in held.text
+    assert held.labels == ["💌 Send it to Bob", "Just say “not quite”"]
+    assert "never listen" not in bob.all_text()
+    await alice.press("💌 Send it to Bob", held)
+    await bob.expect(r"not quite it yet.*you never listen")
+    await alice.expect(r"Sent to Bob, so they can try again")
+
+
+async def test_natural_reflections_are_not_taken_for_blame(alice: FakeUser, bob: FakeUser) -> None:
+    offer = await _offer(alice, bob)
+    await bob.press("✏️ Say it my way", offer)
+    await bob.send("You felt anxious because the call ran late, and I wasn't there.")
+    shown = await bob.expect(r"This is what Alice will get")
+    assert "gentle check" not in shown.text
+
+
+async def test_after_that_s_it_only_what_is_still_open_is_offered(
+    alice: FakeUser, bob: FakeUser
+) -> None:
+    await pair(alice, bob)
+    delivered = await send_to(alice, bob)
+    talk = delivered.buttons[2]["callback_data"]  # "Let's talk…"
+    await bob.press("I need a little time", delivered)
+    await bob.expect(r"Sent to Alice")
+    await bob.press("💬 Say what I heard")
+    await bob.press("💌 Send it to Alice")
+    await alice.press("Yes, that's it 💛")
+    understood = await bob.expect(r"Alice says you got it")
+    # A one-tap answer was given already: no time picker that would then be refused.
+    assert understood.labels == ["✍️ Write a reply"]
+    await bob.press_data(delivered, talk)
+    await bob.expect(r"already answered this one")
+    assert "When would suit you" not in bob.all_text()
+    await bob.press("💬 Say what I heard")
+    await bob.expect(r"Alice already said you got it")
+
+
+async def test_words_of_danger_close_the_not_quite(alice: FakeUser, bob: FakeUser) -> None:
+    offer = await _offer(alice, bob)
+    await bob.press("💌 Send it to Alice", offer)
+    reflection = await alice.expect(r"Bob says back what they heard")
+    await alice.press("Not quite", reflection)
+    await alice.send("he grabbed my wrist and shoved me")
+    await alice.expect(r"I haven't sent this to Bob")
+    await alice.send("it's that I felt alone")
+    await alice.expect(r".")
+    assert "felt alone" not in bob.all_text() and "wrist" not in bob.all_text()
+
+
+async def test_what_is_kept_after_the_other_one_left(alice: FakeUser, bob: FakeUser) -> None:
+    offer = await _offer(alice, bob)
+    await bob.press("💌 Send it to Alice", offer)
+    await alice.expect(r"Bob says back what they heard")
+    await bob.send("/forget")
+    await bob.press("Yes, delete everything")
+    await bob.expect(r"Everything I kept about you is deleted")
+    await alice.send("/history")
+    page = await alice.expect(r"Your soft start-ups")
+    assert "Said back to you: no answer came" in page.text
+    await alice.send("/export")
+    await alice.expect_document("soft-start-data.json")
+    markdown = (await alice.expect_document("soft-start-messages.md")).decode()
+    assert "Said back to me (no answer yet):" in markdown and PREPARED in markdown

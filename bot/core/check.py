@@ -116,10 +116,11 @@ def check_draft(draft: Draft, rules: Sequence[Rule]) -> list[Finding]:
     return findings
 
 
-# A reply to the partner, or a reflection in one's own words, is checked for what hurts in any
-# answer (a verdict, blame, contempt), read as the "what happened" part; the rules about
-# requests and self-care belong to a soft start-up only.
-REPLY_RULES = frozenset({"criticism", "blame", "contempt"})
+# A reply to the partner, a reflection in one's own words, or a "not quite" is checked for what
+# hurts in any answer: a verdict ("you always...") and contempt. Not for blame: an answer, and
+# above all a reflection ("You felt alone because I was late"), rightly starts with "you".
+# The rules about requests and self-care belong to a soft start-up only.
+REPLY_RULES = frozenset({"criticism", "contempt"})
 
 
 def check_reply(text: str, rules: Sequence[Rule]) -> Finding | None:

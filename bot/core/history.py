@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.core.reflect import Reflection
+from bot.core.reflect import Reflection, Role
 
 PAGE_SIZE = 5
 PREVIEW_LENGTH = 48
@@ -121,10 +121,45 @@ def export_json(data: UserExport) -> str:
     return json.dumps(asdict(data), default=encode, ensure_ascii=False, indent=2)
 
 
-def export_markdown(data: UserExport, title: str, time_zone: str) -> str:
-    """A readable copy: one section per message, newest first."""
-    lines = [f"# {title}", ""]
+@dataclass(frozen=True)
+class MarkdownLabels:
+    """The words of the readable export (from content)."""
+
+    title: str
+    said_back: str  # "Said back to me ({status}):"
+    heard_title: str  # "What I heard, and said back"
+    statuses: dict[str, str]  # a reflection's status -> how it reads
+
+
+def export_markdown(data: UserExport, labels: MarkdownLabels, time_zone: str) -> str:
+    """A readable copy: one section per message, newest first, with what was said back to it;
+    then what the person heard and said back themselves."""
+    said_back: dict[str, dict[str, str]] = {}
+    heard = []
+    for entry in data.reflections:
+        if entry["role"] == Role.SPEAKER.value:
+            said_back.setdefault(entry["message_id"], entry)  # newest first: the latest
+        else:
+            heard.append(entry)
+    lines = [f"# {labels.title}", ""]
     for message in data.messages:
         stamp = local_time(message.created_at, time_zone).strftime("%Y-%m-%d %H:%M")
         lines += [f"## {stamp}", "", message.text, ""]
+        back = said_back.get(str(message.id))
+        if back is not None:
+            status = labels.statuses.get(back["status"], back["status"])
+            lines += [labels.said_back.format(status=status), "", f"> {back['text']}", ""]
+    if heard:
+        lines += [f"# {labels.heard_title}", ""]
+    for entry in heard:
+        when = local_time(datetime.fromisoformat(entry["at"]), time_zone)
+        status = labels.statuses.get(entry["status"], entry["status"])
+        lines += [
+            f"## {when.strftime('%Y-%m-%d %H:%M')}",
+            "",
+            f"> {entry.get('heard', '')}",
+            "",
+            f"{entry['text']} ({status})",
+            "",
+        ]
     return "\n".join(lines)

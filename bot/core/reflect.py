@@ -40,6 +40,13 @@ class Turnaround:
     object_followers: frozenset[str]
     # Words after which "you" is left as it is ("a thank you").
     kept_after: frozenset[str]
+    # Both people already ("you and I"): left as written.
+    kept_phrases: tuple[str, ...]
+    # A request asked as a question: "you would like {who} to {rest}", by its opening ("can
+    # you" -> "me", "can we" -> "us"); any other question: "you asked: {question}".
+    asked_wish: str
+    asked: str
+    question_requests: Mapping[str, str]
     # The verb after a turned subject, made to agree: after "you" (was I) and after "I".
     agree_after_you: Mapping[str, str]
     agree_after_i: Mapping[str, str]
@@ -75,10 +82,29 @@ def _you(words: list[str], index: int, breaks: list[bool], turn: Turnaround) -> 
     return turn.you_subject
 
 
+def _kept(text: str, turn: Turnaround) -> list[tuple[int, int]]:
+    """Where the phrases left as written are (as character spans). Not after a preposition:
+    in "I moved here for you and I don't know anyone", "you" and "I" belong to two clauses."""
+    spans = []
+    for phrase in turn.kept_phrases:
+        for found in re.finditer(rf"(?<!\w){re.escape(phrase)}(?!\w)", text, re.IGNORECASE):
+            before = re.findall(r"[^\W\d_]+(?:['’][^\W\d_]+)*", text[: found.start()])
+            if not before or _key(before[-1]) not in turn.prepositions:
+                spans.append(found.span())
+    return spans
+
+
 def turn_around(text: str, turn: Turnaround) -> str:
     """The sentence in the other person's voice: "I was alone because you left" -> "you were
-    alone because I left". Everything else (names, "we", emoji) stays as written."""
-    tokens = _TOKEN.findall(text)
+    alone because I left". Everything else (names, "we", "you and I", emoji) stays as written."""
+    found = list(_TOKEN.finditer(text))
+    tokens = [token.group() for token in found]
+    kept = _kept(text, turn)
+    untouched = {
+        n
+        for n, token in enumerate(found)
+        if any(start <= token.start() and token.end() <= end for start, end in kept)
+    }
     word_at = [n for n, token in enumerate(tokens) if token[0].isalpha()]
     words = [tokens[n] for n in word_at]
     # Whether punctuation stands right before each word (a new clause).
@@ -90,6 +116,9 @@ def turn_around(text: str, turn: Turnaround) -> str:
     agree: Mapping[str, str] | None = None
     for index, word in enumerate(words):
         key = _key(word)
+        if word_at[index] in untouched:
+            agree = None
+            continue
         if agree is not None and key in agree:
             out[index] = agree[key]
             agree = None
@@ -109,7 +138,7 @@ def turn_around(text: str, turn: Turnaround) -> str:
 
 def _clause(sentence: str) -> str:
     """A sentence as a clause inside another: no closing full stop, no capital (but "I")."""
-    sentence = sentence.rstrip().rstrip(".")
+    sentence = sentence.rstrip().rstrip(".!?")
     first, _, rest = sentence.partition(" ")
     if first != "I":
         first = first[:1].lower() + first[1:]
@@ -122,8 +151,28 @@ def reflection(draft: Draft, phrasing: Phrasing, turn: Turnaround) -> str:
     appreciate ... Did I get that right?")."""
     feeling, _, request = compose_sentences(draft, phrasing)
     heard = _clause(turn_around(feeling, turn))
-    wish = _clause(turn_around(request, turn))
-    return turn.reflection.format(heard=heard, wish=wish)
+    if request.rstrip().endswith("?"):
+        wish = _asked(request.strip(), turn)
+    else:
+        wish = _clause(turn_around(request, turn))
+    # A question said back ends the wish with its own mark: no full stop after it.
+    return turn.reflection.format(heard=heard, wish=wish).replace("?”.", "?”")
+
+
+def _asked(question: str, turn: Turnaround) -> str:
+    """A request asked as a question: "Can you hold me tonight?" -> "you would like me to hold
+    you tonight"; a question of another shape is said back as asked."""
+    words = question.split()
+    opening = " ".join(words[:2]).casefold()
+    who = turn.question_requests.get(opening)
+    if who is None or len(words) < 3:
+        return turn.asked.format(question=question)
+    rest = _clause(turn_around(" ".join(words[2:]), turn))
+    return turn.asked_wish.format(who=who, rest=rest)
+
+
+# The partner id of a copy whose other person deleted their data (/forget).
+LEFT = 0
 
 
 class Role(StrEnum):
@@ -153,3 +202,12 @@ class Reflection:
     # The listener's copy: the message they heard. Both: the speaker's "not quite" words.
     heard: str = ""
     correction: str = ""
+
+
+def next_try(tries: int, latest: Understood | None) -> int | None:
+    """The number of the listener's next reflection of a message: 1, then one more after each
+    "not quite"; None while the last one waits for an answer or was understood (there is
+    nothing to say again then)."""
+    if latest is not None and latest is not Understood.NOT_QUITE:
+        return None
+    return tries + 1

@@ -46,10 +46,9 @@ class ListeningRepository:
         self._sessions = sessions
         self._keys = keys
 
-    async def next_try(self, listener: int, message_id: int) -> int | None:
-        """The number of the listener's next reflection of this message (1, then one more
-        after each "not quite"); None while the last one waits for an answer or was understood:
-        there is nothing to say again then."""
+    async def tries(self, listener: int, message_id: int) -> tuple[int, Understood | None]:
+        """How many reflections of this message the listener sent, and how the last one was
+        answered (None: none sent)."""
         async with self._sessions() as session:
             statuses = list(
                 await session.scalars(
@@ -62,9 +61,7 @@ class ListeningRepository:
                     .order_by(ReflectionRow.attempt.desc(), ReflectionRow.id.desc())
                 )
             )
-        if statuses and statuses[0] != Understood.NOT_QUITE.value:
-            return None
-        return len(statuses) + 1
+        return len(statuses), Understood(statuses[0]) if statuses else None
 
     async def record(
         self,

@@ -20,6 +20,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+from bot.core.reflect import LEFT
+
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
@@ -269,7 +271,7 @@ SEALED_COLUMNS: dict[str, tuple[str, ...]] = {
 # writes instead: the rows stay (they are the other person's own copy of a reflection), the
 # one who left is no longer named, nor is their copy pointed to.
 OTHERS_NAMING: dict[str, tuple[str, dict[str, Any]]] = {
-    "reflections": ("partner_id", {"partner_id": 0, "counterpart_id": None}),
+    "reflections": ("partner_id", {"partner_id": LEFT, "counterpart_id": None}),
 }
 
 # Every table with rows about a person, and the columns that name them; /forget and its test

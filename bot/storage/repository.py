@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from sqlalchemy import Row, bindparam, delete, func, literal, or_, select
@@ -297,6 +297,37 @@ class Storage:
             )
             return bool(result.rowcount)  # type: ignore[attr-defined]
 
+    async def did(self, user_id: int, action: str, target: str) -> bool:
+        """Whether the user did (or is doing) `action` to `target`."""
+        async with self._session() as session:
+            found = await session.get(DoneAction, (user_id, action, target))
+            return found is not None
+
+    async def first_tap(self, user_id: int, action: str, target: str, window: timedelta) -> bool:
+        """False for the same tap again within `window` (a double tap, a slow phone): its screen
+        was just shown. True otherwise, and the tap is remembered from now."""
+        now = datetime.now(UTC)
+        async with self._session() as session, session.begin():
+            await ensure_user(session, user_id)
+            statement = insert_for(session)(DoneAction).values(
+                user_id=user_id, action=action, target=target, done_at=now
+            )
+            result = await session.execute(
+                statement.on_conflict_do_update(
+                    index_elements=[DoneAction.user_id, DoneAction.action, DoneAction.target],
+                    set_={"done_at": now},
+                    where=DoneAction.done_at < now - window,
+                )
+            )
+            return bool(result.rowcount)  # type: ignore[attr-defined]
+
+    async def forget_taps(self, user_id: int, *taps: str) -> None:
+        """The screens these taps opened were closed: tapping again opens them again."""
+        async with self._session() as session, session.begin():
+            await session.execute(
+                delete(DoneAction).where(DoneAction.user_id == user_id, DoneAction.action.in_(taps))
+            )
+
     async def release_action(self, user_id: int, action: str, target: str) -> None:
         """The claimed action could not be done: a later tap may try again."""
         async with self._session() as session, session.begin():
@@ -387,6 +418,12 @@ class Storage:
     async def _write_draft(self, values: dict[str, Any]) -> None:
         async with self._single.begin() as connection:
             await connection.execute(self._hot.save_draft, values)
+
+    async def draft_active(self, user_id: int) -> bool:
+        """Whether the person is inside the composer (a draft they have not stepped out of)."""
+        async with self._session() as session:
+            row = await session.get(DraftRow, user_id)
+            return row is not None and row.active
 
     async def set_draft_active(
         self, user_id: int, active: bool, *, update: UpdateMark | None

@@ -140,13 +140,25 @@ async def moved_on(update: Update, context: Context) -> None:
     reply to the partner) must not catch a later text. /cancel says what it dropped; /help
     and /back keep the place."""
     awaited = await context.storage.conversation.awaited(user_id(update))
-    # A held answer to the partner (or a reflection waiting for "send it") survives a look at
-    # /history: losing it would lose words.
-    if awaited is not None and awaited.what not in KEEPS_HELD_WORDS:
-        await context.storage.conversation.expect(user_id(update), None)
+    if awaited is None or _kept_across(awaited, update):
+        return
+    await context.storage.conversation.expect(user_id(update), None)
 
 
-KEEPS_HELD_WORDS = frozenset({Expecting.INCOMING, Expecting.REFLECTION})
+def _kept_across(awaited: Awaited, update: Update) -> bool:
+    """A held answer to the partner survives any command: losing it would lose words. What is
+    being said back, or a "not quite", survives a look elsewhere (/history to recall what was
+    written); a command that asks for something of its own (/compose) takes the next text."""
+    if awaited.what is Expecting.INCOMING:
+        return True
+    text = update.message.text if update.message and update.message.text else ""
+    command = text.split(maxsplit=1)[0].lstrip("/").split("@")[0].casefold() if text else ""
+    return awaited.what in SAID_BACK and command in LOOKS
+
+
+SAID_BACK = frozenset({Expecting.REFLECTION, Expecting.CORRECTION})
+# Commands that only show something.
+LOOKS = frozenset({"history", "journal", "learn", "partner", "export"})
 KEEPS_THE_QUESTION = filters.Regex(r"^/(cancel|help|back)(@\w+)?(\s|$)")
 
 

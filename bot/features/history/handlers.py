@@ -10,12 +10,13 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.core.history import (
     HistoryPage,
+    MarkdownLabels,
     export_json,
     export_markdown,
     local_time,
     preview,
 )
-from bot.core.reflect import Reflection, Role, Understood
+from bot.core.reflect import LEFT, Reflection, Role, Understood
 from bot.features.history import views
 from bot.features.sharing.handlers import share_keyboard
 from bot.handlers.context import (
@@ -40,6 +41,8 @@ def _stamp(context: Context, moment: datetime, time_zone: str) -> str:
 
 def _status(context: Context, found: Reflection) -> str:
     texts = context.texts
+    if found.status is Understood.SENT and found.partner_id == LEFT:
+        return texts.history_status_closed  # the other one deleted their data: none will come
     return {
         Understood.SENT: texts.history_status_sent,
         Understood.YES: texts.history_status_understood,
@@ -180,6 +183,20 @@ async def show_heard(update: Update, context: Context) -> None:
     )
 
 
+def _markdown_labels(context: Context) -> MarkdownLabels:
+    texts = context.texts
+    return MarkdownLabels(
+        title=texts.export_markdown_title,
+        said_back=texts.export_said_back,
+        heard_title=texts.export_heard_title,
+        statuses={
+            Understood.SENT.value: texts.history_status_sent,
+            Understood.YES.value: texts.history_status_understood,
+            Understood.NOT_QUITE.value: texts.history_status_not_quite,
+        },
+    )
+
+
 @logged
 async def export(update: Update, context: Context) -> None:
     """/export: everything kept about the user, as JSON and as a readable Markdown file."""
@@ -189,7 +206,7 @@ async def export(update: Update, context: Context) -> None:
     time_zone = await _time_zone(update, context)
     files = [
         ("soft-start-data.json", export_json(data)),
-        ("soft-start-messages.md", export_markdown(data, texts.export_markdown_title, time_zone)),
+        ("soft-start-messages.md", export_markdown(data, _markdown_labels(context), time_zone)),
     ]
     await context.bot.send_message(chat_id(update), texts.export_intro)
     for name, body in files:

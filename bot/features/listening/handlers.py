@@ -12,19 +12,28 @@ import html
 import logging
 
 from telegram import Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, ConversationHandler
+from telegram.ext import CallbackQueryHandler
 
 from bot.core.conversation import Awaited, Expecting
 from bot.core.draft import MAX_PART_LENGTH, Draft
-from bot.core.history import SavedMessage
+from bot.core.history import SavedMessage, preview
 from bot.core.pairing import Partner
-from bot.core.reflect import Reflection, Role, Understood, reflection
+from bot.core.reflect import Reflection, Role, Understood, next_try, reflection
 from bot.features.listening import views
-from bot.features.sharing.handlers import Delivery, check_note, deliver, expect_answer
+from bot.features.sharing.handlers import (
+    DOUBLE_TAP,
+    Delivery,
+    check_note,
+    deliver,
+    expect_answer,
+    tapped_on,
+)
 from bot.features.sharing.views import text_sum
-from bot.handlers.context import AnyApplication, Context, applied, chat_id, logged, user_id
+from bot.handlers.context import AnyApplication, Context, chat_id, logged, user_id
 
 log = logging.getLogger(__name__)
+
+ABOUT_LENGTH = 40
 
 
 def _first_name(update: Update) -> str:
@@ -45,6 +54,15 @@ def _prepared(context: Context, saved: SavedMessage) -> str:
 async def _toast(update: Update, text: str) -> None:
     assert update.callback_query is not None
     await update.callback_query.answer(text)
+
+
+async def _just_shown(update: Update, context: Context, tap: str) -> bool:
+    """True (and a "just below" toast) for the same button on the same message tapped again
+    within seconds."""
+    if await context.storage.first_tap(user_id(update), tap, tapped_on(update), DOUBLE_TAP):
+        return False
+    await _toast(update, context.texts.just_below)
+    return True
 
 
 async def _heard_from(
@@ -68,6 +86,36 @@ async def _heard_from(
     return partner, saved
 
 
+async def _this_try(update: Update, context: Context, partner: Partner, message_id: int) -> int:
+    """The number of the listener's next reflection of the message; 0 (and they are told so)
+    while the last one waits for an answer or was understood."""
+    tries, latest = await context.storage.listening.tries(user_id(update), message_id)
+    attempt = next_try(tries, latest)
+    if attempt is None:
+        await _already(update, context, partner, latest)
+        return 0
+    return attempt
+
+
+async def _already(
+    update: Update, context: Context, partner: Partner, latest: Understood | None
+) -> None:
+    """Said back already: understood, or waiting for the speaker's answer."""
+    texts, name = context.texts, html.escape(partner.name)
+    text = texts.heard_already_understood if latest is Understood.YES else texts.heard_waiting
+    await context.bot.send_message(chat_id(update), text.format(name=name))
+
+
+async def _stop_awaiting_reflection(context: Context, me: int, message_id: int) -> None:
+    awaited = await context.storage.conversation.awaited(me)
+    if (
+        awaited is not None
+        and awaited.what is Expecting.REFLECTION
+        and awaited.message_id == message_id
+    ):
+        await context.storage.conversation.expect(me, None)
+
+
 # --- the listener --------------------------------------------------------------------------
 
 
@@ -81,11 +129,14 @@ async def offer(update: Update, context: Context) -> None:
     if found is None:
         return
     partner, saved = found
+    storage, texts, me = context.storage, context.texts, user_id(update)
+    tries, latest = await storage.listening.tries(me, message_id)
+    attempt = next_try(tries, latest)
+    if attempt is not None and await _just_shown(update, context, "tap:heard"):
+        return
     await query.answer()
-    texts = context.texts
-    attempt = await context.storage.listening.next_try(user_id(update), message_id)
     if attempt is None:
-        await _already_said(update, context, partner)
+        await _already(update, context, partner, latest)
         return
     prepared = _prepared(context, saved)
     text = texts.heard_offer.format(
@@ -93,37 +144,39 @@ async def offer(update: Update, context: Context) -> None:
     )
     markup = views.offer_keyboard(texts, partner.name, message_id, attempt, "p", prepared)
     await context.bot.send_message(chat_id(update), text, reply_markup=markup)
-
-
-async def _already_said(update: Update, context: Context, partner: Partner) -> None:
-    """Said back already, and not answered "not quite": nothing to say again."""
-    name = html.escape(partner.name)
-    await context.bot.send_message(
-        chat_id(update), context.texts.heard_already_sent.format(name=name)
-    )
+    # "Say it your own way" invites typing: a text now is that (inside the composer, a text
+    # is the draft's next part, and "Say it my way" asks for it plainly).
+    if not await storage.draft_active(me):
+        awaited = Awaited(Expecting.REFLECTION, message_id=message_id, to_user=partner.user_id)
+        await storage.conversation.expect(me, awaited, at=context.now())
 
 
 @logged
-async def say_it_my_way(update: Update, context: Context) -> int:
-    """ "Say it my way" (or "try again in my words"): the next text is the reflection."""
+async def say_it_my_way(update: Update, context: Context) -> None:
+    """ "Say it my way" (or "try again in my words"): the next text is the reflection. Inside
+    the composer too: the text answers this question, and the draft waits."""
     query = update.callback_query
     assert query is not None and query.data is not None
     message_id = views.HeardOwn.of(query.data).message_id
     found = await _heard_from(update, context, message_id)
     if found is None:
-        return ConversationHandler.END
+        return
     partner, _ = found
     storage, me = context.storage, user_id(update)
-    # Like "Write a reply": it steps out of a soft start-up being composed; the draft is kept.
-    await storage.set_draft_active(me, active=False, update=applied(context))
+    tries, latest = await storage.listening.tries(me, message_id)
+    attempt = next_try(tries, latest)
+    if attempt is not None and await _just_shown(update, context, "tap:own"):
+        return
+    await query.answer()
+    if attempt is None:
+        await _already(update, context, partner, latest)
+        return
     awaited = Awaited(Expecting.REFLECTION, message_id=message_id, to_user=partner.user_id)
     await storage.conversation.expect(me, awaited, at=context.now())
-    await query.answer()
     prompt = context.texts.heard_own_prompt.format(
         name=html.escape(partner.name), limit=MAX_PART_LENGTH
     )
     await context.bot.send_message(chat_id(update), prompt)
-    return ConversationHandler.END
 
 
 async def reflection_from_text(
@@ -138,10 +191,9 @@ async def reflection_from_text(
         await storage.conversation.expect(me, None)
         await context.bot.send_message(chat_id(update), texts.heard_partner_gone)
         return
-    attempt = await storage.listening.next_try(me, message_id)
-    if attempt is None:
+    attempt = await _this_try(update, context, partner, message_id)
+    if not attempt:
         await storage.conversation.expect(me, None)
-        await _already_said(update, context, partner)
         return
     words = text.strip()
     await storage.conversation.hold_text(me, words)
@@ -173,20 +225,23 @@ async def send_reflection(update: Update, context: Context) -> None:
         await query.answer(texts.stale_button)
         return
     await query.answer()
-    name = html.escape(partner.name)
     action = ("heard", f"{button.message_id}:{button.attempt}")
     if not await storage.claim_action(me, *action):
-        await context.bot.send_message(chat_id(update), texts.heard_already_sent.format(name=name))
+        _, latest = await storage.listening.tries(me, button.message_id)
+        await _already(update, context, partner, latest)
         return
     delivery = await _deliver_reflection(update, context, partner, saved, button, text)
     if delivery is Delivery.FAILED:
         await storage.release_action(me, *action)
         return
-    if button.source == "o":
-        await storage.conversation.expect(me, None)
+    await _stop_awaiting_reflection(context, me, button.message_id)
     await query.edit_message_reply_markup(reply_markup=None)
     if delivery is Delivery.SENT:
-        await context.bot.send_message(chat_id(update), texts.heard_sent.format(name=name))
+        await context.bot.send_message(
+            chat_id(update), texts.heard_sent.format(name=html.escape(partner.name))
+        )
+    if await storage.draft_active(me):
+        await context.bot.send_message(chat_id(update), texts.heard_draft_waiting)
 
 
 async def _deliver_reflection(
@@ -229,16 +284,14 @@ async def not_now(update: Update, context: Context) -> None:
     if found is None:
         return
     partner, _ = found
-    storage, me = context.storage, user_id(update)
+    if await _just_shown(update, context, "tap:skip"):
+        return
+    me = user_id(update)
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
-    awaited = await storage.conversation.awaited(me)
-    if (
-        awaited is not None
-        and awaited.what is Expecting.REFLECTION
-        and awaited.message_id == message_id
-    ):
-        await storage.conversation.expect(me, None)
+    await _stop_awaiting_reflection(context, me, message_id)
+    # That screen is closed: "Say what I heard" right away opens a new one.
+    await context.storage.forget_taps(me, "tap:heard", "tap:own")
     name = html.escape(partner.name)
     await context.bot.send_message(chat_id(update), context.texts.heard_skipped.format(name=name))
 
@@ -293,7 +346,9 @@ async def answer(update: Update, context: Context) -> None:
     # What the listener types next is most likely their side: held for "send it?".
     await expect_answer(context, partner.user_id, found.message_id, me)
     told = texts.heard_understood_listener.format(name=_first_name(update))
-    markup = views.your_side_keyboard(texts, found.message_id)
+    # A time to talk is one of the one-tap answers: offered only if none was given yet.
+    answered = await storage.did(partner.user_id, "reply", f"{found.message_id}:{me}")
+    markup = views.your_side_keyboard(texts, found.message_id, can_talk=not answered)
     try:
         delivery = await deliver(context, update, partner, told, markup)
     except BaseException:
@@ -305,11 +360,18 @@ async def answer(update: Update, context: Context) -> None:
         )
 
 
+async def _about(context: Context, me: int, found: Reflection) -> str:
+    """Which message a "not quite" is about (the listener may have heard several)."""
+    saved = await context.storage.saved_message(me, found.message_id)
+    return html.escape(preview(saved.text if saved else found.text, ABOUT_LENGTH))
+
+
 async def correction_from_text(
     update: Update, context: Context, awaited: Awaited, text: str
 ) -> None:
     """The speaker's words on what the listener missed: they go to the listener, who can
-    try again."""
+    try again; words with a verdict or contempt in them are shown with the gentle check and
+    go only on a tap (typing again replaces them)."""
     storage, texts, me = context.storage, context.texts, user_id(update)
     found = await storage.listening.get(me, awaited.message_id or 0)
     partner = await storage.pairing.partner_of(me)
@@ -318,11 +380,55 @@ async def correction_from_text(
         await context.bot.send_message(chat_id(update), texts.heard_partner_gone)
         return
     words = text.strip()
-    told = texts.heard_not_quite_words.format(
-        name=_first_name(update), words=html.escape(words, quote=False)
+    note = check_note(context, words)
+    if note:
+        await storage.conversation.hold_text(me, words)
+        shown = texts.heard_correction_preview.format(
+            name=html.escape(partner.name), words=html.escape(words, quote=False), check=note
+        )
+        markup = views.correction_keyboard(texts, partner.name, found.id, words)
+        await context.bot.send_message(chat_id(update), shown, reply_markup=markup)
+        return
+    await _send_correction(update, context, partner, found, words)
+
+
+async def _send_correction(
+    update: Update, context: Context, partner: Partner, found: Reflection, words: str
+) -> None:
+    told = context.texts.heard_not_quite_words.format(
+        name=_first_name(update),
+        words=html.escape(words, quote=False),
+        about=await _about(context, user_id(update), found),
     )
     if await _tell_not_quite(update, context, partner, found, told, words):
-        await storage.conversation.expect(me, None)
+        await context.storage.conversation.expect(user_id(update), None)
+
+
+@logged
+async def send_held_correction(update: Update, context: Context) -> None:
+    """ "Send it" under a "not quite" the gentle check held: the very words shown."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    button = views.HeardCorrection.of(query.data)
+    own = await _own_copy(update, context, button.reflection_id)
+    if own is None:
+        return
+    found, partner = own
+    storage, me = context.storage, user_id(update)
+    awaited = await storage.conversation.awaited(me)
+    held = await storage.conversation.held_text(me)
+    if (
+        awaited is None
+        or awaited.what is not Expecting.CORRECTION
+        or awaited.message_id != found.id
+        or held is None
+        or text_sum(held) != button.text_sum
+    ):
+        await query.answer(context.texts.stale_button)
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(reply_markup=None)
+    await _send_correction(update, context, partner, found, held)
 
 
 @logged
@@ -337,7 +443,8 @@ async def just_not_quite(update: Update, context: Context) -> None:
     storage, texts, me = context.storage, context.texts, user_id(update)
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
-    told = texts.heard_not_quite_plain.format(name=_first_name(update))
+    about = await _about(context, me, found)
+    told = texts.heard_not_quite_plain.format(name=_first_name(update), about=about)
     if await _tell_not_quite(update, context, partner, found, told, ""):
         awaited = await storage.conversation.awaited(me)
         if (
@@ -382,11 +489,6 @@ async def _tell_not_quite(
     return True
 
 
-def in_flow_handlers() -> list[BaseHandler[Update, Context, object]]:
-    """For the composer's fallbacks: "Say it my way" mid-conversation leaves the composer."""
-    return [CallbackQueryHandler(say_it_my_way, pattern=views.HeardOwn.pattern())]
-
-
 def register(application: AnyApplication) -> None:
     for handler, codec in (
         (offer, views.HeardOffer),
@@ -394,6 +496,7 @@ def register(application: AnyApplication) -> None:
         (send_reflection, views.HeardSend),
         (not_now, views.HeardSkip),
         (answer, views.HeardAnswer),
+        (send_held_correction, views.HeardCorrection),
         (just_not_quite, views.HeardPlain),
     ):
         application.add_handler(CallbackQueryHandler(handler, pattern=codec.pattern()))

@@ -53,6 +53,15 @@ class HeardAnswer(CallbackData, prefix="heard:ans"):
 
 
 @dataclass(frozen=True)
+class HeardCorrection(CallbackData, prefix="heard:fix"):
+    """Send a "not quite" that the gentle check held: which reflection, which words (a
+    checksum: typing again makes this button old)."""
+
+    reflection_id: int
+    text_sum: int
+
+
+@dataclass(frozen=True)
 class HeardPlain(CallbackData, prefix="heard:plain"):
     """ "Just say 'not quite'": no words, the listener is told and can try again."""
 
@@ -89,9 +98,22 @@ def again_keyboard(texts: Texts, message_id: int) -> InlineKeyboardMarkup:
     )
 
 
-def your_side_keyboard(texts: Texts, message_id: int) -> InlineKeyboardMarkup:
-    """Once understood: the listener's own side (a written reply, a time to talk)."""
+def your_side_keyboard(texts: Texts, message_id: int, *, can_talk: bool) -> InlineKeyboardMarkup:
+    """Once understood: the listener's own side (a written reply, and a time to talk unless
+    they gave their one-tap answer already)."""
+    rows = [[(texts.reply_write_button, sharing_views.PartnerWrite("write", message_id).pack())]]
+    if can_talk:
+        rows.append(
+            [(texts.reply_talk_button, sharing_views.PartnerAnswer("talk", message_id).pack())]
+        )
+    return grid(*rows)
+
+
+def correction_keyboard(
+    texts: Texts, name: str, reflection_id: int, words: str
+) -> InlineKeyboardMarkup:
+    send = HeardCorrection(reflection_id, sharing_views.text_sum(words)).pack()
     return grid(
-        [(texts.reply_write_button, sharing_views.PartnerWrite("write", message_id).pack())],
-        [(texts.reply_talk_button, sharing_views.PartnerAnswer("talk", message_id).pack())],
+        [(texts.heard_send_button.format(name=name), send)],
+        [(texts.heard_plain_button, HeardPlain(reflection_id).pack())],
     )

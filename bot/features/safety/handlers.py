@@ -116,6 +116,11 @@ async def words_point_to_danger(update: Update, context: Context) -> None:
         if partner is not None:
             name = html.escape(partner.name)
             await say(update, context, context.texts.safety_reply_held.format(name=name))
+        if concern is not Concern.THREATENING:
+            # Someone who may be in danger from the partner: nothing more goes to them on its
+            # own; the next text is not taken for the rest of the answer.
+            await expect(update, context, None)
+            awaited = None
     draft = await context.storage.load_draft(user_id(update))
     can_continue = draft is not None and concern is not Concern.THREATENING
     await send_support(update, context, concern, can_continue=can_continue)

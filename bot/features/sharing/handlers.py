@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import logging
+from datetime import timedelta
 from enum import Enum
 
 from telegram import (
@@ -45,7 +46,16 @@ from bot.handlers.context import (
 log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE
 INLINE_RESULTS = 10
+# The same tap again within this long shows nothing new: a double tap, or a slow phone.
+DOUBLE_TAP = timedelta(seconds=20)
 COMPOSE_LINK = "compose"
+
+
+def tapped_on(update: Update) -> str:
+    """Which message a tap was on (for telling a double tap from a later one)."""
+    query = update.callback_query
+    message = query.message if query is not None else None
+    return str(message.message_id if message is not None else 0)
 
 
 async def share_keyboard(
@@ -253,6 +263,14 @@ async def quick_reply(update: Update, context: Context) -> None:
         return
     kind, message_id, partner = target
     texts = context.texts
+    me = user_id(update)
+    if await context.storage.did(me, "reply", f"{message_id}:{partner.user_id}"):
+        # Before the time picker too: a time chosen there would be refused.
+        await query.answer()
+        await context.bot.send_message(
+            chat_id(update), texts.reply_already_sent.format(name=html.escape(partner.name))
+        )
+        return
     if kind == "talk":
         await query.answer()
         await context.bot.send_message(
@@ -323,6 +341,9 @@ async def start_writing(update: Update, context: Context) -> int:
         return ConversationHandler.END
     kind, message_id, partner = target
     storage = context.storage
+    if not await storage.first_tap(user_id(update), f"tap:{kind}", tapped_on(update), DOUBLE_TAP):
+        await query.answer(context.texts.just_below)
+        return ConversationHandler.END
     # Writing a reply steps out of a soft start-up being composed; the draft is kept.
     await storage.set_draft_active(user_id(update), active=False, update=applied(context))
     what = Expecting.TALK_TIME if kind == "custom" else Expecting.PARTNER_REPLY
