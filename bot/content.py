@@ -22,6 +22,7 @@ from pydantic import (
 from bot.core.check import Rule, compile_patterns
 from bot.core.compose import Phrasing
 from bot.core.draft import Step
+from bot.core.practice import Exercise, Kind, Signals
 from bot.core.reflect import Turnaround
 from bot.core.safety import CountryHelp, HelpLine, LineKind, SafetyPatterns
 from bot.core.schedule import SpokenTimes
@@ -89,6 +90,13 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "plan_saved": frozenset({"title"}),
     "plan_cleared": frozenset({"title"}),
     "learn_card": frozenset({"title", "body", "current", "total"}),
+    "practice_card": frozenset({"current", "total", "task", "shown"}),
+    "practice_hint": frozenset({"hint"}),
+    "practice_soft_feeling": frozenset({"feeling"}),
+    "practice_other_feeling": frozenset({"examples"}),
+    "practice_finding": frozenset({"title", "words", "softer"}),
+    "practice_faux": frozenset({"word", "options"}),
+    "practice_model": frozenset({"model"}),
     "send_partner_button": frozenset({"name"}),
     "inline_description": frozenset({"date"}),
     "delivered": frozenset({"name"}),
@@ -200,6 +208,7 @@ class Commands(_Strict):
     cancel: str
     forget: str
     learn: str
+    practice: str
     partner: str
     reminders: str
     checkin: str
@@ -355,6 +364,31 @@ class Texts(_Strict):
     plan_ask_calm: str
     plan_ask_people: str
     plan_ask_place: str
+    practice_intro: str
+    practice_card: str
+    practice_task_rewrite: str
+    practice_task_request: str
+    practice_task_feeling: str
+    practice_hint: str
+    practice_soft_rewrite: str
+    practice_soft_request: str
+    practice_soft_feeling: str
+    practice_other_feeling: str
+    practice_nearly: str
+    practice_has_feeling: str
+    practice_no_feeling: str
+    practice_has_request: str
+    practice_no_request: str
+    practice_finding: str
+    practice_faux: str
+    practice_model: str
+    practice_hint_button: str
+    practice_show_button: str
+    practice_next_button: str
+    practice_again_button: str
+    practice_stop_button: str
+    practice_stopped: str
+    practice_all_done: str
     learn_card: str
     learn_next_button: str
     learn_back_button: str
@@ -806,6 +840,26 @@ class Learn(_Strict):
     card: list[LearnCard] = Field(min_length=1)
 
 
+class PracticeSignals(_Strict):
+    feeling: Patterns = Field(min_length=1)
+    request: Patterns = Field(min_length=1)
+
+
+class ExerciseData(_Strict):
+    kind: Kind
+    shown: str = Field(min_length=1)
+    hint: str = Field(min_length=1)
+    model: str = Field(min_length=1)
+    rule: str = ""
+
+
+class Practice(_Strict):
+    """The /practice exercises, in order (content/<locale>/practice.toml)."""
+
+    signals: PracticeSignals
+    exercise: list[ExerciseData] = Field(min_length=30)
+
+
 class Safety(_Strict):
     """Words that point to self-harm, and to danger from someone else (bot/core/safety.py)."""
 
@@ -903,6 +957,7 @@ class Content(_Strict):
     words: Words
     checks: Checks
     learn: Learn
+    practice: Practice
     help_lines: HelpLines
     # Patterns are compiled once per load, not per message.
     _phrasing: Phrasing = PrivateAttr()
@@ -911,6 +966,8 @@ class Content(_Strict):
     _countries: dict[str, CountryHelp] = PrivateAttr()
     _spoken_times: SpokenTimes = PrivateAttr()
     _turnaround: Turnaround = PrivateAttr()
+    _exercises: tuple[Exercise, ...] = PrivateAttr()
+    _signals: Signals = PrivateAttr()
     # Things made from the content once and shared (keyboards), by whoever makes them.
     _built: dict[str, Any] = PrivateAttr(default_factory=dict)
 
@@ -951,6 +1008,14 @@ class Content(_Strict):
             ),
         )
         self._turnaround = self.words.turnaround.built()
+        self._exercises = tuple(
+            Exercise(item.kind, item.shown, item.hint, item.model, item.rule)
+            for item in self.practice.exercise
+        )
+        self._signals = Signals(
+            feeling=compile_patterns(self.practice.signals.feeling),
+            request=compile_patterns(self.practice.signals.request),
+        )
         self._rules = tuple(rule.compiled(self.checks.shorthand) for rule in self.checks.rule)
         self._safety = SafetyPatterns(
             self_harm=compile_patterns(self.checks.safety.self_harm),
@@ -991,6 +1056,24 @@ class Content(_Strict):
         return self._turnaround
 
     @property
+    def exercises(self) -> tuple[Exercise, ...]:
+        return self._exercises
+
+    @property
+    def signals(self) -> Signals:
+        return self._signals
+
+    @model_validator(mode="after")
+    def _exercises_name_rules(self) -> Content:
+        names = {rule.name for rule in self.checks.rule}
+        for item in self.practice.exercise:
+            if (item.kind is Kind.REWRITE) != bool(item.rule) or (
+                item.rule and item.rule not in names
+            ):
+                raise ValueError(f"practice: {item.shown!r} needs a rule of checks.toml")
+        return self
+
+    @property
     def safety(self) -> SafetyPatterns:
         return self._safety
 
@@ -1021,11 +1104,20 @@ def load_content(content_dir: Path, locale: str) -> Content:
             checks = tomllib.load(checks_file)
         with (folder / "learn.toml").open("rb") as learn_file:
             learn = tomllib.load(learn_file)
+        with (folder / "practice.toml").open("rb") as practice_file:
+            practice = tomllib.load(practice_file)
         # Numbers are the same in every language: one file beside the locales.
         with (content_dir / "help_lines.toml").open("rb") as lines_file:
             help_lines = tomllib.load(lines_file)
         content = Content.model_validate(
-            {**texts, "words": words, "checks": checks, "learn": learn, "help_lines": help_lines}
+            {
+                **texts,
+                "words": words,
+                "checks": checks,
+                "learn": learn,
+                "practice": practice,
+                "help_lines": help_lines,
+            }
         )
     except (OSError, tomllib.TOMLDecodeError, ValueError) as error:
         raise ContentError(f"content/{locale} is not usable: {error}") from error

@@ -18,6 +18,7 @@ from bot.features.history import handlers as history
 from bot.features.learn import handlers as learn
 from bot.features.listening import handlers as listening
 from bot.features.pairing import handlers as pairing
+from bot.features.practice import handlers as practice
 from bot.features.reminders import handlers as reminders
 from bot.features.safety import handlers as safety
 from bot.features.sharing import handlers as sharing
@@ -38,6 +39,7 @@ def register_handlers(application: AnyApplication) -> None:
     history.register(application)
     your_data.register(application)
     learn.register(application)
+    practice.register(application)
     reminders.register(application)
     checkin.register(application)
     follow_ups.register(application)

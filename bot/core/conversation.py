@@ -29,6 +29,8 @@ class Expecting(StrEnum):
     # "Not quite": the speaker's few words on what the listener missed; `message_id` is the
     # speaker's copy of that reflection.
     CORRECTION = "correction"
+    # An answer to a /practice exercise; `message_id` is the exercise's number.
+    PRACTICE = "practice"
     # A nudge asked how they are: a typed text soon after it is a check-in.
     NUDGE_ANSWER = "nudge"
     # A part of the private safety plan (bot/core/safety.py).

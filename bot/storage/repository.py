@@ -297,6 +297,16 @@ class Storage:
             )
             return bool(result.rowcount)  # type: ignore[attr-defined]
 
+    async def done_targets(self, user_id: int, action: str) -> set[str]:
+        """Everything the user did `action` to (the exercises they answered, for one)."""
+        async with self._session() as session:
+            found = await session.scalars(
+                select(DoneAction.target).where(
+                    DoneAction.user_id == user_id, DoneAction.action == action
+                )
+            )
+            return set(found)
+
     async def did(self, user_id: int, action: str, target: str) -> bool:
         """Whether the user did (or is doing) `action` to `target`."""
         async with self._session() as session:

@@ -18,6 +18,7 @@ from bot.features.checkin import handlers as checkin
 from bot.features.compose import views as compose_views
 from bot.features.follow_ups import handlers as follow_ups
 from bot.features.listening import handlers as listening
+from bot.features.practice import handlers as practice
 from bot.features.reminders import handlers as reminders
 from bot.features.safety import handlers as safety
 from bot.features.sharing import handlers as share
@@ -49,6 +50,7 @@ ANSWERS: dict[Expecting, Answer] = {
     Expecting.INCOMING: share.incoming_text,
     Expecting.REFLECTION: listening.reflection_from_text,
     Expecting.CORRECTION: listening.correction_from_text,
+    Expecting.PRACTICE: practice.answer_from_text,
     **dict.fromkeys(PLAN_QUESTIONS, safety.plan_part_from_text),
     Expecting.SAFETY_PAUSE: safety.paused,
 }

@@ -1,0 +1,1 @@
+"""/practice: short exercises in softer words, for calm moments."""

@@ -1,0 +1,156 @@
+"""/practice: an exercise, the person's own version, and the gentle check's reading of it with
+one way to say it. Nothing typed here is kept or sent; only which exercises were done is (so
+/practice picks up where the person left off)."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+
+from bot.core.conversation import Awaited, Expecting
+from bot.core.practice import first_open, read_answer
+from bot.features.practice import views
+from bot.handlers.context import AnyApplication, Context, chat_id, logged, user_id
+
+# What the done-actions table calls a finished exercise.
+DONE = "practice"
+
+
+async def _show(update: Update, context: Context, index: int) -> None:
+    """Exercise `index`, and the next text is its answer."""
+    content = context.content
+    await context.storage.conversation.expect(
+        user_id(update), Awaited(Expecting.PRACTICE, message_id=index), at=context.now()
+    )
+    await context.bot.send_message(
+        chat_id(update),
+        views.card(content, index),
+        reply_markup=views.card_keyboard(content, index),
+    )
+
+
+async def _done(context: Context, me: int, index: int) -> None:
+    await context.storage.claim_action(me, DONE, str(index))
+
+
+@logged
+async def practice(update: Update, context: Context) -> None:
+    """/practice: a word on what this is, and the first exercise not done yet."""
+    total = len(context.content.exercises)
+    done = await context.storage.done_targets(user_id(update), DONE)
+    index = first_open({int(target) for target in done if target.isdigit()}, total)
+    await context.bot.send_message(chat_id(update), context.texts.practice_intro)
+    await _show(update, context, index)
+
+
+def _exercise_of(context: Context, index: int) -> bool:
+    return 0 <= index < len(context.content.exercises)
+
+
+@logged
+async def go(update: Update, context: Context) -> None:
+    """ "Next ›" or "Try this one again"; past the last one, round again from the first."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    index = views.PracticeGo.of(query.data).index
+    total = len(context.content.exercises)
+    if index > total:
+        await query.answer(context.texts.stale_button)
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(reply_markup=None)
+    if index == total:
+        await context.bot.send_message(chat_id(update), context.texts.practice_all_done)
+        index = 0
+    await _show(update, context, index)
+
+
+@logged
+async def hint(update: Update, context: Context) -> None:
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    index = views.PracticeHint.of(query.data).index
+    if not _exercise_of(context, index):
+        await query.answer(context.texts.stale_button)
+        return
+    await query.answer()
+    exercise = context.content.exercises[index]
+    await context.bot.send_message(
+        chat_id(update), context.texts.practice_hint.format(hint=exercise.hint)
+    )
+
+
+@logged
+async def show_one_way(update: Update, context: Context) -> None:
+    """ "Show me one way": the model answer, and what next."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    index = views.PracticeShow.of(query.data).index
+    if not _exercise_of(context, index):
+        await query.answer(context.texts.stale_button)
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(reply_markup=None)
+    await _stop_waiting(context, user_id(update), index)
+    await _done(context, user_id(update), index)
+    content = context.content
+    await context.bot.send_message(
+        chat_id(update),
+        views.model(content, content.exercises[index]),
+        reply_markup=views.after_keyboard(content, index),
+    )
+
+
+async def answer_from_text(update: Update, context: Context, awaited: Awaited, text: str) -> None:
+    """The person's version: read with the gentle check, then one way to say it."""
+    content, me = context.content, user_id(update)
+    index = awaited.message_id or 0
+    await context.storage.conversation.expect(me, None)
+    if not _exercise_of(context, index):
+        await context.bot.send_message(chat_id(update), context.texts.outside_flow)
+        return
+    exercise = content.exercises[index]
+    reading = read_answer(
+        exercise,
+        text,
+        content.rules,
+        content.signals,
+        content.words.feelings.words,
+        content.words.faux_feelings,
+    )
+    await _done(context, me, index)
+    await context.bot.send_message(
+        chat_id(update),
+        views.feedback(content, exercise, reading),
+        reply_markup=views.after_keyboard(content, index),
+    )
+
+
+async def _stop_waiting(context: Context, me: int, index: int) -> None:
+    awaited = await context.storage.conversation.awaited(me)
+    if awaited is not None and awaited.what is Expecting.PRACTICE and awaited.message_id == index:
+        await context.storage.conversation.expect(me, None)
+
+
+@logged
+async def stop(update: Update, context: Context) -> None:
+    """ "Done for now"."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    index = views.PracticeStop.of(query.data).index
+    await query.answer()
+    await query.edit_message_reply_markup(reply_markup=None)
+    await _stop_waiting(context, user_id(update), index)
+    await context.bot.send_message(chat_id(update), context.texts.practice_stopped)
+
+
+def register(application: AnyApplication) -> None:
+    private = filters.ChatType.PRIVATE
+    application.add_handler(CommandHandler("practice", practice, filters=private))
+    for handler, codec in (
+        (go, views.PracticeGo),
+        (hint, views.PracticeHint),
+        (show_one_way, views.PracticeShow),
+        (stop, views.PracticeStop),
+    ):
+        application.add_handler(CallbackQueryHandler(handler, pattern=codec.pattern()))
