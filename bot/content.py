@@ -91,6 +91,19 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "plan_cleared": frozenset({"title"}),
     "learn_card": frozenset({"title", "body", "current", "total"}),
     "practice_card": frozenset({"current", "total", "task", "shown"}),
+    "reminders_weekly": frozenset({"time"}),
+    "weekly_set": frozenset({"time", "next"}),
+    "week_title": frozenset({"start", "end"}),
+    "week_feelings": frozenset({"feelings"}),
+    "week_feeling_count": frozenset({"feeling", "count"}),
+    "week_messages": frozenset({"written", "sent"}),
+    "week_answers": frozenset({"count"}),
+    "week_talks": frozenset({"well", "hard"}),
+    "week_pattern": frozenset({"feeling", "when"}),
+    "week_suggestion": frozenset({"suggestion"}),
+    "week_in_the": frozenset({"part"}),
+    "week_weekday_part": frozenset({"part"}),
+    "week_weekend_part": frozenset({"part"}),
     "practice_hint": frozenset({"hint"}),
     "practice_soft_feeling": frozenset({"feeling"}),
     "practice_other_feeling": frozenset({"examples"}),
@@ -209,6 +222,7 @@ class Commands(_Strict):
     forget: str
     learn: str
     practice: str
+    week: str
     partner: str
     reminders: str
     checkin: str
@@ -497,6 +511,34 @@ class Texts(_Strict):
     reminders_held: str
     reminders_quiet: str
     reminders_quiet_none: str
+    reminders_weekly: str
+    reminders_weekly_off: str
+    weekly_on_button: str
+    weekly_off_button: str
+    weekly_set: str
+    weekly_stopped: str
+    week_title: str
+    week_feelings: str
+    week_feeling_count: str
+    week_no_feelings: str
+    week_messages: str
+    week_answers: str
+    week_talks: str
+    week_pattern: str
+    week_suggestion: str
+    week_quiet: str
+    week_date_format: str
+    week_on_weekdays: str
+    week_at_weekends: str
+    week_in_the: str
+    week_at_night: str
+    week_weekday_part: str
+    week_weekend_part: str
+    week_chart_title: str
+    week_chart_other: str
+    week_part_morning: str
+    week_part_afternoon: str
+    week_part_evening: str
     every_day: str
     weekday_names: str
     set_time_button: str
@@ -779,6 +821,14 @@ class Words(_Strict):
     request: Examples
     composer: ComposerWords
     clock: ClockWords
+    week_suggestions: dict[str, str]
+
+    @field_validator("week_suggestions")
+    @classmethod
+    def _a_default(cls, suggestions: dict[str, str]) -> dict[str, str]:
+        if "default" not in suggestions:
+            raise ValueError("week_suggestions needs a default")
+        return suggestions
 
 
 def _valid_regex(patterns: list[str]) -> list[str]:

@@ -22,6 +22,7 @@ from bot.features.practice import handlers as practice
 from bot.features.reminders import handlers as reminders
 from bot.features.safety import handlers as safety
 from bot.features.sharing import handlers as sharing
+from bot.features.week import handlers as week
 from bot.features.welcome import handlers as welcome
 from bot.features.your_data import handlers as your_data
 from bot.handlers import errors, fallback, gate, redelivery
@@ -40,6 +41,7 @@ def register_handlers(application: AnyApplication) -> None:
     your_data.register(application)
     learn.register(application)
     practice.register(application)
+    week.register(application)
     reminders.register(application)
     checkin.register(application)
     follow_ups.register(application)

@@ -313,6 +313,21 @@ class FakeUser:
         assert event.message is not None and event.message.document is not None
         return event.message.document[1]
 
+    async def expect_photo(self, pattern: str, timeout: float = DEFAULT_TIMEOUT) -> SentMessage:
+        """Waits for a photo whose caption matches `pattern`."""
+        regex = re.compile(pattern, re.DOTALL)
+        event = await self._next_event(
+            lambda e: (
+                e.message is not None
+                and e.message.photo is not None
+                and regex.search(e.message.text) is not None
+            ),
+            f"a photo /{pattern}/",
+            timeout,
+        )
+        assert event.message is not None
+        return event.message
+
     def last_message(self) -> SentMessage:
         return list(self.telegram.messages[self.id].values())[-1]
 

@@ -69,6 +69,11 @@ TELEGRAM_TAGS = frozenset(
     }
 )
 MAX_TEXT = 4096
+# Telegram's limits for a photo: its caption, its size, and its shape.
+MAX_CAPTION = 1024
+MAX_PHOTO_BYTES = 10 * 1024 * 1024
+MAX_PHOTO_SIDES = 10_000
+MAX_PHOTO_RATIO = 20
 MAX_CALLBACK_DATA = 64
 # CopyTextButton.text: "1-256 characters" (Bot API), which Telegram counts in UTF-16 units,
 # as it counts every length: a 215-character message with emoji is refused.
@@ -143,6 +148,8 @@ class SentMessage:
     reply_markup: dict[str, Any] | None = None
     # (file name, content) for a document.
     document: tuple[str, bytes] | None = None
+    # The bytes of a photo (its caption is the text).
+    photo: bytes | None = None
 
     @property
     def buttons(self) -> list[dict[str, Any]]:
@@ -438,6 +445,33 @@ class FakeTelegram:
         await self._record(chat_id, Event("message", message))
         return self.message_json(message)
 
+    async def _api_sendPhoto(self, params: dict[str, Any]) -> Any:
+        """Like Telegram: an uploaded PNG or JPEG within its limits, a caption of at most
+        1024 characters (UTF-16, after its entities are read)."""
+        chat_id = int(params["chat_id"])
+        if chat_id in self.blocked:
+            raise TelegramError(403, "Forbidden: bot was blocked by the user")
+        upload = params["photo"]
+        if isinstance(upload, str):
+            raise TelegramError(400, "Bad Request: the fake only takes uploaded photos")
+        data = upload.file.read()
+        _check_photo(data)
+        source = str(params.get("caption", ""))
+        caption = render(source, params.get("parse_mode"))
+        if utf16_length(caption) > MAX_CAPTION:
+            raise TelegramError(400, "Bad Request: message caption is too long")
+        message = SentMessage(
+            chat_id=chat_id,
+            message_id=self.next_message_id(),
+            text=caption,
+            source=source,
+            reply_markup=_checked_markup(params.get("reply_markup")),
+            photo=data,
+        )
+        self.messages[chat_id][message.message_id] = message
+        await self._record(chat_id, Event("message", message))
+        return self.message_json(message)
+
     async def _api_editMessageText(self, params: dict[str, Any]) -> Any:
         message = self._find(params)
         text = self._checked_text(params)
@@ -526,11 +560,42 @@ class FakeTelegram:
                 "file_unique_id": name,
                 "file_name": name,
             }
+        elif message.photo is not None:
+            width, height = _photo_size(message.photo)
+            body["photo"] = [
+                {
+                    "file_id": f"photo{message.message_id}",
+                    "file_unique_id": f"p{message.message_id}",
+                    "width": width,
+                    "height": height,
+                }
+            ]
+            if message.text:
+                body["caption"] = message.text
         else:
             body["text"] = message.text
         if message.reply_markup:
             body["reply_markup"] = message.reply_markup
         return body
+
+
+def _photo_size(data: bytes) -> tuple[int, int]:
+    """Width and height from a PNG's header (JPEG: taken as fine, 1x1 is never sent)."""
+    if data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR":
+        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    return 1, 1
+
+
+def _check_photo(data: bytes) -> None:
+    if not (data.startswith(b"\x89PNG\r\n\x1a\n") or data.startswith(b"\xff\xd8\xff")):
+        raise TelegramError(400, "Bad Request: IMAGE_PROCESS_FAILED")
+    if len(data) > MAX_PHOTO_BYTES:
+        raise TelegramError(400, "Bad Request: PHOTO_SAVE_FILE_INVALID")
+    width, height = _photo_size(data)
+    if width + height > MAX_PHOTO_SIDES or max(width, height) > MAX_PHOTO_RATIO * min(
+        width, height
+    ):
+        raise TelegramError(400, "Bad Request: PHOTO_INVALID_DIMENSIONS")
 
 
 def _copy(message: SentMessage) -> SentMessage:

@@ -62,3 +62,9 @@ async def test_people_first_benchmark_smoke() -> None:
     assert row[0] == "people-first", output
     # Steps answered before and during the fan-out (a ratio is printed), none lost or doubled.
     assert float(row[5]) > 0 and row[-2:] == ["0", "0"], output
+
+
+async def test_week_chart_benchmark_smoke() -> None:
+    output = await run("bench.week_chart", "--charts", "2")
+    ratios = output.strip().splitlines()[-1].split()
+    assert ratios[0] == "ratio" and all(float(value) > 0 for value in ratios[1:]), output

@@ -72,6 +72,7 @@ COMMANDS = [
     "/journal",
     "/learn",
     "/practice",
+    "/week",
     "/safety",
     "/export",
     "/forget",

@@ -13,6 +13,7 @@ class ReminderKind(StrEnum):
     OUTCOME = "outcome"  # "how did it go?" the evening after
     CONTINUE = "continue"  # "ready to continue?" after a break
     NOTICE = "notice"  # what another person did (accepted, ended the pairing): the outbox
+    WEEKLY = "weekly"  # the weekly reflection, opt-in, at the person's time
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,7 @@ RULES: dict[ReminderKind, KindRules] = {
     ReminderKind.OUTCOME: KindRules(),
     ReminderKind.CONTINUE: KindRules(),
     ReminderKind.NOTICE: KindRules(late_is_fine=True),
+    ReminderKind.WEEKLY: KindRules(recurs=True),
 }
 
 

@@ -10,7 +10,7 @@ from telegram.ext import filters
 # The menu order; content/<locale>/texts.toml [commands] must describe exactly these.
 MENU = (
     "start", "compose", "checkin", "history", "journal", "partner", "reminders", "learn",
-    "practice", "safety", "export", "back", "cancel", "forget", "help",
+    "practice", "week", "safety", "export", "back", "cancel", "forget", "help",
 )  # fmt: skip
 
 

@@ -4,7 +4,9 @@ blocked (403), or a passing failure to retry later."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from telegram import Bot, InlineKeyboardMarkup
 from telegram.error import BadRequest, Forbidden, TelegramError
@@ -17,6 +19,7 @@ from bot.features.compose import views as compose_views
 from bot.features.follow_ups import views as follow_ups_views
 from bot.features.pairing import views as pairing_views
 from bot.features.sharing import views as sharing_views
+from bot.features.week.handlers import send_weekly, weekly_message
 from bot.reminders.dispatcher import Sent
 from bot.storage import Storage
 from bot.storage.reminders import DueReminder
@@ -31,6 +34,8 @@ class ReminderSender:
         self.storage = storage
 
     async def __call__(self, due: DueReminder, offer_pause: bool) -> Sent:
+        if due.reminder.kind == ReminderKind.WEEKLY:
+            return await self._weekly(due)
         message = await self._message(due, offer_pause)
         if message is None:
             return Sent.SENT  # nothing left to remind about (e.g. the message was deleted)
@@ -45,17 +50,40 @@ class ReminderSender:
                 Awaited(Expecting.NUDGE_ANSWER),
                 at=reminder.next_fire_at or datetime.now(UTC),
             )
+        return await self._send(
+            reminder.id,
+            lambda: self.bot.send_message(reminder.user_id, text, reply_markup=markup),
+        )
+
+    async def _weekly(self, due: DueReminder) -> Sent:
+        """The weekly reflection, with its picture; skipped (to next week) while the person
+        paused their reminders."""
+        reminder = due.reminder
+        now = reminder.next_fire_at or datetime.now(UTC)
+        daily = await self.storage.reminders.daily(reminder.user_id)
+        if daily is not None and daily.paused_until is not None and daily.paused_until > now:
+            return Sent.SENT
+        message = await weekly_message(
+            self.storage, self.content, reminder.user_id, now, ZoneInfo(due.time_zone)
+        )
+        return await self._send(
+            reminder.id, lambda: send_weekly(self.bot, reminder.user_id, message)
+        )
+
+    async def _send(self, reminder_id: int, send: Callable[[], Awaitable[object]]) -> Sent:
+        """Telegram's answer decides: sent, blocked (403, or the chat is gone), or a passing
+        failure to retry later."""
         try:
-            await self.bot.send_message(due.reminder.user_id, text, reply_markup=markup)
+            await send()
         except Forbidden:
             return Sent.BLOCKED
         except BadRequest as error:
             if "chat not found" in error.message.lower():
                 return Sent.BLOCKED
-            log.warning("reminder=%s rejected: %s", due.reminder.id, error.__class__.__name__)
+            log.warning("reminder=%s rejected: %s", reminder_id, error.__class__.__name__)
             return Sent.RETRY
         except TelegramError as error:
-            log.warning("reminder=%s not sent: %s", due.reminder.id, error.__class__.__name__)
+            log.warning("reminder=%s not sent: %s", reminder_id, error.__class__.__name__)
             return Sent.RETRY
         return Sent.SENT
 

@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 # two words too. A notice tells someone what another person just did (accepted, ended the
 # pairing): written in the same transaction as the change, so a crash cannot lose it.
 CHECKIN, OUTCOME = ReminderKind.CHECKIN.value, ReminderKind.OUTCOME.value
+WEEKLY = ReminderKind.WEEKLY.value
 SEND_LATER, CONTINUE = ReminderKind.SEND_LATER.value, ReminderKind.CONTINUE.value
 NOTICE = ReminderKind.NOTICE.value
 SCHEDULED, CLAIMED, HELD, PAUSED, OFF = "scheduled", "claimed", "held", "paused", "off"
@@ -214,6 +215,46 @@ class ReminderRepository:
                 .values(status=status, unanswered=0, claimed_until=None)
             )
 
+    async def weekly(self, user_id: int) -> Reminder | None:
+        """The weekly reflection, if the person ever turned it on."""
+        async with self._sessions() as session:
+            row = (
+                await session.scalars(
+                    select(ReminderRow).where(
+                        ReminderRow.user_id == user_id, ReminderRow.kind == WEEKLY
+                    )
+                )
+            ).first()
+            return _to_reminder(row) if row else None
+
+    async def save_weekly(
+        self,
+        user_id: int,
+        *,
+        at: time,
+        weekdays: frozenset[int],
+        next_fire_at: datetime | None,
+        status: str,
+    ) -> None:
+        """Turns the weekly reflection on (when and on which day) or off."""
+        async with self._sessions() as session, session.begin():
+            await ensure_user(session, user_id)
+            row = (
+                await session.scalars(
+                    select(ReminderRow).where(
+                        ReminderRow.user_id == user_id, ReminderRow.kind == WEEKLY
+                    )
+                )
+            ).first()
+            if row is None:
+                row = ReminderRow(user_id=user_id, kind=WEEKLY, payload="{}")
+                session.add(row)
+            row.local_time = at.strftime("%H:%M")
+            row.weekdays = days_text(weekdays)
+            row.next_fire_at = next_fire_at
+            row.status = status
+            row.claimed_until = None
+
     async def add_one_shot(
         self, user_id: int, kind: str, fire_at: datetime, payload: dict[str, Any]
     ) -> int:
@@ -236,7 +277,7 @@ class ReminderRepository:
         async with self._sessions() as session:
             rows = await session.scalars(
                 select(ReminderRow)
-                .where(ReminderRow.user_id == user_id, ReminderRow.kind != CHECKIN)
+                .where(ReminderRow.user_id == user_id, ReminderRow.kind.notin_([CHECKIN, WEEKLY]))
                 .order_by(ReminderRow.next_fire_at)
             )
             return [_to_reminder(row) for row in rows]

@@ -27,7 +27,9 @@ from bot.core.history import (
 )
 from bot.core.pairing import Partner
 from bot.core.reflect import Reflection, Role
+from bot.core.reminder_kinds import ReminderKind
 from bot.core.safety import PLAN_PARTS
+from bot.core.week import Named, Records
 from bot.storage.common import UpdateMark, aware, ensure_user, insert_for, insert_for_dialect
 from bot.storage.conversation import ConversationRepository, awaited_of
 from bot.storage.database import create_reader, reclaim_deleted
@@ -42,6 +44,7 @@ from bot.storage.models import (
     DraftRow,
     MessageRow,
     ProcessedUpdate,
+    ReflectionRow,
     SafetyPlanRow,
     User,
 )
@@ -52,6 +55,7 @@ from bot.storage.sealed import open_text, seal_values
 from bot.storage.sealing import DataKey, Unreadable
 
 log = logging.getLogger(__name__)
+OUTCOME_KIND = ReminderKind.OUTCOME.value
 T = TypeVar("T")
 A = TypeVar("A")
 
@@ -554,6 +558,82 @@ class Storage:
         async with self._session() as session, session.begin():
             result = await session.execute(delete(MessageRow).where(MessageRow.created_at < cutoff))
             return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    # --- the weekly reflection -------------------------------------------------------------
+
+    async def week_records(
+        self, user_id: int, since: datetime, went_well: str, was_hard: str
+    ) -> Records:
+        """What the person's records hold since `since`, for the weekly reflection: feelings
+        they named (check-ins and soft start-ups), soft start-ups written and sent, answers
+        from their partner (one-tap answers and reflections), and how talks went (`went_well`
+        and `was_hard` are the notes the two buttons leave). Texts that no longer open are
+        left out."""
+        key = await self.keys.existing_key(user_id)
+        answered_target = f"%:{user_id}"
+        async with self._session() as session:
+            checkins = list(
+                await session.scalars(
+                    select(CheckinRow).where(
+                        CheckinRow.user_id == user_id, CheckinRow.created_at >= since
+                    )
+                )
+            )
+            messages = list(
+                await session.scalars(
+                    select(MessageRow).where(
+                        MessageRow.user_id == user_id, MessageRow.created_at >= since
+                    )
+                )
+            )
+            sent = list(
+                await session.scalars(
+                    select(DoneAction.done_at).where(
+                        DoneAction.user_id == user_id,
+                        DoneAction.action == "send",
+                        DoneAction.done_at >= since,
+                    )
+                )
+            )
+            answers = list(
+                await session.scalars(
+                    select(DoneAction.done_at).where(
+                        DoneAction.action == "reply",
+                        DoneAction.target.like(answered_target),
+                        DoneAction.done_at >= since,
+                    )
+                )
+            )
+            said_back = list(
+                await session.scalars(
+                    select(ReflectionRow.created_at).where(
+                        ReflectionRow.user_id == user_id,
+                        ReflectionRow.role == Role.SPEAKER.value,
+                        ReflectionRow.created_at >= since,
+                    )
+                )
+            )
+        named, talks = [], []
+        for row in checkins:
+            try:
+                feeling = open_text(key, "checkins", "feeling", user_id, row.feeling, row.id)
+                note = open_text(key, "checkins", "note", user_id, row.note, row.id)
+            except Unreadable:
+                continue
+            if row.kind == OUTCOME_KIND:
+                good = True if note == went_well else False if note == was_hard else None
+                talks.append((aware(row.created_at), good))
+            elif feeling:
+                named.append(Named(aware(row.created_at), feeling))
+        for message in _readable(messages, key):
+            named.append(Named(aware(message.created_at), message.feeling))
+        return Records(
+            named=named,
+            written=[aware(message.created_at) for message in messages],
+            sent=[aware(at) for at in sent],
+            answered=[aware(at) for at in [*answers, *said_back]],
+            talks=talks,
+        )
 
     # --- the user --------------------------------------------------------------------------
 

@@ -35,6 +35,7 @@ from bot.features.reminders.views import (
     ToggleDay,
     ZoneChoice,
 )
+from bot.features.week.views import WEEKLY_TOGGLE
 from bot.handlers.callback_data import Key
 from bot.handlers.context import (
     AnyApplication,
@@ -79,7 +80,11 @@ def _days_text(context: Context, days: frozenset[int]) -> str:
 
 
 def _panel_text(
-    context: Context, zone: str | None, daily: Reminder | None, quiet: QuietHours | None
+    context: Context,
+    zone: str | None,
+    daily: Reminder | None,
+    quiet: QuietHours | None,
+    weekly: Reminder | None = None,
 ) -> str:
     texts = context.texts
     lines = [texts.reminders_title]
@@ -112,7 +117,15 @@ def _panel_text(
         )
     else:
         lines.append(texts.reminders_quiet_none)
+    if _weekly_on(weekly) and weekly is not None and weekly.at is not None:
+        lines.append(texts.reminders_weekly.format(time=weekly.at.strftime("%H:%M")))
+    else:
+        lines.append(texts.reminders_weekly_off)
     return "\n".join(lines)
+
+
+def _weekly_on(weekly: Reminder | None) -> bool:
+    return weekly is not None and weekly.status != OFF
 
 
 def _is_paused(context: Context, daily: Reminder | None) -> bool:
@@ -121,7 +134,9 @@ def _is_paused(context: Context, daily: Reminder | None) -> bool:
     )
 
 
-def _panelgrid(context: Context, daily: Reminder | None) -> InlineKeyboardMarkup:
+def _panelgrid(
+    context: Context, daily: Reminder | None, weekly: Reminder | None = None
+) -> InlineKeyboardMarkup:
     texts = context.texts
     on = daily is not None and daily.status != OFF
     if _is_paused(context, daily):
@@ -130,10 +145,12 @@ def _panelgrid(context: Context, daily: Reminder | None) -> InlineKeyboardMarkup
         last = [(texts.pause_button, "rm:pause"), (texts.stop_button, "rm:stop")]
     else:
         last = [(texts.resume_button_reminders, "rm:resume")]
+    weekly_button = texts.weekly_off_button if _weekly_on(weekly) else texts.weekly_on_button
     return grid(
         [(texts.set_time_button, "rm:time"), (texts.days_button, "rm:days")],
         [(texts.quiet_button, "rm:quiet"), (texts.zone_button, "rm:zone")],
         last,
+        [(weekly_button, WEEKLY_TOGGLE)],
     )
 
 
@@ -147,8 +164,9 @@ async def reminders(update: Update, context: Context) -> None:
         await _ask_zone(update, context, first=True)
         return
     daily = await store.daily(user_id(update))
-    text = _panel_text(context, clock.time_zone, daily, clock.quiet)
-    await say(update, context, text, _panelgrid(context, daily))
+    weekly = await store.weekly(user_id(update))
+    text = _panel_text(context, clock.time_zone, daily, clock.quiet, weekly)
+    await say(update, context, text, _panelgrid(context, daily, weekly))
 
 
 async def _ask_zone(update: Update, context: Context, first: bool = False) -> None:

@@ -1,0 +1,69 @@
+"""The weekly reflection's words, and its reminders-panel button."""
+
+from __future__ import annotations
+
+import html
+
+from bot.content import Content
+from bot.core.week import PartOfDay, Pattern, Week
+from bot.features.week.chart import ChartWords
+
+WEEKLY_TOGGLE = "rm:weekly"
+
+
+def _when(content: Content, pattern: Pattern) -> str:
+    texts = content.texts
+    parts = {
+        PartOfDay.MORNING: texts.week_part_morning,
+        PartOfDay.AFTERNOON: texts.week_part_afternoon,
+        PartOfDay.EVENING: texts.week_part_evening,
+    }
+    if pattern.part is PartOfDay.NIGHT:
+        return texts.week_at_night
+    if pattern.part is None:
+        return texts.week_at_weekends if pattern.weekend else texts.week_on_weekdays
+    part = parts[pattern.part]
+    if pattern.weekend is None:
+        return texts.week_in_the.format(part=part)
+    chosen = texts.week_weekend_part if pattern.weekend else texts.week_weekday_part
+    return chosen.format(part=part)
+
+
+def summary(content: Content, week: Week) -> str:
+    """A few short lines about the week, never a score; a quiet week says only that it is
+    fine."""
+    texts = content.texts
+    if week.quiet:
+        return texts.week_quiet
+    span = {
+        "start": week.start.strftime(texts.week_date_format),
+        "end": week.end.strftime(texts.week_date_format),
+    }
+    lines = [texts.week_title.format(**span), ""]
+    if week.feelings:
+        named = ", ".join(
+            texts.week_feeling_count.format(feeling=html.escape(feeling), count=count)
+            for feeling, count in week.feelings
+        )
+        lines.append(texts.week_feelings.format(feelings=named))
+    else:
+        lines.append(texts.week_no_feelings)
+    if week.pattern is not None:
+        feeling = html.escape(week.pattern.feeling)
+        lines.append(texts.week_pattern.format(feeling=feeling, when=_when(content, week.pattern)))
+    if week.written or week.sent:
+        lines.append(texts.week_messages.format(written=week.written, sent=week.sent))
+    if week.answered:
+        lines.append(texts.week_answers.format(count=week.answered))
+    if week.went_well or week.was_hard:
+        lines.append(texts.week_talks.format(well=week.went_well, hard=week.was_hard))
+    suggestions = content.words.week_suggestions
+    top = week.feelings[0][0] if week.feelings else "default"
+    suggestion = suggestions.get(top, suggestions["default"])
+    lines += ["", texts.week_suggestion.format(suggestion=suggestion)]
+    return "\n".join(lines)
+
+
+def chart_words(content: Content) -> ChartWords:
+    texts = content.texts
+    return ChartWords(texts.week_chart_title, texts.week_chart_other, texts.week_date_format)
