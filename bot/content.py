@@ -138,7 +138,8 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "heard_waiting": frozenset({"name"}),
     "heard_already_understood": frozenset({"name"}),
     "heard_correction_preview": frozenset({"name", "words", "check"}),
-    "heard_incoming": frozenset({"name", "reflection"}),
+    "heard_incoming": frozenset({"name", "reflection", "about"}),
+    "heard_answer_asked": frozenset({"name", "words"}),
     "heard_understood_speaker": frozenset({"name"}),
     "heard_understood_listener": frozenset({"name"}),
     "heard_not_quite_prompt": frozenset({"name"}),
@@ -470,6 +471,8 @@ class Texts(_Strict):
     heard_again_button: str
     heard_prepared_button: str
     heard_correction_sent: str
+    heard_answer_asked: str
+    heard_typed_button: str
     partner_none: str
     partner_open_invite: str
     invite_button: str

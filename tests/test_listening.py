@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import select
 
 from bot.storage.models import ReflectionRow
-from tests.driver import FakeUser
+from tests.driver import FakeUser, eventually
 from tests.fake_telegram import FakeTelegram, SentMessage
 from tests.test_sharing import pair, send_to
 from tests.test_your_data import storage_of
@@ -126,7 +126,7 @@ async def test_a_reflection_is_sent_once_however_often_it_is_tapped(
     await bob.press_data(offer, send)
     await bob.press_data(offer, send)  # a slow phone
     await bob.expect(r"Sent to Alice")
-    await bob.expect(r"already said back what you heard to Alice\. Let's wait for their answer")
+    await bob.expect_toast(r"already said back what you heard to Alice\. Let's wait")
     # "Say what I heard" again, or in his own words, while Alice has not answered: the same
     # try, nothing new is sent.
     await bob.press("💬 Say what I heard")
@@ -401,3 +401,80 @@ async def test_what_is_kept_after_the_other_one_left(alice: FakeUser, bob: FakeU
     await alice.expect_document("soft-start-data.json")
     markdown = (await alice.expect_document("soft-start-messages.md")).decode()
     assert "Said back to me (no answer yet):" in markdown and PREPARED in markdown
+
+
+async def test_the_speaker_may_simply_type_the_answer(alice: FakeUser, bob: FakeUser) -> None:
+    offer = await _offer(alice, bob)
+    await bob.press("💌 Send it to Alice", offer)
+    await alice.expect(r"Bob says back what they heard, about “I feel anxious because")
+    await alice.send("kind of, but it's more about the evenings")
+    asked = await alice.expect(r"Is this your answer to what Bob said back\?")
+    assert asked.labels == ["Yes, that's it 💛", "Not quite: send these words", "Keep it here"]
+    assert "evenings" not in bob.all_text()
+    await alice.press("Not quite: send these words", asked)
+    await bob.expect(r"not quite it yet.*it's more about the evenings")
+    # Bob simply types his next try: it is taken for one, shown back first.
+    await bob.send("I hear that the evenings are the hard part.")
+    shown = await bob.expect(r"This is what Alice will get")
+    await bob.press("💌 Send it to Alice", shown)
+    await alice.expect(r"Bob says back what they heard")
+    await alice.send("yes that's it!")
+    asked = await alice.expect(r"Is this your answer to what Bob said back\?")
+    await alice.press("Yes, that's it 💛", asked)
+    await bob.expect(r"Alice says you got it")
+
+
+async def test_what_the_listener_keeps_follows_what_they_were_told(
+    alice: FakeUser, bob: FakeUser
+) -> None:
+    """A "not quite" is on the listener's copy once it reached them, not at Alice's tap."""
+    offer = await _offer(alice, bob)
+    await bob.press("💌 Send it to Alice", offer)
+    reflection = await alice.expect(r"Bob says back what they heard")
+    await alice.press("Not quite", reflection)
+    await alice.expect(r"What did Bob miss")
+    await bob.send("/history")
+    page = await bob.expect(r"Your soft start-ups")
+    assert "said it back: no answer yet" in page.text
+    await alice.send("more the waiting than the call")
+    await bob.expect(r"not quite it yet")
+    await bob.send("/history")
+    page = await bob.expect(r"Your soft start-ups")
+    assert "said it back: “not quite” yet" in page.text
+
+
+async def test_a_reply_being_written_survives_a_look_at_history(
+    alice: FakeUser, bob: FakeUser
+) -> None:
+    await pair(alice, bob)
+    await send_to(alice, bob)
+    await bob.press("✍️ Write a reply")
+    await bob.expect(r"Write your reply")
+    await bob.send("/history")
+    await bob.expect(r"No saved messages yet|Your soft start-ups")
+    await bob.send("thank you for telling me, let's talk tonight")
+    await alice.expect(r"Bob replied:\s+thank you for telling me")
+
+
+async def test_lets_talk_tapped_three_times_opens_one_picker(
+    alice: FakeUser, bob: FakeUser
+) -> None:
+    await pair(alice, bob)
+    delivered = await send_to(alice, bob)
+    talk = delivered.buttons[2]["callback_data"]
+    for _ in range(3):
+        await bob.press_data(delivered, talk)
+    picker = await bob.expect(r"When would suit you to talk")
+    await bob.expect_toast(r"just below")
+    await bob.expect_toast(r"just below")
+    await bob.press("this evening", picker)
+    await alice.expect(r"Bob would like to talk this evening")
+    await bob.expect(r"Sent to Alice")
+    # The picker is done with: no buttons left on it.
+
+    async def picker_cleared() -> bool | None:
+        return True if picker.labels == [] else None
+
+    await eventually(picker_cleared, "the time picker without buttons")
+    said = [e for e in bob.telegram.events[bob.id] if e.kind == "message" and e.message]
+    assert sum("When would suit you" in e.message.text for e in said if e.message) == 1

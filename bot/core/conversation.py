@@ -29,6 +29,9 @@ class Expecting(StrEnum):
     # "Not quite": the speaker's few words on what the listener missed; `message_id` is the
     # speaker's copy of that reflection.
     CORRECTION = "correction"
+    # What the listener said back just arrived: a typed text is likely the answer to it ("yes
+    # that's it", or what was missed), and waits for a tap; `message_id` is the speaker's copy.
+    HEARD_ANSWER = "heard_answer"
     # An answer to a /practice exercise; `message_id` is the exercise's number.
     PRACTICE = "practice"
     # A nudge asked how they are: a typed text soon after it is a check-in.
@@ -45,7 +48,7 @@ class Expecting(StrEnum):
 
 # Guesses rather than questions: a newer guess may replace them, and a command keeps them
 # only when losing them would lose words (the held answer to the partner).
-GUESSES = frozenset({Expecting.INCOMING, Expecting.NUDGE_ANSWER})
+GUESSES = frozenset({Expecting.INCOMING, Expecting.NUDGE_ANSWER, Expecting.HEARD_ANSWER})
 
 # How long each stays open. After that a text is no longer taken for an answer: a reply
 # prompt left for days must not send tonight's note to self to the partner.
@@ -79,6 +82,6 @@ def still_open(awaited: Awaited | None, now: datetime) -> Awaited | None:
         return awaited if age <= NUDGE_ANSWER_OPEN else None
     if awaited.what in (Expecting.PARTNER_REPLY, Expecting.TALK_TIME, Expecting.REFLECTION):
         return awaited if age <= REPLY_OPEN else replace(awaited, what=Expecting.INCOMING)
-    if awaited.what is Expecting.INCOMING:
+    if awaited.what in (Expecting.INCOMING, Expecting.HEARD_ANSWER):
         return awaited if age <= INCOMING_OPEN else None
     return awaited if age <= QUESTION_OPEN else None

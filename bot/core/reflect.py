@@ -88,10 +88,19 @@ def _kept(text: str, turn: Turnaround) -> list[tuple[int, int]]:
     spans = []
     for phrase in turn.kept_phrases:
         for found in re.finditer(rf"(?<!\w){re.escape(phrase)}(?!\w)", text, re.IGNORECASE):
-            before = re.findall(r"[^\W\d_]+(?:['’][^\W\d_]+)*", text[: found.start()])
-            if not before or _key(before[-1]) not in turn.prepositions:
+            if _starts_a_clause(text[: found.start()], turn):
                 spans.append(found.span())
     return spans
+
+
+def _starts_a_clause(before: str, turn: Turnaround) -> bool:
+    """Whether what follows `before` starts a clause: at the start, after punctuation, or
+    after "because", "when", "that"... (not after a verb or a preposition)."""
+    stripped = before.rstrip()
+    if not stripped or _CLAUSE_BREAK.search(stripped[-1]):
+        return True
+    words = [token for token in _TOKEN.findall(stripped) if token[0].isalpha()]
+    return not words or _key(words[-1]) in turn.clause_starts
 
 
 def turn_around(text: str, turn: Turnaround) -> str:
@@ -163,12 +172,13 @@ def _asked(question: str, turn: Turnaround) -> str:
     """A request asked as a question: "Can you hold me tonight?" -> "you would like me to hold
     you tonight"; a question of another shape is said back as asked."""
     words = question.split()
-    opening = " ".join(words[:2]).casefold()
-    who = turn.question_requests.get(opening)
-    if who is None or len(words) < 3:
-        return turn.asked.format(question=question)
-    rest = _clause(turn_around(" ".join(words[2:]), turn))
-    return turn.asked_wish.format(who=who, rest=rest)
+    # The longest opening that is one ("can you and I" before "can you").
+    for length in (4, 3, 2):
+        who = turn.question_requests.get(" ".join(words[:length]).casefold())
+        if who is not None and len(words) > length:
+            rest = _clause(turn_around(" ".join(words[length:]), turn))
+            return turn.asked_wish.format(who=who, rest=rest)
+    return turn.asked.format(question=question)
 
 
 # The partner id of a copy whose other person deleted their data (/forget).

@@ -147,7 +147,8 @@ class ListeningRepository:
                 return None
             row = await session.get(ReflectionRow, row_id)
             assert row is not None
-            if row.counterpart_id is not None:
+            # A "not quite" reaches the listener's copy once it reaches the listener.
+            if row.counterpart_id is not None and status is not Understood.NOT_QUITE:
                 await session.execute(
                     update(ReflectionRow)
                     .where(
@@ -157,6 +158,21 @@ class ListeningRepository:
                     .values(status=status.value, answered_at=now)
                 )
         return _opened(row, await self._keys.existing_key(speaker))
+
+    async def not_quite_told(self, speaker: int, row_id: int) -> None:
+        """The listener heard the "not quite": their copy says so too."""
+        async with self._sessions() as session, session.begin():
+            row = await session.get(ReflectionRow, row_id)
+            if row is None or row.user_id != speaker or row.counterpart_id is None:
+                return
+            await session.execute(
+                update(ReflectionRow)
+                .where(
+                    ReflectionRow.id == row.counterpart_id,
+                    ReflectionRow.user_id == row.partner_id,
+                )
+                .values(status=Understood.NOT_QUITE.value, answered_at=row.answered_at)
+            )
 
     async def reopen(self, speaker: int, row_id: int) -> None:
         """An answer that could not be passed on is no answer yet: both copies wait again."""

@@ -50,6 +50,7 @@ ANSWERS: dict[Expecting, Answer] = {
     Expecting.INCOMING: share.incoming_text,
     Expecting.REFLECTION: listening.reflection_from_text,
     Expecting.CORRECTION: listening.correction_from_text,
+    Expecting.HEARD_ANSWER: listening.answer_in_words,
     Expecting.PRACTICE: practice.answer_from_text,
     **dict.fromkeys(PLAN_QUESTIONS, safety.plan_part_from_text),
     Expecting.SAFETY_PAUSE: safety.paused,
@@ -148,17 +149,20 @@ async def moved_on(update: Update, context: Context) -> None:
 
 
 def _kept_across(awaited: Awaited, update: Update) -> bool:
-    """A held answer to the partner survives any command: losing it would lose words. What is
-    being said back, or a "not quite", survives a look elsewhere (/history to recall what was
-    written); a command that asks for something of its own (/compose) takes the next text."""
-    if awaited.what is Expecting.INCOMING:
+    """A held answer to the partner survives any command: losing it would lose words. A reply
+    being written, what is being said back, or a "not quite", survives a look elsewhere
+    (/history to recall what was written); a command that asks for something of its own
+    (/compose) takes the next text."""
+    if awaited.what in (Expecting.INCOMING, Expecting.HEARD_ANSWER):
         return True
     text = update.message.text if update.message and update.message.text else ""
     command = text.split(maxsplit=1)[0].lstrip("/").split("@")[0].casefold() if text else ""
     return awaited.what in SAID_BACK and command in LOOKS
 
 
-SAID_BACK = frozenset({Expecting.REFLECTION, Expecting.CORRECTION})
+SAID_BACK = frozenset(
+    {Expecting.REFLECTION, Expecting.CORRECTION, Expecting.PARTNER_REPLY, Expecting.TALK_TIME}
+)
 # Commands that only show something.
 LOOKS = frozenset({"history", "journal", "learn", "partner", "export"})
 KEEPS_THE_QUESTION = filters.Regex(r"^/(cancel|help|back)(@\w+)?(\s|$)")

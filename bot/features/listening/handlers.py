@@ -19,6 +19,7 @@ from bot.core.draft import MAX_PART_LENGTH, Draft
 from bot.core.history import SavedMessage, preview
 from bot.core.pairing import Partner
 from bot.core.reflect import Reflection, Role, Understood, next_try, reflection
+from bot.features.compose import views as compose_views
 from bot.features.listening import views
 from bot.features.sharing.handlers import (
     DOUBLE_TAP,
@@ -97,13 +98,17 @@ async def _this_try(update: Update, context: Context, partner: Partner, message_
     return attempt
 
 
-async def _already(
-    update: Update, context: Context, partner: Partner, latest: Understood | None
-) -> None:
+def _already_text(context: Context, partner: Partner, latest: Understood | None) -> str:
     """Said back already: understood, or waiting for the speaker's answer."""
     texts, name = context.texts, html.escape(partner.name)
     text = texts.heard_already_understood if latest is Understood.YES else texts.heard_waiting
-    await context.bot.send_message(chat_id(update), text.format(name=name))
+    return text.format(name=name)
+
+
+async def _already(
+    update: Update, context: Context, partner: Partner, latest: Understood | None
+) -> None:
+    await context.bot.send_message(chat_id(update), _already_text(context, partner, latest))
 
 
 async def _stop_awaiting_reflection(context: Context, me: int, message_id: int) -> None:
@@ -217,6 +222,11 @@ async def send_reflection(update: Update, context: Context) -> None:
         return
     partner, saved = found
     storage, texts, me = context.storage, context.texts, user_id(update)
+    action = ("heard", f"{button.message_id}:{button.attempt}")
+    if await storage.did(me, *action):  # a second tap: a toast, not another message
+        _, latest = await storage.listening.tries(me, button.message_id)
+        await query.answer(_already_text(context, partner, latest))
+        return
     if button.source == "p":
         text = _prepared(context, saved)
     else:
@@ -225,7 +235,6 @@ async def send_reflection(update: Update, context: Context) -> None:
         await query.answer(texts.stale_button)
         return
     await query.answer()
-    action = ("heard", f"{button.message_id}:{button.attempt}")
     if not await storage.claim_action(me, *action):
         _, latest = await storage.listening.tries(me, button.message_id)
         await _already(update, context, partner, latest)
@@ -259,9 +268,14 @@ async def _deliver_reflection(
         me, partner.user_id, button.message_id, button.attempt, text, saved.text
     )
     incoming = texts.heard_incoming.format(
-        name=_first_name(update), reflection=html.escape(text, quote=False)
+        name=_first_name(update),
+        reflection=html.escape(text, quote=False),
+        about=html.escape(preview(saved.text, ABOUT_LENGTH)),
     )
     markup = views.answer_keyboard(texts, copies[1])
+    # The speaker may simply type their answer ("yes, that's it"): held for a tap.
+    guess = Awaited(Expecting.HEARD_ANSWER, message_id=copies[1], to_user=me)
+    await storage.conversation.expect_if_free(partner.user_id, guess, at=context.now())
     try:
         delivery = await deliver(context, update, partner, incoming, markup)
     except BaseException:
@@ -284,11 +298,17 @@ async def not_now(update: Update, context: Context) -> None:
     if found is None:
         return
     partner, _ = found
-    if await _just_shown(update, context, "tap:skip"):
-        return
     me = user_id(update)
+    if not await context.storage.first_tap(me, "tap:skip", tapped_on(update), DOUBLE_TAP):
+        await query.answer()
+        return
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
+    _, latest = await context.storage.listening.tries(me, message_id)
+    if latest in (Understood.SENT, Understood.YES):
+        # An old "Not now" while a later try waits (or was understood): say where things are.
+        await _already(update, context, partner, latest)
+        return
     await _stop_awaiting_reflection(context, me, message_id)
     # That screen is closed: "Say what I heard" right away opens a new one.
     await context.storage.forget_taps(me, "tap:heard", "tap:own")
@@ -333,6 +353,7 @@ async def answer(update: Update, context: Context) -> None:
         return
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
+    await _stop_guessing(context, me, found.id)
     name = html.escape(partner.name)
     if status is Understood.NOT_QUITE:
         awaited = Awaited(Expecting.CORRECTION, message_id=found.id, to_user=partner.user_id)
@@ -441,6 +462,9 @@ async def just_not_quite(update: Update, context: Context) -> None:
         return
     found, partner = own
     storage, texts, me = context.storage, context.texts, user_id(update)
+    if await storage.did(me, "not-quite", str(found.id)):
+        await query.answer(texts.heard_already_answered)
+        return
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
     about = await _about(context, me, found)
@@ -469,11 +493,19 @@ async def _tell_not_quite(
     name = html.escape(partner.name)
     action = ("not-quite", str(found.id))
     if found.status is not Understood.NOT_QUITE or not await storage.claim_action(me, *action):
-        await context.bot.send_message(chat_id(update), texts.heard_already_answered)
+        if update.callback_query is not None:
+            await update.callback_query.answer(texts.heard_already_answered)
+        else:
+            await context.bot.send_message(chat_id(update), texts.heard_already_answered)
         return True
     if words:
         await storage.listening.correct(me, found.id, words)
     markup = views.again_keyboard(texts, found.message_id)
+    if not await storage.draft_active(partner.user_id):
+        # Before it arrives: their next text is most likely the next try (not inside their
+        # own draft, where a text is its next part).
+        again = Awaited(Expecting.REFLECTION, message_id=found.message_id, to_user=me)
+        await storage.conversation.expect_if_free(partner.user_id, again, at=context.now())
     try:
         delivery = await deliver(context, update, partner, told, markup)
     except BaseException:
@@ -482,11 +514,98 @@ async def _tell_not_quite(
     if delivery is Delivery.FAILED:
         await storage.release_action(me, *action)
         return False
+    await storage.listening.not_quite_told(me, found.id)
     if delivery is Delivery.SENT:
         await context.bot.send_message(
             chat_id(update), texts.heard_correction_sent.format(name=name)
         )
     return True
+
+
+async def _stop_guessing(context: Context, me: int, reflection_id: int) -> None:
+    """The speaker answered with a tap: a text typed next is no answer to this any more."""
+    awaited = await context.storage.conversation.awaited(me)
+    if (
+        awaited is not None
+        and awaited.what is Expecting.HEARD_ANSWER
+        and awaited.message_id == reflection_id
+    ):
+        await context.storage.conversation.expect(me, None)
+
+
+async def answer_in_words(update: Update, context: Context, awaited: Awaited, text: str) -> None:
+    """Text typed right after a reflection arrived: most likely the answer to it. It waits for
+    a tap: "Yes, that's it", "Not quite: send these words", or "Keep it here"."""
+    storage, texts, me = context.storage, context.texts, user_id(update)
+    found = await storage.listening.get(me, awaited.message_id or 0)
+    partner = await storage.pairing.partner_of(me)
+    words = text.strip()
+    if (
+        found is None
+        or found.status is not Understood.SENT
+        or partner is None
+        or partner.user_id != found.partner_id
+    ):
+        # Answered already, or no longer theirs to answer: kept, like any words typed.
+        await storage.conversation.expect(me, None)
+        await storage.conversation.hold_text(me, words)
+        await context.bot.send_message(
+            chat_id(update),
+            texts.from_text_offer,
+            reply_markup=compose_views.from_text_keyboard(context.content, can_compose=True),
+        )
+        return
+    await storage.conversation.hold_text(me, words)
+    asked = texts.heard_answer_asked.format(
+        name=html.escape(partner.name), words=html.escape(words, quote=False)
+    )
+    note = check_note(context, words)
+    await context.bot.send_message(
+        chat_id(update),
+        f"{asked}\n\n{note}" if note else asked,
+        reply_markup=views.typed_answer_keyboard(texts, found.id, words),
+    )
+
+
+@logged
+async def send_typed(update: Update, context: Context) -> None:
+    """ "Not quite: send these words": the held text goes as the "not quite"."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    button = views.HeardTyped.of(query.data)
+    own = await _own_copy(update, context, button.reflection_id)
+    if own is None:
+        return
+    found, partner = own
+    storage, texts, me = context.storage, context.texts, user_id(update)
+    held = await storage.conversation.held_text(me)
+    if held is None or text_sum(held) != button.text_sum:
+        await query.answer(texts.stale_button)
+        return
+    answered = await storage.listening.answer(me, found.id, Understood.NOT_QUITE, context.now())
+    if answered is None:
+        await query.answer(texts.heard_already_answered)
+        return
+    await query.answer()
+    await query.edit_message_reply_markup(reply_markup=None)
+    await storage.conversation.expect(me, None)
+    await _send_correction(update, context, partner, answered, held)
+
+
+@logged
+async def keep_typed(update: Update, context: Context) -> None:
+    """ "Keep it here": nothing is sent; the reflection's own buttons still answer it."""
+    query = update.callback_query
+    assert query is not None and query.data is not None
+    own = await _own_copy(update, context, views.HeardKeep.of(query.data).reflection_id)
+    if own is None:
+        return
+    found, partner = own
+    await query.answer()
+    await query.edit_message_reply_markup(reply_markup=None)
+    await _stop_guessing(context, user_id(update), found.id)
+    name = html.escape(partner.name)
+    await context.bot.send_message(chat_id(update), context.texts.reply_kept.format(name=name))
 
 
 def register(application: AnyApplication) -> None:
@@ -497,6 +616,8 @@ def register(application: AnyApplication) -> None:
         (not_now, views.HeardSkip),
         (answer, views.HeardAnswer),
         (send_held_correction, views.HeardCorrection),
+        (send_typed, views.HeardTyped),
+        (keep_typed, views.HeardKeep),
         (just_not_quite, views.HeardPlain),
     ):
         application.add_handler(CallbackQueryHandler(handler, pattern=codec.pattern()))

@@ -62,6 +62,19 @@ class HeardCorrection(CallbackData, prefix="heard:fix"):
 
 
 @dataclass(frozen=True)
+class HeardTyped(CallbackData, prefix="heard:typed"):
+    """ "Not quite: send these words" for a text typed right after a reflection arrived."""
+
+    reflection_id: int
+    text_sum: int
+
+
+@dataclass(frozen=True)
+class HeardKeep(CallbackData, prefix="heard:keep"):
+    reflection_id: int
+
+
+@dataclass(frozen=True)
 class HeardPlain(CallbackData, prefix="heard:plain"):
     """ "Just say 'not quite'": no words, the listener is told and can try again."""
 
@@ -116,4 +129,19 @@ def correction_keyboard(
     return grid(
         [(texts.heard_send_button.format(name=name), send)],
         [(texts.heard_plain_button, HeardPlain(reflection_id).pack())],
+    )
+
+
+def typed_answer_keyboard(texts: Texts, reflection_id: int, words: str) -> InlineKeyboardMarkup:
+    """For a text typed after a reflection arrived: that's it, not quite (these words), or
+    keep it here."""
+    return grid(
+        [(texts.heard_yes_button, HeardAnswer("yes", reflection_id).pack())],
+        [
+            (
+                texts.heard_typed_button,
+                HeardTyped(reflection_id, sharing_views.text_sum(words)).pack(),
+            )
+        ],
+        [(texts.confirm_keep_button, HeardKeep(reflection_id).pack())],
     )

@@ -51,6 +51,7 @@ TO_PARTNER = frozenset(
         Expecting.INCOMING,
         Expecting.REFLECTION,
         Expecting.CORRECTION,
+        Expecting.HEARD_ANSWER,
     }
 )
 

@@ -29,6 +29,7 @@ from bot.core.conversation import Awaited, Expecting
 from bot.core.draft import MAX_PART_LENGTH
 from bot.core.history import SavedMessage, local_time, preview
 from bot.core.pairing import Partner
+from bot.core.reflect import Understood
 from bot.features.follow_ups.handlers import schedule_outcome
 from bot.features.listening.views import HeardOffer
 from bot.features.sharing import views
@@ -272,6 +273,9 @@ async def quick_reply(update: Update, context: Context) -> None:
         )
         return
     if kind == "talk":
+        if not await context.storage.first_tap(me, "tap:talk", tapped_on(update), DOUBLE_TAP):
+            await query.answer(texts.just_below)
+            return
         await query.answer()
         await context.bot.send_message(
             chat_id(update), texts.talk_when, reply_markup=_talk_keyboard(context, message_id)
@@ -306,14 +310,21 @@ async def quick_reply(update: Update, context: Context) -> None:
     if delivery is Delivery.SENT:
         await context.bot.send_message(chat_id(update), texts.reply_sent.format(name=partner_name))
     if delivery is not Delivery.FAILED:
-        # Only now (buttons taken away before the answer arrived could not be tapped again),
-        # and words can still follow the tap.
-        write = views.PartnerWrite("write", message_id).pack()
-        markup = keyboards.grid(
-            [(texts.heard_button, HeardOffer(message_id).pack())],
-            [(texts.reply_write_button, write)],
+        # Only now (buttons taken away before the answer arrived could not be tapped again).
+        # The time picker is done with; on the message itself, words can still follow, and
+        # saying back what was heard unless that was understood already.
+        if kind in slots:
+            await query.edit_message_reply_markup(reply_markup=None)
+            return
+        _, latest = await context.storage.listening.tries(me, message_id)
+        rows = (
+            []
+            if latest is Understood.YES
+            else [[(texts.heard_button, HeardOffer(message_id).pack())]]
         )
-        await query.edit_message_reply_markup(reply_markup=markup)
+        write = views.PartnerWrite("write", message_id).pack()
+        rows.append([(texts.reply_write_button, write)])
+        await query.edit_message_reply_markup(reply_markup=keyboards.grid(*rows))
 
 
 def _talk_keyboard(context: Context, message_id: int) -> InlineKeyboardMarkup:
