@@ -123,6 +123,14 @@ def _to_reminder(row: ReminderRow) -> Reminder:
     )
 
 
+async def _row_of(session: AsyncSession, user_id: int, kind: str) -> ReminderRow | None:
+    """The person's recurring reminder of a kind (the daily check-in, the weekly reflection)."""
+    rows = await session.scalars(
+        select(ReminderRow).where(ReminderRow.user_id == user_id, ReminderRow.kind == kind)
+    )
+    return rows.first()
+
+
 class ReminderRepository:
     def __init__(self, sessions: async_sessionmaker[AsyncSession], keys: Keyring) -> None:
         self._sessions = sessions
@@ -153,12 +161,7 @@ class ReminderRepository:
 
     async def daily(self, user_id: int) -> Reminder | None:
         async with self._sessions() as session:
-            rows = await session.scalars(
-                select(ReminderRow).where(
-                    ReminderRow.user_id == user_id, ReminderRow.kind == CHECKIN
-                )
-            )
-            row = rows.first()
+            row = await _row_of(session, user_id, CHECKIN)
             return _to_reminder(row) if row else None
 
     async def save_daily(
@@ -174,12 +177,7 @@ class ReminderRepository:
         """Creates or changes the daily check-in; any change starts the "unanswered" count anew."""
         async with self._sessions() as session, session.begin():
             await ensure_user(session, user_id)
-            rows = await session.scalars(
-                select(ReminderRow).where(
-                    ReminderRow.user_id == user_id, ReminderRow.kind == CHECKIN
-                )
-            )
-            row = rows.first()
+            row = await _row_of(session, user_id, CHECKIN)
             if row is None:
                 row = ReminderRow(user_id=user_id, kind=CHECKIN, payload="{}")
                 session.add(row)
@@ -195,13 +193,7 @@ class ReminderRepository:
         """The days of a daily check-in that is not on: kept for when it is, nothing sent."""
         async with self._sessions() as session, session.begin():
             await ensure_user(session, user_id)
-            row = (
-                await session.scalars(
-                    select(ReminderRow).where(
-                        ReminderRow.user_id == user_id, ReminderRow.kind == CHECKIN
-                    )
-                )
-            ).first()
+            row = await _row_of(session, user_id, CHECKIN)
             if row is None:
                 row = ReminderRow(user_id=user_id, kind=CHECKIN, payload="{}", status=OFF)
                 session.add(row)
@@ -218,13 +210,7 @@ class ReminderRepository:
     async def weekly(self, user_id: int) -> Reminder | None:
         """The weekly reflection, if the person ever turned it on."""
         async with self._sessions() as session:
-            row = (
-                await session.scalars(
-                    select(ReminderRow).where(
-                        ReminderRow.user_id == user_id, ReminderRow.kind == WEEKLY
-                    )
-                )
-            ).first()
+            row = await _row_of(session, user_id, WEEKLY)
             return _to_reminder(row) if row else None
 
     async def save_weekly(
@@ -239,13 +225,7 @@ class ReminderRepository:
         """Turns the weekly reflection on (when and on which day) or off."""
         async with self._sessions() as session, session.begin():
             await ensure_user(session, user_id)
-            row = (
-                await session.scalars(
-                    select(ReminderRow).where(
-                        ReminderRow.user_id == user_id, ReminderRow.kind == WEEKLY
-                    )
-                )
-            ).first()
+            row = await _row_of(session, user_id, WEEKLY)
             if row is None:
                 row = ReminderRow(user_id=user_id, kind=WEEKLY, payload="{}")
                 session.add(row)
