@@ -112,6 +112,8 @@ FORGED = [
     "cipage:x",
     "learn:999",
     f"learn:{HUGE}",
+    "rm:weekly:maybe",
+    "rm:weekly:",
     "rm:tz:Not/AZone",
     "rm:tz:",
     "rm:at:9999",

@@ -137,7 +137,10 @@ async def test_the_weekly_reflection_comes_on_sundays_when_turned_on(
     await set_berlin_at_21(alice)  # Friday 27 March
     await alice.send("/reminders")
     panel = await alice.expect(r"Weekly reflection: off")
+    on = panel.buttons[-1]["callback_data"]
     await alice.press("🪞 Weekly reflection: turn on", panel)
+    await alice.press_data(panel, on)  # again (a second tap, an old panel): still just on
+    await alice.expect(r"Sundays at 19:00\. The first comes on Sunday at 19:00")
     await alice.expect(r"Sundays at 19:00\. The first comes on Sunday at 19:00")
     await alice.send("/reminders")
     panel = await alice.expect(r"Weekly reflection: Sundays at 19:00")

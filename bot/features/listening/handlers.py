@@ -22,15 +22,14 @@ from bot.core.reflect import Reflection, Role, Understood, next_try, reflection
 from bot.features.compose import views as compose_views
 from bot.features.listening import views
 from bot.features.sharing.handlers import (
-    DOUBLE_TAP,
     Delivery,
     check_note,
     deliver,
     expect_answer,
-    tapped_on,
 )
 from bot.features.sharing.views import text_sum
 from bot.handlers.context import AnyApplication, Context, chat_id, logged, user_id
+from bot.handlers.taps import first_tap
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +59,7 @@ async def _toast(update: Update, text: str) -> None:
 async def _just_shown(update: Update, context: Context, tap: str) -> bool:
     """True (and a "just below" toast) for the same button on the same message tapped again
     within seconds."""
-    if await context.storage.first_tap(user_id(update), tap, tapped_on(update), DOUBLE_TAP):
+    if await first_tap(update, context, tap):
         return False
     await _toast(update, context.texts.just_below)
     return True
@@ -299,7 +298,7 @@ async def not_now(update: Update, context: Context) -> None:
         return
     partner, _ = found
     me = user_id(update)
-    if not await context.storage.first_tap(me, "tap:skip", tapped_on(update), DOUBLE_TAP):
+    if not await first_tap(update, context, "tap:skip"):
         await query.answer()
         return
     await query.answer()

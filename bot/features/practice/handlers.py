@@ -11,6 +11,7 @@ from bot.core.conversation import Awaited, Expecting
 from bot.core.practice import first_open, read_answer
 from bot.features.practice import views
 from bot.handlers.context import AnyApplication, Context, chat_id, logged, user_id
+from bot.handlers.taps import first_tap
 
 # What the done-actions table calls a finished exercise.
 DONE = "practice"
@@ -57,6 +58,9 @@ async def go(update: Update, context: Context) -> None:
     if index > total:
         await query.answer(context.texts.stale_button)
         return
+    if not await first_tap(update, context, "tap:practice"):
+        await query.answer(context.texts.just_below)
+        return
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
     if index == total:
@@ -73,6 +77,9 @@ async def hint(update: Update, context: Context) -> None:
     if not _exercise_of(context, index):
         await query.answer(context.texts.stale_button)
         return
+    if not await first_tap(update, context, "tap:hint"):
+        await query.answer(context.texts.just_below)
+        return
     await query.answer()
     exercise = context.content.exercises[index]
     await context.bot.send_message(
@@ -88,6 +95,9 @@ async def show_one_way(update: Update, context: Context) -> None:
     index = views.PracticeShow.of(query.data).index
     if not _exercise_of(context, index):
         await query.answer(context.texts.stale_button)
+        return
+    if not await first_tap(update, context, "tap:practice"):
+        await query.answer(context.texts.just_below)
         return
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)

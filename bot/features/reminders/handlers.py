@@ -35,7 +35,7 @@ from bot.features.reminders.views import (
     ToggleDay,
     ZoneChoice,
 )
-from bot.features.week.views import WEEKLY_TOGGLE
+from bot.features.week.views import WEEKLY_OFF, WEEKLY_ON
 from bot.handlers.callback_data import Key
 from bot.handlers.context import (
     AnyApplication,
@@ -145,12 +145,16 @@ def _panelgrid(
         last = [(texts.pause_button, "rm:pause"), (texts.stop_button, "rm:stop")]
     else:
         last = [(texts.resume_button_reminders, "rm:resume")]
-    weekly_button = texts.weekly_off_button if _weekly_on(weekly) else texts.weekly_on_button
+    weekly_button = (
+        (texts.weekly_off_button, WEEKLY_OFF)
+        if _weekly_on(weekly)
+        else (texts.weekly_on_button, WEEKLY_ON)
+    )
     return grid(
         [(texts.set_time_button, "rm:time"), (texts.days_button, "rm:days")],
         [(texts.quiet_button, "rm:quiet"), (texts.zone_button, "rm:zone")],
         last,
-        [(weekly_button, WEEKLY_TOGGLE)],
+        [weekly_button],
     )
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import html
 import logging
-from datetime import timedelta
 from enum import Enum
 
 from telegram import (
@@ -43,20 +42,12 @@ from bot.handlers.context import (
     user_id,
     user_time,
 )
+from bot.handlers.taps import first_tap
 
 log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE
 INLINE_RESULTS = 10
-# The same tap again within this long shows nothing new: a double tap, or a slow phone.
-DOUBLE_TAP = timedelta(seconds=20)
 COMPOSE_LINK = "compose"
-
-
-def tapped_on(update: Update) -> str:
-    """Which message a tap was on (for telling a double tap from a later one)."""
-    query = update.callback_query
-    message = query.message if query is not None else None
-    return str(message.message_id if message is not None else 0)
 
 
 async def share_keyboard(
@@ -273,7 +264,7 @@ async def quick_reply(update: Update, context: Context) -> None:
         )
         return
     if kind == "talk":
-        if not await context.storage.first_tap(me, "tap:talk", tapped_on(update), DOUBLE_TAP):
+        if not await first_tap(update, context, "tap:talk"):
             await query.answer(texts.just_below)
             return
         await query.answer()
@@ -352,7 +343,7 @@ async def start_writing(update: Update, context: Context) -> int:
         return ConversationHandler.END
     kind, message_id, partner = target
     storage = context.storage
-    if not await storage.first_tap(user_id(update), f"tap:{kind}", tapped_on(update), DOUBLE_TAP):
+    if not await first_tap(update, context, f"tap:{kind}"):
         await query.answer(context.texts.just_below)
         return ConversationHandler.END
     # Writing a reply steps out of a soft start-up being composed; the draft is kept.

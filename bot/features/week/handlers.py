@@ -71,22 +71,28 @@ async def week(update: Update, context: Context) -> None:
 
 
 @logged
-async def toggle_weekly(update: Update, context: Context) -> None:
-    """The reminders panel's "Weekly reflection: turn on / off"."""
+async def turn_weekly(update: Update, context: Context) -> None:
+    """The reminders panel's "Weekly reflection: turn on" or "turn off" (either, again, says
+    how it is and changes nothing)."""
     await acknowledge(update)
+    query = update.callback_query
+    assert query is not None
     store, me, texts = context.storage.reminders, user_id(update), context.texts
-    current = await store.weekly(me)
-    if current is not None and current.status != OFF:
+    if query.data == views.WEEKLY_OFF:
         await store.save_weekly(
             me, at=WEEKLY_AT, weekdays=WEEKLY_DAY, next_fire_at=None, status=OFF
         )
         await say(update, context, texts.weekly_stopped)
         return
     clock = await user_time(context, me)
+    current = await store.weekly(me)
     fire = next_daily(WEEKLY_AT, clock.zone, context.now(), WEEKLY_DAY, clock.quiet)
-    await store.save_weekly(
-        me, at=WEEKLY_AT, weekdays=WEEKLY_DAY, next_fire_at=fire, status=SCHEDULED
-    )
+    if current is None or current.status == OFF or current.next_fire_at is None:
+        await store.save_weekly(
+            me, at=WEEKLY_AT, weekdays=WEEKLY_DAY, next_fire_at=fire, status=SCHEDULED
+        )
+    else:
+        fire = current.next_fire_at
     at = WEEKLY_AT.strftime("%H:%M")
     await say(
         update, context, texts.weekly_set.format(time=at, next=when_text(context, fire, clock.zone))
@@ -95,4 +101,5 @@ async def toggle_weekly(update: Update, context: Context) -> None:
 
 def register(application: AnyApplication) -> None:
     application.add_handler(CommandHandler("week", week, filters=filters.ChatType.PRIVATE))
-    application.add_handler(CallbackQueryHandler(toggle_weekly, pattern=f"^{views.WEEKLY_TOGGLE}$"))
+    either = f"^({views.WEEKLY_ON}|{views.WEEKLY_OFF})$"
+    application.add_handler(CallbackQueryHandler(turn_weekly, pattern=either))

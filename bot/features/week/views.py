@@ -8,7 +8,9 @@ from bot.content import Content
 from bot.core.week import PartOfDay, Pattern, Week
 from bot.features.week.chart import ChartWords
 
-WEEKLY_TOGGLE = "rm:weekly"
+# The reminders panel's button says what it does, so an old one (or a second tap) does that,
+# never the opposite.
+WEEKLY_ON, WEEKLY_OFF = "rm:weekly:on", "rm:weekly:off"
 
 
 def _when(content: Content, pattern: Pattern) -> str:
