@@ -24,6 +24,7 @@ from bot.core.compose import Phrasing
 from bot.core.draft import Step
 from bot.core.practice import Exercise, Kind, Signals
 from bot.core.reflect import Turnaround
+from bot.core.repair import RepairWords
 from bot.core.safety import CountryHelp, HelpLine, LineKind, SafetyPatterns
 from bot.core.schedule import SpokenTimes
 
@@ -611,6 +612,14 @@ class Texts(_Strict):
     outcome_well: str
     outcome_hard: str
     outcome_saved: str
+    outcome_hard_saved: str
+    repair_button: str
+    repair_calm: str
+    repair_ready_button: str
+    repair_ask_part: str
+    repair_ask_thanks: str
+    repair_ask_again: str
+    repair_done: str
     flooded_button: str
     flooded: str
     break_20_button: str
@@ -750,6 +759,7 @@ class FirstWordsData(_Strict):
 
 class TurnaroundWords(_Strict):
     reflection: str
+    reflection_whole: str
     you_subject: str = Field(min_length=1)
     you_object: str = Field(min_length=1)
     you_words: list[str] = Field(min_length=1)
@@ -812,7 +822,25 @@ class TurnaroundWords(_Strict):
             adverbs=keys(self.adverbs),
             turned_to_you=keys(self.turned_to_you),
             reflection=self.reflection,
+            reflection_whole=self.reflection_whole,
         )
+
+
+class RepairData(_Strict):
+    own_part: str
+    thanks: str
+    thanks_that: str
+
+    @model_validator(mode="after")
+    def _places(self) -> RepairData:
+        if placeholders(self.own_part) != {"part"}:
+            raise ValueError("repair.own_part needs exactly {part}")
+        if placeholders(self.thanks) != {"thanks"} or placeholders(self.thanks_that) != {"thanks"}:
+            raise ValueError("repair.thanks and thanks_that need exactly {thanks}")
+        return self
+
+    def built(self) -> RepairWords:
+        return RepairWords(self.own_part, self.thanks, self.thanks_that)
 
 
 class Words(_Strict):
@@ -825,6 +853,7 @@ class Words(_Strict):
     composer: ComposerWords
     clock: ClockWords
     week_suggestions: dict[str, str]
+    repair: RepairData
 
     @field_validator("week_suggestions")
     @classmethod

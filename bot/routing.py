@@ -20,6 +20,7 @@ from bot.features.listening import handlers as listening
 from bot.features.pairing import handlers as pairing
 from bot.features.practice import handlers as practice
 from bot.features.reminders import handlers as reminders
+from bot.features.repair import handlers as repair
 from bot.features.safety import handlers as safety
 from bot.features.sharing import handlers as sharing
 from bot.features.week import handlers as week
@@ -45,6 +46,7 @@ def register_handlers(application: AnyApplication) -> None:
     reminders.register(application)
     checkin.register(application)
     follow_ups.register(application)
+    repair.register(application)
     sharing.register(application)
     listening.register(application)
     conversation.register(application)

@@ -32,6 +32,9 @@ class Expecting(StrEnum):
     # What the listener said back just arrived: a typed text is likely the answer to it ("yes
     # that's it", or what was missed), and waits for a tap; `message_id` is the speaker's copy.
     HEARD_ANSWER = "heard_answer"
+    # An answer in the repair flow; `message_id` is the step (bot/core/repair.py), the answers
+    # so far wait in `pending_text`.
+    REPAIR = "repair"
     # An answer to a /practice exercise; `message_id` is the exercise's number.
     PRACTICE = "practice"
     # A nudge asked how they are: a typed text soon after it is a check-in.

@@ -55,6 +55,7 @@ class Turnaround:
     # The subject words a swap produces, to know which verb must agree after them.
     turned_to_you: frozenset[str]
     reflection: str  # "I hear that {heard}, and that {wish}. Did I get that right?"
+    reflection_whole: str  # "I hear that {heard} Did I get that right?"
 
 
 def _key(word: str) -> str:
@@ -166,6 +167,18 @@ def reflection(draft: Draft, phrasing: Phrasing, turn: Turnaround) -> str:
         wish = _clause(turn_around(request, turn))
     # A question said back ends the wish with its own mark: no full stop after it.
     return turn.reflection.format(heard=heard, wish=wish).replace("?”.", "?”")
+
+
+def whole_reflection(text: str, turn: Turnaround) -> str:
+    """A message said back whole, in the listener's voice (one not built from a feeling and a
+    request, like a repair message)."""
+    heard = turn_around(" ".join(text.split()), turn)
+    # A sentence's first word, turned, starts with a capital again ("I appreciate" -> "You").
+    heard = re.sub(r"([.!?]\s+)([a-z])", lambda found: found[1] + found[2].upper(), heard)
+    first, _, rest = heard.partition(" ")
+    if first != "I":
+        first = first[:1].lower() + first[1:]
+    return turn.reflection_whole.format(heard=f"{first} {rest}".strip())
 
 
 def _asked(question: str, turn: Turnaround) -> str:

@@ -145,6 +145,22 @@ def _latest_reflections(
     return list(heard.values()), said_back
 
 
+async def _insert_message(
+    session: AsyncSession, key: DataKey, user_id: int, parts: dict[str, str], text: str
+) -> int:
+    """A finished message, its parts and text sealed; its id."""
+    await ensure_user(session, user_id)
+    values = {**parts, "text": text}
+    # Inserted first for its id, which is part of where each sealed text belongs.
+    message = MessageRow(user_id=user_id, **dict.fromkeys(values, ""))
+    message.created_at = datetime.now(UTC)
+    session.add(message)
+    await session.flush()
+    for name, sealed in seal_values(key, "messages", user_id, values, message.id).items():
+        setattr(message, name, sealed)
+    return message.id
+
+
 class _HotPath:
     """The statements of every conversation step, built once per database kind.
 
@@ -458,20 +474,18 @@ class Storage:
             "reason": draft.reason,
             "regulation": draft.regulation,
             "request": draft.request,
-            "text": text,
         }
         async with self._session() as session, session.begin():
-            await ensure_user(session, user_id)
-            # Inserted first for its id, which is part of where each sealed text belongs.
-            message = MessageRow(user_id=user_id, **dict.fromkeys(parts, ""))
-            message.created_at = datetime.now(UTC)
-            session.add(message)
-            await session.flush()
-            for name, sealed in seal_values(key, "messages", user_id, parts, message.id).items():
-                setattr(message, name, sealed)
+            message_id = await _insert_message(session, key, user_id, parts, text)
             await session.execute(delete(DraftRow).where(DraftRow.user_id == user_id))
             await self._applied(session, user_id, update)
-            return message.id
+            return message_id
+
+    async def save_message(self, user_id: int, parts: dict[str, str], text: str) -> int:
+        """A finished message made outside the composer (a repair message), in history."""
+        key = await self.keys.key(user_id)
+        async with self._session() as session, session.begin():
+            return await _insert_message(session, key, user_id, parts, text)
 
     async def active_conversations(self) -> dict[int, Step]:
         """The step of every draft whose user is inside the conversation, for PTB persistence."""

@@ -20,6 +20,7 @@ from bot.features.follow_ups import handlers as follow_ups
 from bot.features.listening import handlers as listening
 from bot.features.practice import handlers as practice
 from bot.features.reminders import handlers as reminders
+from bot.features.repair import handlers as repair
 from bot.features.safety import handlers as safety
 from bot.features.sharing import handlers as share
 from bot.handlers.context import AnyApplication, Context, chat_id, logged, user_id
@@ -52,6 +53,7 @@ ANSWERS: dict[Expecting, Answer] = {
     Expecting.CORRECTION: listening.correction_from_text,
     Expecting.HEARD_ANSWER: listening.answer_in_words,
     Expecting.PRACTICE: practice.answer_from_text,
+    Expecting.REPAIR: repair.answer_from_text,
     **dict.fromkeys(PLAN_QUESTIONS, safety.plan_part_from_text),
     Expecting.SAFETY_PAUSE: safety.paused,
 }
@@ -161,7 +163,13 @@ def _kept_across(awaited: Awaited, update: Update) -> bool:
 
 
 SAID_BACK = frozenset(
-    {Expecting.REFLECTION, Expecting.CORRECTION, Expecting.PARTNER_REPLY, Expecting.TALK_TIME}
+    {
+        Expecting.REFLECTION,
+        Expecting.CORRECTION,
+        Expecting.PARTNER_REPLY,
+        Expecting.TALK_TIME,
+        Expecting.REPAIR,
+    }
 )
 # Commands that only show something.
 LOOKS = frozenset({"history", "journal", "learn", "partner", "export"})

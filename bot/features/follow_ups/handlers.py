@@ -19,6 +19,7 @@ from bot.core.schedule import (
 )
 from bot.features.follow_ups.views import AskSendWhen, Outcome, SendWhen
 from bot.features.reminders.common import expect, read_time, say, user_zone, when_text
+from bot.features.repair import views as repair_views
 from bot.handlers.context import (
     AnyApplication,
     Context,
@@ -135,7 +136,11 @@ async def outcome_answer(update: Update, context: Context) -> None:
         return
     note = texts.outcome_well if kind == "well" else texts.outcome_hard
     await store.add_checkin(user_id(update), context.now(), "", note, kind=OUTCOME)
-    await say(update, context, texts.outcome_saved)
+    if kind == "well":
+        await say(update, context, texts.outcome_saved)
+        return
+    # After a hard talk: a way back to each other, when they are ready.
+    await say(update, context, texts.outcome_hard_saved, repair_views.offer(texts))
 
 
 async def outcome_from_text(update: Update, context: Context, text: str) -> None:

@@ -18,7 +18,14 @@ from bot.core.conversation import Awaited, Expecting
 from bot.core.draft import MAX_PART_LENGTH, Draft
 from bot.core.history import SavedMessage, preview
 from bot.core.pairing import Partner
-from bot.core.reflect import Reflection, Role, Understood, next_try, reflection
+from bot.core.reflect import (
+    Reflection,
+    Role,
+    Understood,
+    next_try,
+    reflection,
+    whole_reflection,
+)
 from bot.features.compose import views as compose_views
 from bot.features.listening import views
 from bot.features.sharing.handlers import (
@@ -41,7 +48,10 @@ def _first_name(update: Update) -> str:
 
 
 def _prepared(context: Context, saved: SavedMessage) -> str:
-    """The reflection the bot prepares from the sender's parts."""
+    """The reflection the bot prepares from the sender's parts (all of the message, turned
+    around, for one without a feeling: a repair message)."""
+    if not saved.feeling.strip():
+        return whole_reflection(saved.text, context.content.turnaround)
     draft = Draft(
         feeling=saved.feeling,
         reason=saved.reason,

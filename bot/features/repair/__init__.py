@@ -1,0 +1,1 @@
+"""Repair after a hard talk: calm first, then a short message that owns one's part."""
