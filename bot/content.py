@@ -22,7 +22,7 @@ from pydantic import (
 from bot.core.check import Rule, compile_patterns
 from bot.core.compose import Phrasing
 from bot.core.draft import Step
-from bot.core.practice import Exercise, Kind, Signals
+from bot.core.practice import Exercise, Kind, Signals, interleaved
 from bot.core.reflect import Turnaround
 from bot.core.repair import RepairWords
 from bot.core.safety import CountryHelp, HelpLine, LineKind, SafetyPatterns
@@ -98,6 +98,8 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "week_feelings": frozenset({"feelings"}),
     "week_feeling_count": frozenset({"feeling", "count"}),
     "week_messages": frozenset({"written", "sent"}),
+    "week_written": frozenset({"written"}),
+    "week_own_words": frozenset({"count"}),
     "week_answers": frozenset({"count"}),
     "week_talks": frozenset({"well", "hard"}),
     "week_pattern": frozenset({"feeling", "when"}),
@@ -391,6 +393,7 @@ class Texts(_Strict):
     practice_soft_feeling: str
     practice_other_feeling: str
     practice_nearly: str
+    practice_try_more: str
     practice_has_feeling: str
     practice_no_feeling: str
     practice_has_request: str
@@ -404,6 +407,8 @@ class Texts(_Strict):
     practice_again_button: str
     practice_stop_button: str
     practice_stopped: str
+    practice_draft_waiting: str
+    practice_behind: str
     practice_all_done: str
     learn_card: str
     learn_next_button: str
@@ -526,6 +531,9 @@ class Texts(_Strict):
     week_feeling_count: str
     week_no_feelings: str
     week_messages: str
+    week_written: str
+    week_own_words: str
+    week_how_to_stop: str
     week_answers: str
     week_talks: str
     week_pattern: str
@@ -674,6 +682,8 @@ def _no_blanks(words: list[str]) -> list[str]:
 class Feelings(_Strict):
     first_page: int = Field(ge=1)
     groups: list[list[str]]
+    # Known when typed, not offered as buttons.
+    also: list[str] = Field(default_factory=list)
 
     @model_validator(mode="after")
     def _enough_words(self) -> Feelings:
@@ -687,6 +697,11 @@ class Feelings(_Strict):
     @property
     def words(self) -> list[str]:
         return [word for group in self.groups for word in group]
+
+    @property
+    def known(self) -> list[str]:
+        """Every feeling word the bot knows when people type one."""
+        return [*self.words, *self.also]
 
 
 class Suggestions(_Strict):
@@ -1091,8 +1106,12 @@ class Content(_Strict):
         )
         self._turnaround = self.words.turnaround.built()
         self._exercises = tuple(
-            Exercise(item.kind, item.shown, item.hint, item.model, item.rule)
-            for item in self.practice.exercise
+            interleaved(
+                [
+                    Exercise(item.kind, item.shown, item.hint, item.model, item.rule)
+                    for item in self.practice.exercise
+                ]
+            )
         )
         self._signals = Signals(
             feeling=compile_patterns(self.practice.signals.feeling),

@@ -47,7 +47,8 @@ def test_a_week_read_back_with_its_pattern() -> None:
         talks=[(_at(2, 21), True), (_at(1, 21), None)],
     )
     week = summarise(records, NOW, BERLIN, KNOWN)
-    assert week.feelings == [("lonely", 3), ("tired", 1), ("wobbly", 1)]
+    # "wobbly" is no feeling word the bot knows: counted as one in her own words, not named.
+    assert week.feelings == [("lonely", 3), ("tired", 1)] and week.own_words == 1
     assert week.pattern is not None
     assert (week.pattern.weekend, week.pattern.part) == (False, PartOfDay.EVENING)
     assert (week.written, week.sent, week.answered) == (1, 1, 2)
@@ -62,14 +63,19 @@ def test_a_quiet_week_is_only_that() -> None:
 
 def test_the_summary_reads_kindly(content: Content) -> None:
     records = Records(
-        named=[Named(_at(5, 20), "lonely"), Named(_at(4, 21), "lonely")],
+        named=[
+            Named(_at(5, 20), "lonely"),
+            Named(_at(4, 21), "lonely"),
+            Named(_at(3, 19), "lonely"),
+        ],
         written=[_at(3, 19)],
         sent=[],
     )
     text = views.summary(content, summarise(records, NOW, BERLIN, KNOWN))
-    assert "Feelings you named most: lonely (2×)." in text
+    assert "Feelings you named most: lonely (3×)." in text
     assert "You named “lonely” most often on weekday evenings." in text
-    assert "Soft start-ups: 1 written, 0 sent." in text
+    # Sent by copying or forwarding is sent all the same: no "0 sent".
+    assert "Soft start-ups written: 1." in text and "sent" not in text
     assert content.words.week_suggestions["lonely"] in text
     assert "score" not in text.casefold()
     assert len(text) < 1024  # a photo's caption
@@ -122,7 +128,7 @@ async def test_week_on_demand_with_its_picture(
     await alice.send("/week")
     week = await alice.expect_photo(r"Your week")
     assert "Feelings you named most: lonely (2×), anxious (1×)." in week.text
-    assert "Soft start-ups: 1 written, 1 sent." in week.text
+    assert "Soft start-ups: 1 written, 1 sent to your partner here." in week.text
     assert "Your partner answered or said back what they heard 1×." in week.text
     assert week.photo is not None and _png_size(week.photo) == (1080, 675)
     # Bob's week is his own: nothing of Alice's in it.
@@ -140,8 +146,8 @@ async def test_the_weekly_reflection_comes_on_sundays_when_turned_on(
     on = panel.buttons[-1]["callback_data"]
     await alice.press("🪞 Weekly reflection: turn on", panel)
     await alice.press_data(panel, on)  # again (a second tap, an old panel): still just on
-    await alice.expect(r"Sundays at 19:00\. The first comes on Sunday at 19:00")
-    await alice.expect(r"Sundays at 19:00\. The first comes on Sunday at 19:00")
+    await alice.expect(r"every Sunday at 19:00, the first on Sunday at 19:00")
+    await alice.expect(r"every Sunday at 19:00, the first on Sunday at 19:00")
     await alice.send("/reminders")
     panel = await alice.expect(r"Weekly reflection: Sundays at 19:00")
     assert "🪞 Weekly reflection: turn off" in panel.labels

@@ -81,7 +81,7 @@ MIN_QUOTE_WORDS = 2
 MAX_QUOTE_WORDS = 8
 
 
-def _as_written(words: str, text: str) -> str:
+def as_written(words: str, text: str) -> str:
     """The matched words as the person wrote them (matching drops apostrophes and case:
     "youre so lazy" is quoted as "You're so lazy"); the matched words if they cannot be found."""
     pieces = []
@@ -95,7 +95,7 @@ def quoted(words: str, text: str) -> str:
     """What a finding quotes: the matched words as written, or the start of the part when they
     are one word (a lone "you" reads as an accusation of its own)."""
     if len(words.split()) >= MIN_QUOTE_WORDS:
-        return _as_written(words, text)
+        return as_written(words, text)
     opening = text.split()
     shown = " ".join(opening[:MAX_QUOTE_WORDS])
     return shown + "…" if len(opening) > MAX_QUOTE_WORDS else shown

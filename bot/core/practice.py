@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from bot.core.check import Finding, Rule, normalise, quoted
+from bot.core.check import Finding, Rule, as_written, normalise
 from bot.core.compose import FauxFeeling, find_faux_feeling
 from bot.core.draft import Step
 
@@ -56,19 +56,27 @@ class Reading:
     # None where the exercise does not ask for it.
     names_feeling: bool | None = None
     asks_kindly: bool | None = None
-    # Feeling exercises: a faux feeling again, and a feeling word the bot knows.
+    # A faux feeling ("ignored"), and the feeling words the bot knows in the answer.
     faux: FauxFeeling | None = None
-    feeling: str | None = None
+    feelings: tuple[str, ...] = ()
+    # Too little to read ("idk", "?"): no attempt yet.
+    too_short: bool = False
 
     @property
     def soft(self) -> bool:
         """Nothing harsh, and everything the exercise asks for."""
         return (
-            not self.findings
+            not self.too_short
+            and not self.findings
             and self.names_feeling is not False
             and self.asks_kindly is not False
             and self.faux is None
         )
+
+
+# Fewer words than this, with no feeling and no request in them, is no attempt yet.
+MIN_WORDS = 3
+_SENTENCES = re.compile(r"(?<=[.!?])\s+")
 
 
 def _any(patterns: Sequence[re.Pattern[str]], text: str) -> bool:
@@ -76,24 +84,35 @@ def _any(patterns: Sequence[re.Pattern[str]], text: str) -> bool:
 
 
 def _findings(answer: str, rules: Sequence[Rule], only: frozenset[str] | None) -> list[Finding]:
-    """Every rule that matches the whole answer (whatever part the rule is for: an answer is
-    all parts at once); one finding per rule."""
-    found = []
-    for rule in rules:
-        if only is not None and rule.name not in only:
-            continue
-        words = rule.match(answer)
-        if words:
-            found.append(Finding(rule.name, Step.REASON, quoted(words, answer)))
-    return found
+    """The rules that match the answer, read sentence by sentence (the rules were made for one
+    part of a message each, and an answer is several); one finding per rule, quoting the words
+    as written. "I feel that you..." only where the person wrote "I feel"."""
+    found: dict[str, Finding] = {}
+    for sentence in _SENTENCES.split(answer.strip()):
+        plain = normalise(sentence)
+        for rule in rules:
+            if rule.name in found or (only is not None and rule.name not in only):
+                continue
+            if rule.name == FAKE_I and not re.search(r"\bi feel\b", plain):
+                continue
+            words = rule.match(sentence)
+            if words:
+                found[rule.name] = Finding(rule.name, Step.REASON, as_written(words, sentence))
+    return list(found.values())
 
 
-def _feeling_word(answer: str, feelings: Sequence[str]) -> str | None:
+FAKE_I = "fake_i_statement"
+
+
+def feelings_in(answer: str, feelings: Sequence[str]) -> tuple[str, ...]:
+    """The feeling words the bot knows in an answer, in the order written."""
     plain = normalise(answer)
+    found = []
     for word in feelings:
-        if re.search(rf"(?<!\w){re.escape(word.casefold())}(?!\w)", plain):
-            return word
-    return None
+        at = re.search(rf"(?<!\w){re.escape(word.casefold())}(?!\w)", plain)
+        if at:
+            found.append((at.start(), word))
+    return tuple(word for _, word in sorted(found))
 
 
 def read_answer(
@@ -103,22 +122,42 @@ def read_answer(
     signals: Signals,
     feelings: Sequence[str],
     faux_feelings: Mapping[str, Sequence[str]],
+    shorthand: Mapping[str, str] | None = None,
 ) -> Reading:
     """How the answer to `exercise` reads: what is soft in it, and what could be softer."""
-    plain = normalise(answer)
+    plain = normalise(answer, shorthand)
+    faux = find_faux_feeling(answer, faux_feelings)
+    named = feelings_in(answer, feelings)
     if exercise.kind is Kind.FEELING:
-        faux = find_faux_feeling(answer, faux_feelings)
-        return Reading(faux=faux, feeling=None if faux else _feeling_word(answer, feelings))
+        return Reading(faux=faux, feelings=() if faux else named)
+    asks = _any(signals.request, plain)
+    names = bool(named) or _any(signals.feeling, plain)
+    if len(plain.split()) < MIN_WORDS and not asks and not names:
+        return Reading(too_short=True)
     if exercise.kind is Kind.REQUEST:
-        return Reading(
-            findings=_findings(answer, rules, REQUEST_RULES),
-            asks_kindly=_any(signals.request, plain),
-        )
+        return Reading(findings=_findings(answer, rules, REQUEST_RULES), asks_kindly=asks)
     return Reading(
         findings=_findings(answer, rules, None),
-        names_feeling=_any(signals.feeling, plain),
-        asks_kindly=_any(signals.request, plain),
+        names_feeling=names,
+        asks_kindly=asks,
+        faux=faux,
+        feelings=named,
     )
+
+
+def interleaved(exercises: Sequence[Exercise]) -> list[Exercise]:
+    """The exercises taken in turn from each kind (a rewrite, a request, a feeling, a rewrite,
+    ...), so a few a day meet every kind; within a kind, in their order in the content."""
+    by_kind: dict[Kind, list[Exercise]] = {}
+    for exercise in exercises:
+        by_kind.setdefault(exercise.kind, []).append(exercise)
+    queues = [list(items) for items in by_kind.values()]
+    order = []
+    while any(queues):
+        for queue in queues:
+            if queue:
+                order.append(queue.pop(0))
+    return order
 
 
 def first_open(done: set[int], total: int) -> int:

@@ -21,7 +21,7 @@ WEEKS_SHOWN = 4
 MAX_SHOWN = 5
 # A pattern is worth saying when most of a feeling's moments share it.
 PATTERN_SHARE = 0.6
-PATTERN_MIN = 2
+PATTERN_MIN = 3
 
 
 class PartOfDay(StrEnum):
@@ -83,10 +83,20 @@ class Week:
     went_well: int
     was_hard: int
     pattern: Pattern | None
+    # Feelings named in words the bot does not know ("idk, kind of numb", emoji): counted, not
+    # named (the picture shows them as "other" too).
+    own_words: int = 0
 
     @property
     def quiet(self) -> bool:
-        return not (self.feelings or self.written or self.sent or self.went_well or self.was_hard)
+        return not (
+            self.feelings
+            or self.own_words
+            or self.written
+            or self.sent
+            or self.went_well
+            or self.was_hard
+        )
 
 
 def feeling_of(text: str, known: Sequence[str]) -> str | None:
@@ -125,11 +135,12 @@ def summarise(records: Records, now: datetime, zone: ZoneInfo, known: Sequence[s
     """The seven days up to `now` (local days), from the records."""
     end = now
     start = now - WEEK
-    local = [
-        (named.at.astimezone(zone), feeling_of(named.text, known) or named.text.strip().casefold())
-        for named in records.named
-        if _within(named.at, start, end) and named.text.strip()
+    named = [
+        (entry.at.astimezone(zone), feeling_of(entry.text, known))
+        for entry in records.named
+        if _within(entry.at, start, end) and entry.text.strip()
     ]
+    local = [(at, feeling) for at, feeling in named if feeling is not None]
     counts = Counter(feeling for _, feeling in local)
     top = counts.most_common(TOP)
     pattern = None
@@ -147,6 +158,7 @@ def summarise(records: Records, now: datetime, zone: ZoneInfo, known: Sequence[s
         went_well=sum(1 for good in talks if good is True),
         was_hard=sum(1 for good in talks if good is False),
         pattern=pattern,
+        own_words=len(named) - len(local),
     )
 
 

@@ -64,7 +64,12 @@ class ReminderSender:
         if daily is not None and daily.paused_until is not None and daily.paused_until > now:
             return Sent.SENT
         message = await weekly_message(
-            self.storage, self.content, reminder.user_id, now, ZoneInfo(due.time_zone)
+            self.storage,
+            self.content,
+            reminder.user_id,
+            now,
+            ZoneInfo(due.time_zone),
+            on_sunday=True,
         )
         return await self._send(
             reminder.id, lambda: send_weekly(self.bot, reminder.user_id, message)

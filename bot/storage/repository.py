@@ -56,6 +56,9 @@ from bot.storage.sealing import DataKey, Unreadable
 
 log = logging.getLogger(__name__)
 OUTCOME_KIND = ReminderKind.OUTCOME.value
+# What a partner's answers leave behind (targets end with the id of the one answered): a
+# one-tap answer, and a written reply (bot/features/sharing).
+ANSWER_ACTIONS = ("reply", "wrote")
 T = TypeVar("T")
 A = TypeVar("A")
 
@@ -612,7 +615,7 @@ class Storage:
             answers = list(
                 await session.scalars(
                     select(DoneAction.done_at).where(
-                        DoneAction.action == "reply",
+                        DoneAction.action.in_(ANSWER_ACTIONS),
                         DoneAction.target.like(answered_target),
                         DoneAction.done_at >= since,
                     )

@@ -27,6 +27,7 @@ from bot.core.draft import MAX_PART_LENGTH, PARTS, Draft, PartProblem, Step, par
 from bot.core.schedule import Later, later, outside_quiet_hours, spoken
 from bot.features.compose import views
 from bot.features.conversation import handlers as typed
+from bot.features.practice import handlers as practice
 from bot.features.safety import views as safety_views
 from bot.features.sharing import handlers as share
 from bot.features.welcome import views as welcome_views
@@ -607,6 +608,7 @@ def conversation() -> ConversationHandler[Context]:
                 CallbackQueryHandler(take_break, pattern=r"^brk:(20m|hour|evening|morning)$"),
                 *forget.in_flow_handlers(),
                 *share.in_flow_handlers(),
+                *practice.in_flow_handlers(),
                 CallbackQueryHandler(compose_in_flow, pattern=f"^{safety_views.SAFETY_CONTINUE}$"),
                 MessageHandler(~filters.TEXT & PRIVATE, not_text_in_flow),
                 CallbackQueryHandler(stale_in_flow, pattern=views.COMPOSER_BUTTONS),

@@ -169,6 +169,7 @@ SAID_BACK = frozenset(
         Expecting.PARTNER_REPLY,
         Expecting.TALK_TIME,
         Expecting.REPAIR,
+        Expecting.PRACTICE,
     }
 )
 # Commands that only show something.

@@ -5,12 +5,18 @@ one way to say it. Nothing typed here is kept or sent; only which exercises were
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import (
+    BaseHandler,
+    CallbackQueryHandler,
+    CommandHandler,
+    ConversationHandler,
+    filters,
+)
 
 from bot.core.conversation import Awaited, Expecting
 from bot.core.practice import first_open, read_answer
 from bot.features.practice import views
-from bot.handlers.context import AnyApplication, Context, chat_id, logged, user_id
+from bot.handlers.context import AnyApplication, Context, applied, chat_id, logged, user_id
 from bot.handlers.taps import first_tap
 
 # What the done-actions table calls a finished exercise.
@@ -36,12 +42,47 @@ async def _done(context: Context, me: int, index: int) -> None:
 
 @logged
 async def practice(update: Update, context: Context) -> None:
-    """/practice: a word on what this is, and the first exercise not done yet."""
+    """/practice: a word on what this is (the first time), and the first exercise not done."""
     total = len(context.content.exercises)
-    done = await context.storage.done_targets(user_id(update), DONE)
-    index = first_open({int(target) for target in done if target.isdigit()}, total)
-    await context.bot.send_message(chat_id(update), context.texts.practice_intro)
-    await _show(update, context, index)
+    done = {
+        int(target)
+        for target in await context.storage.done_targets(user_id(update), DONE)
+        if target.isdigit()
+    }
+    if not done:
+        await context.bot.send_message(chat_id(update), context.texts.practice_intro)
+    await _show(update, context, first_open(done, total))
+
+
+@logged
+async def practice_in_flow(update: Update, context: Context) -> int:
+    """/practice inside the composer: practice steps out of it (what is typed here must never
+    become the draft's next part); the draft is kept for /compose."""
+    await context.storage.set_draft_active(user_id(update), active=False, update=applied(context))
+    await practice(update, context)
+    return ConversationHandler.END
+
+
+def in_flow_handlers() -> list[BaseHandler[Update, Context, object]]:
+    return [CommandHandler("practice", practice_in_flow, filters=filters.ChatType.PRIVATE)]
+
+
+async def _current(context: Context, me: int) -> int | None:
+    """The exercise waiting for an answer, if any."""
+    awaited = await context.storage.conversation.awaited(me)
+    if awaited is None or awaited.what is not Expecting.PRACTICE:
+        return None
+    return awaited.message_id
+
+
+async def _behind(update: Update, context: Context, index: int) -> bool:
+    """An old exercise's button while another one is current: says so (a toast)."""
+    current = await _current(context, user_id(update))
+    if current is None or current == index:
+        return False
+    assert update.callback_query is not None
+    await update.callback_query.answer(context.texts.practice_behind)
+    return True
 
 
 def _exercise_of(context: Context, index: int) -> bool:
@@ -57,6 +98,10 @@ async def go(update: Update, context: Context) -> None:
     total = len(context.content.exercises)
     if index > total:
         await query.answer(context.texts.stale_button)
+        return
+    current = await _current(context, user_id(update))
+    if current is not None and current not in (index, index - 1):
+        await query.answer(context.texts.practice_behind)
         return
     if not await first_tap(update, context, "tap:practice"):
         await query.answer(context.texts.just_below)
@@ -77,6 +122,8 @@ async def hint(update: Update, context: Context) -> None:
     if not _exercise_of(context, index):
         await query.answer(context.texts.stale_button)
         return
+    if await _behind(update, context, index):
+        return
     if not await first_tap(update, context, "tap:hint"):
         await query.answer(context.texts.just_below)
         return
@@ -96,12 +143,14 @@ async def show_one_way(update: Update, context: Context) -> None:
     if not _exercise_of(context, index):
         await query.answer(context.texts.stale_button)
         return
+    if await _behind(update, context, index):
+        return
     if not await first_tap(update, context, "tap:practice"):
         await query.answer(context.texts.just_below)
         return
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
-    await _stop_waiting(context, user_id(update), index)
+    # A text now is one more try at this exercise ("Try this one again" shows it again).
     await _done(context, user_id(update), index)
     content = context.content
     await context.bot.send_message(
@@ -115,7 +164,6 @@ async def answer_from_text(update: Update, context: Context, awaited: Awaited, t
     """The person's version: read with the gentle check, then one way to say it."""
     content, me = context.content, user_id(update)
     index = awaited.message_id or 0
-    await context.storage.conversation.expect(me, None)
     if not _exercise_of(context, index):
         await context.bot.send_message(chat_id(update), context.texts.outside_flow)
         return
@@ -125,8 +173,9 @@ async def answer_from_text(update: Update, context: Context, awaited: Awaited, t
         text,
         content.rules,
         content.signals,
-        content.words.feelings.words,
+        content.words.feelings.known,
         content.words.faux_feelings,
+        content.checks.shorthand,
     )
     await _done(context, me, index)
     await context.bot.send_message(
@@ -148,10 +197,16 @@ async def stop(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     index = views.PracticeStop.of(query.data).index
+    if not await first_tap(update, context, "tap:practice-stop"):
+        await query.answer()
+        return
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
     await _stop_waiting(context, user_id(update), index)
-    await context.bot.send_message(chat_id(update), context.texts.practice_stopped)
+    texts = context.texts
+    await context.bot.send_message(chat_id(update), texts.practice_stopped)
+    if await context.storage.load_draft(user_id(update)) is not None:
+        await context.bot.send_message(chat_id(update), texts.practice_draft_waiting)
 
 
 def register(application: AnyApplication) -> None:

@@ -79,24 +79,35 @@ def model(content: Content, exercise: Exercise) -> str:
     return content.texts.practice_model.format(model=html.escape(exercise.model, quote=False))
 
 
+# At most this many findings are shown: one or two things to soften, not a list of faults.
+MAX_FINDINGS = 2
+
+
 def feedback(content: Content, exercise: Exercise, reading: Reading) -> str:
     """What went well, what could be softer, and one way to say it."""
-    lines = (
-        _feeling(content, reading)
-        if exercise.kind is Kind.FEELING
-        else _soft(content, exercise, reading)
-    )
+    if reading.too_short:
+        return content.texts.practice_try_more
+    if exercise.kind is Kind.FEELING:
+        lines = _feeling(content, reading)
+    else:
+        lines = _soft(content, exercise, reading)
     return "\n".join([*lines, "", model(content, exercise)])
+
+
+def _faux(content: Content, reading: Reading) -> str:
+    assert reading.faux is not None
+    options = ", ".join(reading.faux.underlying)
+    word = html.escape(reading.faux.word)
+    return content.texts.practice_faux.format(word=word, options=options)
 
 
 def _feeling(content: Content, reading: Reading) -> list[str]:
     texts = content.texts
     if reading.faux is not None:
-        options = ", ".join(reading.faux.underlying)
-        word = html.escape(reading.faux.word)
-        return [texts.practice_nearly, texts.practice_faux.format(word=word, options=options)]
-    if reading.feeling is not None:
-        return [texts.practice_soft_feeling.format(feeling=html.escape(reading.feeling))]
+        return [texts.practice_nearly, _faux(content, reading)]
+    if reading.feelings:
+        named = html.escape(" and ".join(reading.feelings))
+        return [texts.practice_soft_feeling.format(feeling=named)]
     examples = ", ".join(content.words.feelings.words[:EXAMPLES])
     return [texts.practice_other_feeling.format(examples=examples)]
 
@@ -113,14 +124,14 @@ def _soft(content: Content, exercise: Exercise, reading: Reading) -> list[str]:
         heading = texts.practice_nearly
     lines = [heading]
     if reading.names_feeling is not None:
-        lines.append(
-            texts.practice_has_feeling if reading.names_feeling else texts.practice_no_feeling
-        )
+        named = reading.names_feeling
+        lines.append(texts.practice_has_feeling if named else texts.practice_no_feeling)
     if reading.asks_kindly is not None:
-        lines.append(
-            texts.practice_has_request if reading.asks_kindly else texts.practice_no_request
-        )
-    for finding in reading.findings:
+        asked = reading.asks_kindly
+        lines.append(texts.practice_has_request if asked else texts.practice_no_request)
+    if reading.faux is not None:
+        lines.append(_faux(content, reading))
+    for finding in reading.findings[:MAX_FINDINGS]:
         rule = content.checks.explained(finding.rule)
         lines.append(
             texts.practice_finding.format(

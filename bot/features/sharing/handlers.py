@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import logging
+import secrets
 from enum import Enum
 
 from telegram import (
@@ -421,6 +422,11 @@ async def reply_from_text(
     else:
         delivery = await _deliver_claimed(context, update, partner, action, (message, markup))
     await storage.conversation.expect(me, None)
+    if delivery is not Delivery.FAILED and action is None:
+        # Counted in the other one's weekly reflection ("your partner answered"); the words
+        # themselves are delivered, never kept.
+        reply = f"{awaited.message_id or 0}:{secrets.token_hex(4)}:{partner.user_id}"
+        await storage.claim_action(me, "wrote", reply)
     if delivery is Delivery.SENT:
         await context.bot.send_message(
             chat_id(update), texts.reply_sent.format(name=html.escape(partner.name))

@@ -25,7 +25,29 @@ WIDTH, HEIGHT, DPI = 7.2, 4.5, 150  # 1080 x 675 pixels: sharp on a phone, small
 class ChartWords:
     title: str
     other: str
-    date_format: str  # for each bar's label, e.g. "%d %b"
+    date_format: str  # for each bar's label, e.g. "%d %b" (a leading zero is dropped)
+    # The feelings the bot knows, in a fixed order: a feeling keeps its colour week after week.
+    known: tuple[str, ...] = ()
+
+
+def colours(shown: Sequence[str], words: ChartWords) -> dict[str, str]:
+    """A colour per feeling: by its place among the known feelings (stable from one picture to
+    the next), the next free one when two would share it; grey for "other"."""
+    chosen: dict[str, str] = {}
+    for feeling in shown:
+        if feeling == words.other:
+            chosen[feeling] = OTHER
+            continue
+        start = words.known.index(feeling) if feeling in words.known else len(chosen)
+        free = [PALETTE[(start + step) % len(PALETTE)] for step in range(len(PALETTE))]
+        chosen[feeling] = next(
+            (colour for colour in free if colour not in chosen.values()), free[0]
+        )
+    return chosen
+
+
+# A bar of one or two check-ins should not fill the picture.
+MIN_TOP = 4
 
 
 def feelings_chart(bars: Sequence[WeekBar], shown: Sequence[str], words: ChartWords) -> bytes:
@@ -38,11 +60,12 @@ def feelings_chart(bars: Sequence[WeekBar], shown: Sequence[str], words: ChartWo
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
     axes.set_facecolor(CARD)
-    labels = [bar.start.strftime(words.date_format) for bar in bars]
+    labels = [bar.start.strftime(words.date_format).lstrip("0") for bar in bars]
     positions = range(len(bars))
     bottoms = [0] * len(bars)
-    for index, feeling in enumerate(shown):
-        colour = OTHER if feeling == words.other else PALETTE[index % len(PALETTE)]
+    palette = colours(shown, words)
+    for feeling in shown:
+        colour = palette[feeling]
         heights = [bar.counts.get(feeling, 0) for bar in bars]
         axes.bar(
             positions,
@@ -58,6 +81,7 @@ def feelings_chart(bars: Sequence[WeekBar], shown: Sequence[str], words: ChartWo
     axes.set_xticks(list(positions), labels, color=INK, fontsize=11)
     axes.tick_params(axis="y", colors=INK, labelsize=10)
     axes.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts: whole numbers
+    axes.set_ylim(0, max([MIN_TOP, *bottoms]) + 0.5)
     for side in ("top", "right", "left"):
         axes.spines[side].set_visible(False)
     axes.spines["bottom"].set_color(INK)

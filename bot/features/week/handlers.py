@@ -35,15 +35,24 @@ class WeeklyMessage:
 
 
 async def weekly_message(
-    storage: Storage, content: Content, user: int, now: datetime, zone: ZoneInfo
+    storage: Storage,
+    content: Content,
+    user: int,
+    now: datetime,
+    zone: ZoneInfo,
+    *,
+    on_sunday: bool = False,
 ) -> WeeklyMessage:
-    """The reflection on the seven days up to `now`, with the picture of the last weeks."""
+    """The reflection on the seven days up to `now`, with the picture of the last weeks (the
+    Sunday message also says how to stop it)."""
     texts = content.texts
     records = await storage.week_records(
         user, now - WEEKS_SHOWN * WEEK, texts.outcome_well, texts.outcome_hard
     )
-    known = content.words.feelings.words
+    known = content.words.feelings.known
     text = views.summary(content, summarise(records, now, zone, known))
+    if on_sunday:
+        text += "\n\n" + texts.week_how_to_stop
     bars, shown = weekly_bars(records, now, zone, known, texts.week_chart_other)
     if not shown:
         return WeeklyMessage(text, None)

@@ -42,19 +42,25 @@ def summary(content: Content, week: Week) -> str:
         "end": week.end.strftime(texts.week_date_format),
     }
     lines = [texts.week_title.format(**span), ""]
-    if week.feelings:
+    if week.feelings or week.own_words:
         named = ", ".join(
             texts.week_feeling_count.format(feeling=html.escape(feeling), count=count)
             for feeling, count in week.feelings
         )
+        if week.own_words:
+            others = texts.week_own_words.format(count=week.own_words)
+            named = f"{named} {others}" if named else others.lstrip("… ")
         lines.append(texts.week_feelings.format(feelings=named))
     else:
         lines.append(texts.week_no_feelings)
     if week.pattern is not None:
         feeling = html.escape(week.pattern.feeling)
         lines.append(texts.week_pattern.format(feeling=feeling, when=_when(content, week.pattern)))
-    if week.written or week.sent:
+    if week.sent:
         lines.append(texts.week_messages.format(written=week.written, sent=week.sent))
+    elif week.written:
+        # Shared by copying or forwarding, a message is sent all the same: no "0 sent".
+        lines.append(texts.week_written.format(written=week.written))
     if week.answered:
         lines.append(texts.week_answers.format(count=week.answered))
     if week.went_well or week.was_hard:
@@ -68,4 +74,9 @@ def summary(content: Content, week: Week) -> str:
 
 def chart_words(content: Content) -> ChartWords:
     texts = content.texts
-    return ChartWords(texts.week_chart_title, texts.week_chart_other, texts.week_date_format)
+    return ChartWords(
+        texts.week_chart_title,
+        texts.week_chart_other,
+        texts.week_date_format,
+        tuple(content.words.feelings.known),
+    )
