@@ -69,7 +69,7 @@ ANSWERS = [
     (Kind.REWRITE, "I get anxious when it's late. Could u text me pls?", True),
     (
         Kind.REWRITE,
-        "I feel worn out. Could we take turns, maybe you do Tuesdays and Thursdays?",
+        "I feel worn out. Could we take turns with dinner this week?",
         True,
     ),
     (Kind.REQUEST, "could u plan smth for us this wknd pls", True),
