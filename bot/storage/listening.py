@@ -159,8 +159,9 @@ class ListeningRepository:
                 )
         return _opened(row, await self._keys.existing_key(speaker))
 
-    async def not_quite_told(self, speaker: int, row_id: int) -> None:
-        """The listener heard the "not quite": their copy says so too."""
+    async def not_quite_told(self, speaker: int, row_id: int, *, told: bool = True) -> None:
+        """The listener hears the "not quite": their copy says so too (`told` False: it could
+        not reach them after all, and their copy waits again)."""
         async with self._sessions() as session, session.begin():
             row = await session.get(ReflectionRow, row_id)
             if row is None or row.user_id != speaker or row.counterpart_id is None:
@@ -171,7 +172,10 @@ class ListeningRepository:
                     ReflectionRow.id == row.counterpart_id,
                     ReflectionRow.user_id == row.partner_id,
                 )
-                .values(status=Understood.NOT_QUITE.value, answered_at=row.answered_at)
+                .values(
+                    status=(Understood.NOT_QUITE if told else Understood.SENT).value,
+                    answered_at=row.answered_at if told else None,
+                )
             )
 
     async def reopen(self, speaker: int, row_id: int) -> None:

@@ -515,15 +515,18 @@ async def _tell_not_quite(
         # own draft, where a text is its next part).
         again = Awaited(Expecting.REFLECTION, message_id=found.message_id, to_user=me)
         await storage.conversation.expect_if_free(partner.user_id, again, at=context.now())
+    # Before it arrives: a tap on "Try again" the moment it does must find it said.
+    await storage.listening.not_quite_told(me, found.id)
     try:
         delivery = await deliver(context, update, partner, told, markup)
     except BaseException:
+        await storage.listening.not_quite_told(me, found.id, told=False)
         await storage.release_action(me, *action)
         raise
     if delivery is Delivery.FAILED:
+        await storage.listening.not_quite_told(me, found.id, told=False)
         await storage.release_action(me, *action)
         return False
-    await storage.listening.not_quite_told(me, found.id)
     if delivery is Delivery.SENT:
         await context.bot.send_message(
             chat_id(update), texts.heard_correction_sent.format(name=name)
