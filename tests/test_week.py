@@ -56,6 +56,12 @@ def test_a_week_read_back_with_its_pattern() -> None:
     assert not week.quiet
 
 
+def test_no_pattern_without_the_persons_own_time_zone() -> None:
+    records = Records(named=[Named(_at(days, 20), "lonely") for days in (5, 4, 3)])
+    assert summarise(records, NOW, BERLIN, KNOWN).pattern is not None
+    assert summarise(records, NOW, BERLIN, KNOWN, local_times=False).pattern is None
+
+
 def test_a_quiet_week_is_only_that() -> None:
     week = summarise(Records(named=[Named(_at(10, 9), "sad")]), NOW, BERLIN, KNOWN)
     assert week.quiet and week.feelings == [] and week.pattern is None

@@ -131,8 +131,17 @@ def _pattern(moments: list[datetime], feeling: str) -> Pattern | None:
     return Pattern(feeling, weekend, common_part)
 
 
-def summarise(records: Records, now: datetime, zone: ZoneInfo, known: Sequence[str]) -> Week:
-    """The seven days up to `now` (local days), from the records."""
+def summarise(
+    records: Records,
+    now: datetime,
+    zone: ZoneInfo,
+    known: Sequence[str],
+    *,
+    local_times: bool = True,
+) -> Week:
+    """The seven days up to `now` (local days), from the records. Without the person's own
+    time zone (`local_times` False) no pattern is said: "at night" in UTC may be their
+    afternoon."""
     end = now
     start = now - WEEK
     named = [
@@ -144,7 +153,7 @@ def summarise(records: Records, now: datetime, zone: ZoneInfo, known: Sequence[s
     counts = Counter(feeling for _, feeling in local)
     top = counts.most_common(TOP)
     pattern = None
-    if top:
+    if top and local_times:
         feeling = top[0][0]
         pattern = _pattern([at for at, named in local if named == feeling], feeling)
     talks = [good for at, good in records.talks if _within(at, start, end)]

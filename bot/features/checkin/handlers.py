@@ -62,7 +62,9 @@ async def checkin(update: Update, context: Context) -> None:
 async def save_checkin(update: Update, context: Context, feeling: str) -> None:
     await expect(update, context, None)
     await context.storage.reminders.add_checkin(user_id(update), context.now(), feeling.strip())
-    text = context.texts.checkin_saved.format(feeling=html.escape(feeling.strip()))
+    # Said back inside a sentence of its own: without its closing mark ("on Tuesdays?.").
+    shown = feeling.strip().rstrip(".!?…") or feeling.strip()
+    text = context.texts.checkin_saved.format(feeling=html.escape(shown))
     await say(update, context, text, views.after_checkin(context.texts))
 
 

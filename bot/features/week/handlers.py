@@ -50,7 +50,9 @@ async def weekly_message(
         user, now - WEEKS_SHOWN * WEEK, texts.outcome_well, texts.outcome_hard
     )
     known = content.words.feelings.known
-    text = views.summary(content, summarise(records, now, zone, known))
+    zone_known = (await storage.reminders.user_clock(user)).time_zone is not None
+    week = summarise(records, now, zone, known, local_times=zone_known)
+    text = views.summary(content, week)
     if on_sunday:
         text += "\n\n" + texts.week_how_to_stop
     bars, shown = weekly_bars(records, now, zone, known, texts.week_chart_other)
