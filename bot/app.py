@@ -54,6 +54,10 @@ async def _post_shutdown(application: AnyApplication) -> None:
 PROCESSED_UPDATES_KEPT = timedelta(days=2)
 
 
+# Taps are remembered for seconds (a double tap); a day is plenty.
+TAPS_KEPT = timedelta(days=1)
+
+
 async def housekeeping(context: Context) -> None:
     """Deletes what is no longer kept: abandoned drafts, history past retention, old update ids."""
     found = context.services
@@ -64,7 +68,10 @@ async def housekeeping(context: Context) -> None:
     if settings.retention_days:
         history = await storage.delete_history_before(now - timedelta(days=settings.retention_days))
     updates = await storage.prune_processed_updates(now - PROCESSED_UPDATES_KEPT)
-    log.info("housekeeping: drafts=%d history=%d update_ids=%d", drafts, history, updates)
+    taps = await storage.prune_taps(now - TAPS_KEPT)
+    log.info(
+        "housekeeping: drafts=%d history=%d update_ids=%d taps=%d", drafts, history, updates, taps
+    )
 
 
 def utc_now() -> datetime:

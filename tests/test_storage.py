@@ -95,6 +95,18 @@ async def test_drafts_expire_and_history_is_retained_only_as_long_as_asked(
     await storage.close()
 
 
+async def test_remembered_taps_are_pruned_and_claims_are_not(storage: Storage) -> None:
+    window = timedelta(seconds=20)
+    assert await storage.first_tap(1, "tap:heard", "42", window)
+    assert not await storage.first_tap(1, "tap:heard", "42", window)  # a double tap
+    assert await storage.claim_action(1, "heard", "7:1")
+    later = datetime.now(UTC) + timedelta(minutes=1)
+    assert await storage.prune_taps(later) == 1
+    assert await storage.first_tap(1, "tap:heard", "42", window)  # remembered no more
+    assert await storage.did(1, "heard", "7:1")  # a claim is kept: it stops a second delivery
+    await storage.close()
+
+
 async def test_applying_the_same_update_twice_is_recorded_once(storage: Storage) -> None:
     await storage.save_draft(1, Draft(), update=mark(5))
     await storage.save_draft(1, Draft("x", step=Step.REASON), update=mark(5))

@@ -56,6 +56,8 @@ from bot.storage.sealing import DataKey, Unreadable
 
 log = logging.getLogger(__name__)
 OUTCOME_KIND = ReminderKind.OUTCOME.value
+# Actions that are only taps remembered for a moment (bot/handlers/taps.py): "tap:...".
+TAP_PREFIX = "tap:"
 # What a partner's answers leave behind (targets end with the id of the one answered): a
 # one-tap answer, and a written reply (bot/features/sharing).
 ANSWER_ACTIONS = ("reply", "wrote")
@@ -303,6 +305,17 @@ class Storage:
         async with self._session() as session, session.begin():
             result = await session.execute(
                 delete(ProcessedUpdate).where(ProcessedUpdate.applied_at < before)
+            )
+            return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def prune_taps(self, before: datetime) -> int:
+        """Housekeeping: taps remembered to tell a double tap (bot/handlers/taps.py) outlive
+        their few seconds of use; older ones go."""
+        async with self._session() as session, session.begin():
+            result = await session.execute(
+                delete(DoneAction).where(
+                    DoneAction.action.like(f"{TAP_PREFIX}%"), DoneAction.done_at < before
+                )
             )
             return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
