@@ -71,6 +71,20 @@ class ConversationRepository:
                 .values(**_columns(awaited, at))
             )
 
+    async def stop_expecting(self, user_id: int, what: Expecting, message_id: int) -> None:
+        """Nothing is awaited any more, if what is awaited is still `what` about `message_id`
+        (another question asked since keeps its place): one conditional statement."""
+        async with self._sessions() as session, session.begin():
+            await session.execute(
+                update(User)
+                .where(
+                    User.id == user_id,
+                    User.awaiting == what.value,
+                    User.pending_reply_message == message_id,
+                )
+                .values(**NOTHING_AWAITED)
+            )
+
     async def hold_text(self, user_id: int, text: str) -> None:
         """Keeps a typed text until the person says what to do with it."""
         sealed = (await self._keys.key(user_id)).seal(text, place("users", "pending_text", user_id))

@@ -120,16 +120,6 @@ async def _already(
     await context.bot.send_message(chat_id(update), _already_text(context, partner, latest))
 
 
-async def _stop_awaiting_reflection(context: Context, me: int, message_id: int) -> None:
-    awaited = await context.storage.conversation.awaited(me)
-    if (
-        awaited is not None
-        and awaited.what is Expecting.REFLECTION
-        and awaited.message_id == message_id
-    ):
-        await context.storage.conversation.expect(me, None)
-
-
 # --- the listener --------------------------------------------------------------------------
 
 
@@ -252,7 +242,7 @@ async def send_reflection(update: Update, context: Context) -> None:
     if delivery is Delivery.FAILED:
         await storage.release_action(me, *action)
         return
-    await _stop_awaiting_reflection(context, me, button.message_id)
+    await context.storage.conversation.stop_expecting(me, Expecting.REFLECTION, button.message_id)
     await query.edit_message_reply_markup(reply_markup=None)
     if delivery is Delivery.SENT:
         await context.bot.send_message(
@@ -318,7 +308,7 @@ async def not_now(update: Update, context: Context) -> None:
         # An old "Not now" while a later try waits (or was understood): say where things are.
         await _already(update, context, partner, latest)
         return
-    await _stop_awaiting_reflection(context, me, message_id)
+    await context.storage.conversation.stop_expecting(me, Expecting.REFLECTION, message_id)
     # That screen is closed: "Say what I heard" right away opens a new one.
     await context.storage.forget_taps(me, "tap:heard", "tap:own")
     name = html.escape(partner.name)
@@ -362,7 +352,7 @@ async def answer(update: Update, context: Context) -> None:
         return
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
-    await _stop_guessing(context, me, found.id)
+    await storage.conversation.stop_expecting(me, Expecting.HEARD_ANSWER, found.id)
     name = html.escape(partner.name)
     if status is Understood.NOT_QUITE:
         awaited = Awaited(Expecting.CORRECTION, message_id=found.id, to_user=partner.user_id)
@@ -479,13 +469,7 @@ async def just_not_quite(update: Update, context: Context) -> None:
     about = await _about(context, me, found)
     told = texts.heard_not_quite_plain.format(name=_first_name(update), about=about)
     if await _tell_not_quite(update, context, partner, found, told, ""):
-        awaited = await storage.conversation.awaited(me)
-        if (
-            awaited is not None
-            and awaited.what is Expecting.CORRECTION
-            and awaited.message_id == found.id
-        ):
-            await storage.conversation.expect(me, None)
+        await storage.conversation.stop_expecting(me, Expecting.CORRECTION, found.id)
 
 
 async def _tell_not_quite(
@@ -532,17 +516,6 @@ async def _tell_not_quite(
             chat_id(update), texts.heard_correction_sent.format(name=name)
         )
     return True
-
-
-async def _stop_guessing(context: Context, me: int, reflection_id: int) -> None:
-    """The speaker answered with a tap: a text typed next is no answer to this any more."""
-    awaited = await context.storage.conversation.awaited(me)
-    if (
-        awaited is not None
-        and awaited.what is Expecting.HEARD_ANSWER
-        and awaited.message_id == reflection_id
-    ):
-        await context.storage.conversation.expect(me, None)
 
 
 async def answer_in_words(update: Update, context: Context, awaited: Awaited, text: str) -> None:
@@ -615,7 +588,9 @@ async def keep_typed(update: Update, context: Context) -> None:
     found, partner = own
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
-    await _stop_guessing(context, user_id(update), found.id)
+    await context.storage.conversation.stop_expecting(
+        user_id(update), Expecting.HEARD_ANSWER, found.id
+    )
     name = html.escape(partner.name)
     await context.bot.send_message(chat_id(update), context.texts.reply_kept.format(name=name))
 

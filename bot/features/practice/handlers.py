@@ -114,20 +114,30 @@ async def go(update: Update, context: Context) -> None:
     await _show(update, context, index)
 
 
+async def _open(update: Update, context: Context, index: int, tap: str) -> bool:
+    """Whether a button of exercise `index` acts (and its tap is answered): not for an
+    exercise that is not there, one behind the current, or the same tap again."""
+    query = update.callback_query
+    assert query is not None
+    if not _exercise_of(context, index):
+        await query.answer(context.texts.stale_button)
+        return False
+    if await _behind(update, context, index):
+        return False
+    if not await first_tap(update, context, tap):
+        await query.answer(context.texts.just_below)
+        return False
+    await query.answer()
+    return True
+
+
 @logged
 async def hint(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     index = views.PracticeHint.of(query.data).index
-    if not _exercise_of(context, index):
-        await query.answer(context.texts.stale_button)
+    if not await _open(update, context, index, "tap:hint"):
         return
-    if await _behind(update, context, index):
-        return
-    if not await first_tap(update, context, "tap:hint"):
-        await query.answer(context.texts.just_below)
-        return
-    await query.answer()
     exercise = context.content.exercises[index]
     await context.bot.send_message(
         chat_id(update), context.texts.practice_hint.format(hint=exercise.hint)
@@ -140,15 +150,8 @@ async def show_one_way(update: Update, context: Context) -> None:
     query = update.callback_query
     assert query is not None and query.data is not None
     index = views.PracticeShow.of(query.data).index
-    if not _exercise_of(context, index):
-        await query.answer(context.texts.stale_button)
+    if not await _open(update, context, index, "tap:practice"):
         return
-    if await _behind(update, context, index):
-        return
-    if not await first_tap(update, context, "tap:practice"):
-        await query.answer(context.texts.just_below)
-        return
-    await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
     # A text now is one more try at this exercise ("Try this one again" shows it again).
     await _done(context, user_id(update), index)
@@ -185,12 +188,6 @@ async def answer_from_text(update: Update, context: Context, awaited: Awaited, t
     )
 
 
-async def _stop_waiting(context: Context, me: int, index: int) -> None:
-    awaited = await context.storage.conversation.awaited(me)
-    if awaited is not None and awaited.what is Expecting.PRACTICE and awaited.message_id == index:
-        await context.storage.conversation.expect(me, None)
-
-
 @logged
 async def stop(update: Update, context: Context) -> None:
     """ "Done for now"."""
@@ -202,7 +199,7 @@ async def stop(update: Update, context: Context) -> None:
         return
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
-    await _stop_waiting(context, user_id(update), index)
+    await context.storage.conversation.stop_expecting(user_id(update), Expecting.PRACTICE, index)
     texts = context.texts
     await context.bot.send_message(chat_id(update), texts.practice_stopped)
     if await context.storage.load_draft(user_id(update)) is not None:
