@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
 # A bot process stopped mid long-poll drops its connection; that is not worth a traceback.
@@ -118,6 +119,13 @@ class FakeBotApi:
         self.polls = 0
         self.runner: web.AppRunner | None = None
         self.port = 0
+        # Webhook mode: updates are posted round robin to these URLs (with the secret), and
+        # posted again on anything but 2xx, as Telegram does; else they wait for getUpdates.
+        self.webhook_targets: list[str] = []
+        self.webhook_secret = ""
+        self._next_target = itertools.count()
+        self._session: aiohttp.ClientSession | None = None
+        self._posting: set[asyncio.Task[None]] = set()
 
     @property
     def base_url(self) -> str:
@@ -134,8 +142,26 @@ class FakeBotApi:
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 
     async def stop(self) -> None:
+        for task in list(self._posting):
+            task.cancel()
+        if self._session is not None:
+            await self._session.close()
         if self.runner:
             await self.runner.cleanup()
+
+    async def _post(self, update: dict[str, Any]) -> None:
+        if self._session is None:
+            self._session = aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=100))
+        headers = {"X-Telegram-Bot-Api-Secret-Token": self.webhook_secret}
+        while True:
+            target = self.webhook_targets[next(self._next_target) % len(self.webhook_targets)]
+            try:
+                async with self._session.post(target, json=update, headers=headers) as response:
+                    if 200 <= response.status < 300:
+                        return
+            except aiohttp.ClientError:
+                pass
+            await asyncio.sleep(0.05)
 
     def begin(self) -> None:
         """Every person sends their opening message."""
@@ -153,7 +179,13 @@ class FakeBotApi:
         if text.startswith("/"):
             message["entities"] = [{"type": "bot_command", "offset": 0, "length": len(text)}]
         person.sent_at = time.perf_counter()
-        self.queue.append({"update_id": next(self.update_ids), "message": message})
+        update = {"update_id": next(self.update_ids), "message": message}
+        if self.webhook_targets:
+            task = asyncio.get_running_loop().create_task(self._post(update))
+            self._posting.add(task)
+            task.add_done_callback(self._posting.discard)
+            return
+        self.queue.append(update)
         self.new_update.set()
 
     def _answered(self, chat_id: int, text: str) -> None:

@@ -69,8 +69,14 @@ async def housekeeping(context: Context) -> None:
         history = await storage.delete_history_before(now - timedelta(days=settings.retention_days))
     updates = await storage.prune_processed_updates(now - PROCESSED_UPDATES_KEPT)
     taps = await storage.prune_taps(now - TAPS_KEPT)
+    inbox = await storage.inbox.prune(now - PROCESSED_UPDATES_KEPT)
     log.info(
-        "housekeeping: drafts=%d history=%d update_ids=%d taps=%d", drafts, history, updates, taps
+        "housekeeping: drafts=%d history=%d update_ids=%d taps=%d inbox=%d",
+        drafts,
+        history,
+        updates,
+        taps,
+        inbox,
     )
 
 

@@ -167,6 +167,15 @@ def _run(settings: Settings, content: Content) -> None:
     # Imported here: `--help`, `--version` and `migrate` need none of the bot's machinery.
     from bot.app import build_application
 
+    if settings.inbox:
+        from bot.serve import only_process_on_sqlite, serve
+
+        with only_process_on_sqlite(settings.database_url):
+            try:
+                asyncio.run(serve(settings, content))
+            except InvalidToken as error:
+                fail(_refused(error))
+        return
     application = build_application(settings, content)
     try:
         application.run_polling(

@@ -94,10 +94,9 @@ class PeopleFirstRateLimiter(BaseRateLimiter[int]):
     ) -> None:
         self.chat_pause_seconds = chat_pause_seconds
         self.max_retries = max_retries
-        self._room = min(ROOM_FOR_A_STEP, max(1, math.floor(per_second)))
-        self._overall = _bucket(per_second, self._room)
-        self._look_every = min(0.05, 1 / per_second)
-        self._floor = _bucket(per_second * background_floor)
+        self.per_second = per_second
+        self.background_floor = background_floor
+        self._budget(per_second)
         self._waiting: dict[SendClass, deque[asyncio.Future[None]]] = {
             SendClass.INTERACTIVE: deque(),
             SendClass.BACKGROUND: deque(),
@@ -107,6 +106,17 @@ class PeopleFirstRateLimiter(BaseRateLimiter[int]):
         self._chats: OrderedDict[str, AsyncLimiter] = OrderedDict()
         self._resumed = asyncio.Event()
         self._resumed.set()
+
+    def _budget(self, per_second: float) -> None:
+        self._room = min(ROOM_FOR_A_STEP, max(1, math.floor(per_second)))
+        self._overall = _bucket(per_second, self._room)
+        self._look_every = min(0.05, 1 / per_second)
+        self._floor = _bucket(per_second * self.background_floor)
+
+    def share(self, replicas: int) -> None:
+        """Telegram's limit is per bot: with several replicas alive, each takes an even share
+        of it (sends already waiting finish on the old buckets)."""
+        self._budget(self.per_second / max(1, replicas))
 
     async def initialize(self) -> None:
         pass

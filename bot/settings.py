@@ -6,9 +6,10 @@ import os
 import re
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError
@@ -23,6 +24,7 @@ DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/softstart.sqlite3"
 _SAFETY_KEY = re.compile(r"^(\*|[A-Z]{2}|[a-z]{2,3})$")
 # A BotFather token is "<numeric bot id>:<35 or so url-safe characters>".
 _TOKEN_SHAPE = re.compile(r"^\d{5,20}:[A-Za-z0-9_-]{30,60}$")
+_WEBHOOK_SECRET = re.compile(r"^[A-Za-z0-9_-]{1,256}$")
 
 
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -193,6 +195,18 @@ class Settings(DatabaseSettings):
     # (bench.conversation --setting POLL_INTERVAL_SECONDS=0: up to 15% fewer steps/s on
     # SQLite); a message waits at most this much longer.
     poll_interval_seconds: float = Field(default=0.005, ge=0, le=1)
+    # Webhook mode (several replicas behind a load balancer): set WEBHOOK_URL.
+    webhook_url: str | None = None
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = Field(default=8080, ge=1, le=65535)
+    webhook_secret: SecretStr | None = None
+    webhook_max_connections: int = Field(default=40, ge=1, le=100)
+    # Updates kept in the database until handled (bot/inbox.py). Off: handled from memory as
+    # PTB fetches them (what a crash interrupts is lost; one process, long polling only).
+    inbox: bool = True
+    # How long an update in a replica's hand is its own: a replica that dies leaves its
+    # updates to another after this (renewed every third of it while it lives).
+    inbox_lease_seconds: float = Field(default=15.0, ge=1, le=600)
 
     @field_validator("telegram_bot_token")
     @classmethod
@@ -231,6 +245,48 @@ class Settings(DatabaseSettings):
         except (ZoneInfoNotFoundError, ValueError) as error:
             raise ValueError("not a known time zone (try Europe/Berlin or UTC)") from error
         return name
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _public_https(cls, url: str | None) -> str | None:
+        if not url:
+            return None
+        parsed = urlsplit(url.strip())
+        local = parsed.hostname in {"localhost", "127.0.0.1", "::1"}
+        if parsed.scheme != "https" and not (parsed.scheme == "http" and local):
+            raise ValueError(
+                "must be the public https:// address Telegram posts updates to, like "
+                "https://bot.example.org/telegram (Telegram calls only HTTPS)"
+            )
+        return url.strip()
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _telegram_secret_shape(cls, secret: SecretStr | None) -> SecretStr | None:
+        if secret is None or not secret.get_secret_value():
+            return None
+        if not _WEBHOOK_SECRET.match(secret.get_secret_value()):
+            raise ValueError(
+                "must be 1-256 characters of A-Z, a-z, 0-9, _ and - (Telegram's rule); "
+                "`python -c 'import secrets; print(secrets.token_urlsafe(32))'` makes one"
+            )
+        return secret
+
+    @model_validator(mode="after")
+    def _webhook_needs_its_secret_and_the_inbox(self) -> Settings:
+        if self.webhook_url and self.webhook_secret is None:
+            raise ValueError(
+                "WEBHOOK_URL is set but WEBHOOK_SECRET is not: without it anyone who finds the "
+                "address could post updates as Telegram"
+            )
+        if self.webhook_url and not self.inbox:
+            raise ValueError("webhook mode keeps every update in the inbox: set INBOX=true")
+        return self
+
+    @property
+    def webhook_path(self) -> str:
+        """The path Telegram posts to (the load balancer passes it on unchanged)."""
+        return urlsplit(self.webhook_url or "").path or "/"
 
     @property
     def telegram_file_base_url(self) -> str:

@@ -99,9 +99,9 @@ class SoftStartBot(ExtBot[None]):
         except TelegramError:
             raise
         except Exception:
-            return tuple(self._readable(raw) for raw in self._last_batch)
+            return tuple(self.readable(raw) for raw in self._last_batch)
 
-    def _readable(self, raw: dict[str, Any]) -> Update:
+    def readable(self, raw: dict[str, Any]) -> Update:
         try:
             return Update.de_json(raw, self)
         except Exception as error:
@@ -112,6 +112,12 @@ class SoftStartBot(ExtBot[None]):
                 error.__class__.__name__,
             )
             return Update(update_id=int(raw["update_id"]))
+
+    async def raw_updates(self, **kwargs: Any) -> list[dict[str, Any]]:
+        """One long poll's batch as Telegram sent it (for the inbox, which keeps it as is)."""
+        self._last_batch = []
+        await self.get_updates(**kwargs)
+        return list(self._last_batch)
 
     async def edit_message_reply_markup(self, *args: Any, **kwargs: Any) -> Any:
         """Taking the buttons off a message that has none left (a second tap on it) is

@@ -13,11 +13,10 @@ from typing import Any
 
 import pytest
 from pydantic import SecretStr
-from telegram import Update
 
-from bot.app import build_application
 from bot.cli import prepare_database
 from bot.content import Content, load_content
+from bot.serve import Serving
 from bot.settings import Settings
 from tests.driver import ExpectationError, FakeUser, eventually
 from tests.fake_telegram import TOKEN, FakeTelegram
@@ -125,29 +124,18 @@ async def _every_tap_answered_once(telegram: FakeTelegram) -> None:
 async def bot_running(
     settings: Settings, telegram: FakeTelegram, clock: FakeClock
 ) -> AsyncIterator[Any]:
-    """The real Application, polling the fake Bot API over HTTP, as `python -m bot` runs it;
-    stopped as SIGTERM stops it."""
+    """The real Application with its inbox, polling the fake Bot API over HTTP, as `python -m
+    bot` runs it (bot/serve.py); stopped as SIGTERM stops it."""
     await prepare_database(settings.database_url, keys=settings.key_places())
-    application = build_application(settings, clock=clock)
-    await application.initialize()
-    if application.post_init:
-        await application.post_init(application)
-    assert application.updater is not None
+    serving = Serving(settings, clock=clock)
     telegram.polling_released = False
-    await application.updater.start_polling(
-        poll_interval=0, timeout=5, allowed_updates=Update.ALL_TYPES
-    )
-    await application.start()
     try:
-        yield application
+        await serving.start()
+        yield serving.application
         await _every_tap_answered_once(telegram)
     finally:
         telegram.release_pollers()
-        await application.updater.stop()
-        await application.stop()
-        if application.post_shutdown:
-            await application.post_shutdown(application)
-        await application.shutdown()
+        await serving.stop()
 
 
 @pytest.fixture

@@ -56,7 +56,8 @@ class UpdateTracker:
         application.add_handler(TypeHandler(object, note), group=self.GROUP)
 
     def _busy(self, chat_ids: set[int]) -> bool:
-        turns = getattr(self.application.update_processor, "_turns", {})
+        inbox = self.application.bot_data.get("inbox")
+        turns = inbox.in_hand if inbox else getattr(self.application.update_processor, "_turns", {})
         return any(chat in turns for chat in chat_ids)
 
     async def handled(

@@ -246,6 +246,17 @@ class FakeTelegram:
     callback_updates: dict[str, dict[str, Any]] = field(default_factory=dict)
     # Chat and user ids that sent the bot something: the only chats a bot can write to.
     talked: set[int] = field(default_factory=set)
+    # Webhook mode (after setWebhook): url, secret_token, allowed_updates, max_connections.
+    webhook: dict[str, Any] | None = None
+    # Every post to the webhook: (update id, HTTP status; 0 when no answer came).
+    webhook_posts: list[tuple[int, int]] = field(default_factory=list)
+    _deliveries: set[asyncio.Task[None]] = field(default_factory=set)
+    _in_delivery: set[int] = field(default_factory=set)
+    _chat_turns: dict[int, asyncio.Lock] = field(default_factory=dict)
+    _webhook_slots: asyncio.Semaphore | None = None
+    # Chats whose every call waits, neither recorded nor answered, until released (`stall`).
+    stalled: dict[int, asyncio.Event] = field(default_factory=dict)
+    stalled_calls: list[tuple[str, int]] = field(default_factory=list)
 
     @property
     def base_url(self) -> str:
@@ -261,6 +272,13 @@ class FakeTelegram:
         self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 
     async def stop(self) -> None:
+        self.webhook = None
+        for task in list(self._deliveries):
+            task.cancel()
+        if self._deliveries:
+            await asyncio.wait(self._deliveries)
+        for event in self.stalled.values():
+            event.set()
         if self._runner:
             await self._runner.cleanup()
 
@@ -271,6 +289,8 @@ class FakeTelegram:
         self._note_sender(payload)
         self.pending.append({"update_id": update_id, **payload})
         self._new_update.set()
+        if self.webhook is not None:
+            self._deliver_pending()
         return update_id
 
     def redeliver(self, update_id: int) -> None:
@@ -320,6 +340,60 @@ class FakeTelegram:
             for qid, count in wrong.items()
         )
 
+    def stall(self, chat_id: int) -> asyncio.Event:
+        """From now on every call for `chat_id` waits, unrecorded and unanswered: the bot is
+        stopped mid-update without any timing. Setting the event lets the waiting calls fail
+        (the bot that made them is gone) and later ones through."""
+        self.stalled[chat_id] = asyncio.Event()
+        return self.stalled[chat_id]
+
+    # --- webhook mode ----------------------------------------------------------------------
+
+    def _deliver_pending(self) -> None:
+        for update in list(self.pending):
+            if update["update_id"] not in self._in_delivery:
+                self._in_delivery.add(update["update_id"])
+                task = asyncio.create_task(self._deliver(update))
+                self._deliveries.add(task)
+                task.add_done_callback(self._deliveries.discard)
+
+    async def _deliver(self, update: dict[str, Any]) -> None:
+        """Posts the update until the bot answers 2xx, as Telegram does: one chat's updates one
+        after another (each once the previous is accepted), chats side by side."""
+        import aiohttp
+
+        chat = _chat_of(update)
+        turn = self._chat_turns.setdefault(chat, asyncio.Lock())
+        pause = 0.05
+        async with turn, aiohttp.ClientSession() as session:
+            while self.webhook is not None:
+                hook = self.webhook
+                headers = {"Content-Type": "application/json"}
+                if hook.get("secret_token"):
+                    headers["X-Telegram-Bot-Api-Secret-Token"] = hook["secret_token"]
+                assert self._webhook_slots is not None
+                async with self._webhook_slots:
+                    try:
+                        async with session.post(
+                            hook["url"],
+                            data=json.dumps(update),
+                            headers=headers,
+                            timeout=aiohttp.ClientTimeout(total=60),
+                        ) as response:
+                            status = response.status
+                    except (aiohttp.ClientError, TimeoutError):
+                        status = 0
+                self.webhook_posts.append((update["update_id"], status))
+                if 200 <= status < 300:
+                    self.delivered[update["update_id"]] = update
+                    if update in self.pending:
+                        self.pending.remove(update)
+                    self._in_delivery.discard(update["update_id"])
+                    return
+                await asyncio.sleep(pause)
+                pause = min(pause * 2, 1.0)
+        self._in_delivery.discard(update["update_id"])
+
     def fail(self, method: str, code: int, description: str, **kwargs: Any) -> None:
         """The next call of `method` (for `chat_id`, if given) fails like Telegram would."""
         self.injected[method].append(Injected(code, description, **kwargs))
@@ -346,6 +420,13 @@ class FakeTelegram:
                 {"ok": False, "error_code": 401, "description": "Unauthorized"}, status=401
             )
         params = await _read_params(request)
+        stalled = self.stalled.get(_int_or_none(params.get("chat_id")) or 0)
+        if stalled is not None and not stalled.is_set():
+            self.stalled_calls.append((method, int(params["chat_id"])))
+            await stalled.wait()
+            return web.json_response(
+                {"ok": False, "error_code": 502, "description": "Bad Gateway"}, status=502
+            )
         self.calls.append(Call(method, params))
         try:
             late = await self._maybe_fail(method, params)
@@ -385,12 +466,42 @@ class FakeTelegram:
         return BOT_USER
 
     async def _api_deleteWebhook(self, params: dict[str, Any]) -> Any:
+        self.webhook = None
+        return True
+
+    async def _api_setWebhook(self, params: dict[str, Any]) -> Any:
+        url = str(params.get("url") or "")
+        if not url:
+            return await self._api_deleteWebhook(params)
+        local = re.match(r"^http://(127\.0\.0\.1|localhost)[:/]", url)
+        if not url.startswith("https://") and not local:
+            raise TelegramError(400, "Bad Request: bad webhook: An HTTPS URL must be provided")
+        secret = params.get("secret_token")
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", str(secret)):
+            raise TelegramError(400, "Bad Request: secret token contains unallowed characters")
+        connections = int(params.get("max_connections") or 40)
+        if not 1 <= connections <= 100:
+            raise TelegramError(400, "Bad Request: bad webhook: max_connections is out of range")
+        self.webhook = {
+            "url": url,
+            "secret_token": secret,
+            "allowed_updates": params.get("allowed_updates"),
+            "max_connections": connections,
+        }
+        self._webhook_slots = asyncio.Semaphore(connections)
+        self._deliver_pending()
         return True
 
     async def _api_setMyCommands(self, params: dict[str, Any]) -> Any:
         return True
 
     async def _api_getUpdates(self, params: dict[str, Any]) -> Any:
+        if self.webhook is not None:
+            raise TelegramError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; use "
+                "deleteWebhook to delete the webhook first",
+            )
         offset = int(params.get("offset") or 0)
         if offset:
             # Telegram forgets every update below the offset: they are confirmed.
@@ -596,6 +707,25 @@ def _check_photo(data: bytes) -> None:
         width, height
     ):
         raise TelegramError(400, "Bad Request: PHOTO_INVALID_DIMENSIONS")
+
+
+def _int_or_none(value: Any) -> int | None:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _chat_of(update: dict[str, Any]) -> int:
+    """The chat (else the user) an update belongs to, for delivering one chat's in order."""
+    for body in update.values():
+        if isinstance(body, dict):
+            message = body.get("message") if "data" in body else body
+            if isinstance(message, dict) and "chat" in message:
+                return int(message["chat"]["id"])
+            if "from" in body:
+                return int(body["from"]["id"])
+    return 0
 
 
 def _copy(message: SentMessage) -> SentMessage:

@@ -367,6 +367,7 @@ async def test_an_outage_while_polling_is_one_line_per_attempt_and_the_bot_comes
         await alice.expect(r"Hi Alice", timeout=30)
         for _ in range(2):
             telegram.fail("getUpdates", 502, "Bad Gateway")
+        await _wait_for_line(bot, "trying again in 2 s")
         await alice.send("/help")
         await alice.expect(r"/compose", timeout=30)
     finally:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -165,6 +166,7 @@ async def test_forget_deletes_every_row_about_the_user(
     assert set(await _rows_naming(running_bot, alice.id)) == set(Base.metadata.tables) - {
         "alembic_version",
         "sealing",  # one row about the database itself
+        "replicas",  # the bot processes running on it
     }
     await alice.send("/forget")
     confirm = await alice.expect(r"can't be undone")
@@ -234,10 +236,19 @@ async def test_a_locked_database_gets_a_kind_try_again_and_nothing_is_lost(
         else:
             await locker.execute(text("LOCK TABLE drafts IN ACCESS EXCLUSIVE MODE"))
         await alice.send(ANSWERS[1])
-        await alice.expect(r"busy right now.*nothing is lost", timeout=10)
-        await transaction.rollback()
+        if engine.dialect.name == "sqlite":
+            # Nothing can be written, not even to the inbox: the answer stays with Telegram
+            # (unconfirmed) until the lock is gone, then goes in on its own. Nothing to resend.
+            seen = len(alice.telegram.events[alice.id])
+            await asyncio.sleep(2)
+            assert len(alice.telegram.events[alice.id]) == seen
+            await transaction.rollback()
+            await alice.expect(QUESTIONS[2], timeout=10)
+        else:
+            await alice.expect(r"busy right now.*nothing is lost", timeout=10)
+            await transaction.rollback()
     await engine.dispose()
-    await answer(alice, 1)
+    await answer(alice, 2 if engine.dialect.name == "sqlite" else 1)
     await finish(alice)
 
 
@@ -249,13 +260,12 @@ async def test_a_postgresql_restart_goes_unnoticed_in_the_conversation(
     assert await _end_every_connection(database_url)
     await answer(alice, 1)
     await finish(alice)
-    # Outside the conversation's retried queries, a restart costs one "send that again": the
-    # database's own words, not the general apology (which would mean a bug of ours).
+    # Outside the conversation too: the inbox meets the dead connections first, keeps the
+    # update on a fresh one, and the handler finds the pool renewed. No "send that again".
     assert await _end_every_connection(database_url)
     await alice.send("/history")
-    await alice.expect(r"I'm a little busy right now\. Please send that again")
-    await alice.send("/history")
     await alice.expect(r"I feel")
+    assert "busy" not in alice.all_text()
 
 
 async def _end_every_connection(database_url: str) -> int:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Awaitable, Callable
+from contextvars import ContextVar
 
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop, TypeHandler
@@ -18,6 +20,11 @@ from bot.storage.common import UpdateMark
 from bot.telegram_bot import SoftStartBot
 
 log = logging.getLogger(__name__)
+
+# Set by the inbox (bot/inbox.py) around each update it hands over: False on its first attempt
+# (the inbox keeps each update once, so it cannot have been handled), True when a replica died
+# while handling it (its effects may be saved: looked up). None outside the inbox.
+HANDLING_AGAIN: ContextVar[bool | None] = ContextVar("handling_again", default=None)
 
 
 def update_mark(update: Update) -> UpdateMark | None:
@@ -50,13 +57,31 @@ async def skip_redelivered(update: Update, context: Context) -> None:
     if mark is None:
         return
     context.update_mark = mark
+    again = HANDLING_AGAIN.get()
+    if again is False:
+        return  # the inbox's first attempt: stored once, never handled before
     newest = context.services.newest_update
-    if update.update_id > newest.id:
+    if again is None and update.update_id > newest.id:
         newest.id = update.update_id
         return
     if await context.storage.was_applied(mark, update.effective_user.id):
         log.info("update=%s was applied before; skipped", update.update_id)
+        if again:
+            # Handled again after a replica died: what the person waits for may not have gone.
+            for hook in context.application.bot_data.get(_AFTER_A_CRASH, []):
+                if await hook(update, context):
+                    break
         raise ApplicationHandlerStop
+
+
+_AFTER_A_CRASH = "after_a_crash"
+CrashHook = Callable[[Update, Context], Awaitable[bool]]
+
+
+def after_a_crash(application: AnyApplication, hook: CrashHook) -> None:
+    """`hook` runs when an update a dead replica saved is handled again; it sends what the
+    person waits for (True), or leaves it to the next hook (False)."""
+    application.bot_data.setdefault(_AFTER_A_CRASH, []).append(hook)
 
 
 async def after_handlers(update: Update, context: Context) -> None:

@@ -14,9 +14,11 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -119,6 +121,64 @@ class ProcessedUpdate(Base):
     applied_at: Mapped[datetime] = mapped_column(
         DateTime(timezone=True), default=utc_now, index=True
     )
+
+
+class InboxRow(Base):
+    """An update as Telegram delivered it, kept until it is handled (bot/inbox.py): Telegram
+    hears "received" only once it is here, and any replica's worker handles it from here, one
+    chat's updates strictly in order. What people wrote is in `payload`: sealed with the
+    sender's data key. Handled rows stay two days (a redelivery is recognised by `key`)."""
+
+    __tablename__ = "inbox"
+    __table_args__ = (
+        # The updates waiting, per chat in order: what workers look through.
+        Index(
+            "ix_inbox_waiting",
+            "chat_id",
+            "update_id",
+            postgresql_where=text("done_at IS NULL"),
+            sqlite_where=text("done_at IS NULL"),
+        ),
+        # One update per chat in hand at a time, whichever replica holds it: the database
+        # itself keeps a person's updates from being handled side by side.
+        Index(
+            "ix_inbox_one_in_hand",
+            "chat_id",
+            unique=True,
+            postgresql_where=text("done_at IS NULL AND claimed_by IS NOT NULL"),
+            sqlite_where=text("done_at IS NULL AND claimed_by IS NOT NULL"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), primary_key=True)
+    update_id: Mapped[int] = mapped_column(BigInteger)
+    # The update's key over its id and content (redelivery.update_mark): Telegram's retries
+    # of one update are stored once.
+    key: Mapped[str] = mapped_column(String(16), unique=True)
+    # Whose turn the update waits for (concurrency.chat_key), and who sent it (/forget).
+    chat_id: Mapped[int] = mapped_column(BigInteger)
+    user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    payload: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    # The replica handling it, until when (renewed while it works); a claim that ran out
+    # belongs to a replica that died, and another takes the update.
+    claimed_by: Mapped[str | None] = mapped_column(String(32), default=None)
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    done_at: Mapped[datetime | None] = mapped_column(
+        DateTime(timezone=True), default=None, index=True
+    )
+
+
+class ReplicaRow(Base):
+    """A running bot process on this database, seen every few seconds: the replicas share
+    Telegram's per-bot send budget by how many are alive."""
+
+    __tablename__ = "replicas"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
 
 
 class SafetyPlanRow(Base):
@@ -288,4 +348,5 @@ USER_COLUMNS: dict[str, tuple[str, ...]] = {
     "done_actions": ("user_id",),
     "safety_plans": ("user_id",),
     "reflections": ("user_id",),
+    "inbox": ("user_id",),
 }

@@ -33,6 +33,7 @@ from bot.core.week import Named, Records
 from bot.storage.common import UpdateMark, aware, ensure_user, insert_for, insert_for_dialect
 from bot.storage.conversation import ConversationRepository, awaited_of
 from bot.storage.database import create_reader, reclaim_deleted
+from bot.storage.inbox import InboxRepository
 from bot.storage.keys import Keyring
 from bot.storage.listening import ListeningRepository
 from bot.storage.models import (
@@ -230,6 +231,7 @@ class Storage:
         self.conversation = ConversationRepository(self._sessions, keys)
         self.safety = SafetyRepository(self._sessions, keys)
         self.listening = ListeningRepository(self._sessions, keys)
+        self.inbox = InboxRepository(engine, keys)
 
     async def close(self) -> None:
         """Closes every connection (at shutdown)."""
@@ -510,6 +512,15 @@ class Storage:
                 select(DraftRow.user_id, DraftRow.step).where(DraftRow.active.is_(True))
             )
             return {user_id: Step(step) for user_id, step in rows}
+
+    async def conversation_step(self, user_id: int) -> Step | None:
+        """The step of the user's draft if they are inside the conversation (replicas read it
+        before each update: another replica may have moved it on)."""
+        async with self.engine.connect() as connection:
+            step = await connection.scalar(
+                select(DraftRow.step).where(DraftRow.user_id == user_id, DraftRow.active.is_(True))
+            )
+        return None if step is None else Step(step)
 
     async def expire_drafts(self, older_than: datetime) -> int:
         """Deletes drafts untouched since `older_than`; returns how many."""

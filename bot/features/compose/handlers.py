@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import html
 import warnings
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
@@ -32,7 +33,7 @@ from bot.features.safety import views as safety_views
 from bot.features.sharing import handlers as share
 from bot.features.welcome import views as welcome_views
 from bot.features.your_data import handlers as forget
-from bot.handlers import commands
+from bot.handlers import commands, redelivery
 from bot.handlers.context import (
     AnyApplication,
     Context,
@@ -132,6 +133,9 @@ async def _gone(update: Update, context: Context) -> int:
     """The draft is no longer there (it expired, or the user deleted their data): say so, end."""
     if update.callback_query:
         await update.callback_query.answer()
+    # A draft that no longer opens may still have its row: it no longer holds the person in
+    # the conversation (which replicas read back from the database before each update).
+    await context.storage.set_draft_active(user_id(update), False, update=None)
     await _say(update, context, context.texts.draft_gone)
     return END
 
@@ -619,5 +623,47 @@ def conversation() -> ConversationHandler[Context]:
         )
 
 
+async def ask_again_after_a_crash(update: Update, context: Context) -> bool:
+    """A replica died after this answer was saved but perhaps before the next question went
+    out; the update is handled again and found saved: the question is asked (again), so the
+    person is not left waiting for it."""
+    if update.message is None:
+        return False
+    draft, _ = await context.storage.load_step(user_id(update))
+    if draft is None or not await context.storage.conversation_step(user_id(update)):
+        return False
+    await ask(update, context, draft)
+    return True
+
+
+def replica_sync(application: AnyApplication) -> Callable[[Update], Awaitable[None]]:
+    """Before each update, the composer's place for its person as the database has it: PTB
+    keeps conversation states in memory, and with several replicas another one may have moved
+    the person on. (PTB has no public way to set one state; `_conversations` is its dict.)"""
+    found = [
+        handler
+        for group in application.handlers.values()
+        for handler in group
+        if isinstance(handler, ConversationHandler) and handler.name == COMPOSE_CONVERSATION
+    ]
+    assert len(found) == 1, "the composer's ConversationHandler is registered once"
+    composer = found[0]
+    storage = application.bot_data["services"].storage
+
+    async def sync(update: Update) -> None:
+        user, chat = update.effective_user, update.effective_chat
+        if user is None or chat is None or chat.id != user.id:
+            return
+        step = await storage.conversation_step(user.id)
+        key = (chat.id, user.id)
+        if step is None:
+            composer._conversations.pop(key, None)
+        else:
+            composer._conversations[key] = step
+
+    return sync
+
+
 def register(application: AnyApplication) -> None:
     application.add_handler(conversation())
+    redelivery.after_a_crash(application, ask_again_after_a_crash)

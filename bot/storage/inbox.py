@@ -1,0 +1,270 @@
+"""`Storage.inbox`: updates kept from the moment Telegram delivers them until they are handled,
+and the replicas (bot processes) that share the database.
+
+Claiming is one statement: the oldest waiting update of each chat that has none in hand, rows
+locked with SKIP LOCKED on PostgreSQL, so replicas never take the same update and one chat's
+updates go one at a time, in order (a partial unique index makes that a rule of the database).
+What only speeds things up (a claim, a done mark, a renewed lease) is committed without waiting
+for the disk on PostgreSQL: lost in a crash, it only means the update is handled again, which
+the redelivery guard makes harmless. Storing an update is committed durably: Telegram is told
+"received" only after that.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import Row, Select, and_, delete, exists, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
+from sqlalchemy.orm import aliased
+
+from bot.storage.common import aware, insert_for
+from bot.storage.keys import Keyring
+from bot.storage.models import InboxRow, ReplicaRow
+from bot.storage.sealing import Unreadable, place
+
+log = logging.getLogger(__name__)
+INBOX = InboxRow.__table__
+OTHER = aliased(InboxRow, name="earlier")
+
+
+@dataclass(frozen=True)
+class Arrived:
+    """An update as it came, to be kept: `payload` is its JSON (sealed when stored)."""
+
+    update_id: int
+    key: str
+    chat_id: int
+    user_id: int
+    payload: str
+
+
+@dataclass(frozen=True)
+class InHand:
+    """An update this replica claimed. `payload` is None when it no longer opens (its sender
+    used /forget meanwhile, which shreds their key)."""
+
+    row: int
+    update_id: int
+    chat_id: int
+    user_id: int
+    attempts: int
+    payload: str | None
+
+
+def _where(user_id: int, update_id: int) -> str:
+    return place("inbox", "payload", user_id, update_id)
+
+
+def _claimable(now: datetime, chat_id: int | None = None) -> Select[int]:
+    """Ids of the updates a replica may take now: not done, not in anyone's hand (or in the
+    hand of one whose lease ran out), and nothing earlier of the same chat waiting or in hand."""
+    earlier_or_in_hand = exists().where(
+        OTHER.chat_id == InboxRow.chat_id,
+        OTHER.done_at.is_(None),
+        OTHER.id != InboxRow.id,
+        or_(
+            OTHER.update_id < InboxRow.update_id,
+            and_(OTHER.update_id == InboxRow.update_id, OTHER.id < InboxRow.id),
+            OTHER.claimed_until >= now,
+        ),
+    )
+    query = select(InboxRow.id).where(
+        InboxRow.done_at.is_(None),
+        or_(InboxRow.claimed_until.is_(None), InboxRow.claimed_until < now),
+        ~earlier_or_in_hand,
+    )
+    if chat_id is not None:
+        query = query.where(InboxRow.chat_id == chat_id)
+    return query.order_by(InboxRow.id)
+
+
+class InboxRepository:
+    def __init__(self, engine: AsyncEngine, keys: Keyring) -> None:
+        self._engine = engine
+        self._keys = keys
+        self._postgres = engine.dialect.name == "postgresql"
+
+    async def _quick(self, connection: AsyncConnection) -> None:
+        """This transaction's commit does not wait for the disk (PostgreSQL)."""
+        if self._postgres:
+            await connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+
+    async def store(self, arrived: Sequence[Arrived], now: datetime) -> int:
+        """Keeps the updates (sealed), once each however often Telegram sends them; durably
+        committed when this returns. Returns how many were new."""
+        if not arrived:
+            return 0
+        rows = []
+        for item in arrived:
+            key = await self._keys.key(item.user_id)
+            rows.append(
+                {
+                    "update_id": item.update_id,
+                    "key": item.key,
+                    "chat_id": item.chat_id,
+                    "user_id": item.user_id,
+                    "payload": key.seal(item.payload, _where(item.user_id, item.update_id)),
+                    "received_at": now,
+                    "attempts": 0,
+                }
+            )
+        async with self._engine.begin() as connection:
+            insert = insert_for(connection)(InboxRow).on_conflict_do_nothing(
+                index_elements=[InboxRow.key]
+            )
+            result = await connection.execute(insert.returning(InboxRow.id), rows)
+            return len(result.all())
+
+    async def claim(
+        self, replica: str, now: datetime, lease: timedelta, limit: int, chat_id: int | None = None
+    ) -> list[InHand]:
+        """Takes up to `limit` updates (of one chat, if given) for `replica` until now + lease."""
+        if limit <= 0:
+            return []
+        async with self._engine.begin() as connection:
+            await self._quick(connection)
+            return await self._claim(connection, replica, now, lease, limit, chat_id)
+
+    async def _claim(
+        self,
+        connection: AsyncConnection,
+        replica: str,
+        now: datetime,
+        lease: timedelta,
+        limit: int,
+        chat_id: int | None,
+    ) -> list[InHand]:
+        chosen = _claimable(now, chat_id).limit(limit)
+        if self._postgres:
+            chosen = chosen.with_for_update(skip_locked=True, of=InboxRow)
+        statement = (
+            update(InboxRow)
+            .where(InboxRow.id.in_(chosen.scalar_subquery()))
+            .values(
+                claimed_by=replica,
+                claimed_until=now + lease,
+                attempts=InboxRow.attempts + 1,
+            )
+            .returning(
+                InboxRow.id,
+                InboxRow.update_id,
+                InboxRow.chat_id,
+                InboxRow.user_id,
+                InboxRow.attempts,
+                InboxRow.payload,
+            )
+            .execution_options(synchronize_session=False)
+        )
+        try:
+            async with connection.begin_nested():
+                rows = (await connection.execute(statement)).all()
+        except IntegrityError:
+            # Two replicas took the same chat's updates in the same instant; the database kept
+            # one. The other is found again at the next look.
+            log.info("inbox: a claim met another replica's; looking again later")
+            return []
+        return sorted([await self._opened(row) for row in rows], key=lambda hand: hand.row)
+
+    async def _opened(self, row: Row[int, int, int, int, int, str]) -> InHand:
+        row_id, update_id, chat_id, user_id, attempts, sealed = row
+        payload: str | None
+        key = await self._keys.existing_key(user_id)
+        try:
+            if key is None:
+                raise Unreadable("the sender's data key is gone")
+            payload = key.open(sealed, _where(user_id, update_id))
+        except Unreadable:
+            payload = None
+        return InHand(row_id, update_id, chat_id, user_id, attempts, payload)
+
+    async def finish(
+        self, hand: InHand, replica: str, now: datetime, lease: timedelta
+    ) -> InHand | None:
+        """The update is handled; the chat's next waiting update, if any, is claimed in the
+        same transaction (so the chat goes on without another look)."""
+        async with self._engine.begin() as connection:
+            await self._quick(connection)
+            await connection.execute(
+                update(InboxRow).where(InboxRow.id == hand.row).values(done_at=now)
+            )
+            taken = await self._claim(connection, replica, now, lease, 1, hand.chat_id)
+        return taken[0] if taken else None
+
+    async def extend(self, replica: str, now: datetime, lease: timedelta) -> int:
+        """Renews the leases of every update this replica has in hand."""
+        async with self._engine.begin() as connection:
+            await self._quick(connection)
+            result = await connection.execute(
+                update(InboxRow)
+                .where(InboxRow.claimed_by == replica, InboxRow.done_at.is_(None))
+                .values(claimed_until=now + lease)
+            )
+            return int(result.rowcount or 0)
+
+    async def give_back(self, replica: str | None = None, row: int | None = None) -> int:
+        """Updates in this replica's hand (every replica's, with None: at the start of the only
+        process SQLite allows) go back to waiting, for whoever looks next."""
+        statement = update(InboxRow).where(
+            InboxRow.done_at.is_(None), InboxRow.claimed_by.is_not(None)
+        )
+        if replica is not None:
+            statement = statement.where(InboxRow.claimed_by == replica)
+        if row is not None:
+            statement = statement.where(InboxRow.id == row)
+        async with self._engine.begin() as connection:
+            result = await connection.execute(statement.values(claimed_by=None, claimed_until=None))
+            return int(result.rowcount or 0)
+
+    async def waiting(self) -> int:
+        """Updates not handled yet (waiting or in hand)."""
+        async with self._engine.connect() as connection:
+            found = await connection.scalar(
+                select(func.count()).select_from(INBOX).where(InboxRow.done_at.is_(None))
+            )
+            return int(found or 0)
+
+    async def prune(self, before: datetime) -> int:
+        """Handled updates older than `before` go (kept until then to recognise a redelivery)."""
+        async with self._engine.begin() as connection:
+            result = await connection.execute(delete(InboxRow).where(InboxRow.done_at < before))
+            return int(result.rowcount or 0)
+
+    # --- replicas --------------------------------------------------------------------------
+
+    async def seen(self, replica: str, now: datetime, alive_within: timedelta) -> int:
+        """Notes that `replica` is alive; returns how many replicas are (itself included).
+        Replicas not seen for a day are forgotten."""
+        async with self._engine.begin() as connection:
+            await self._quick(connection)
+            await connection.execute(
+                insert_for(connection)(ReplicaRow)
+                .values(id=replica, started_at=now, seen_at=now)
+                .on_conflict_do_update(index_elements=[ReplicaRow.id], set_={"seen_at": now})
+            )
+            await connection.execute(
+                delete(ReplicaRow).where(ReplicaRow.seen_at < now - timedelta(days=1))
+            )
+            found = await connection.scalar(
+                select(func.count())
+                .select_from(ReplicaRow.__table__)
+                .where(ReplicaRow.seen_at >= now - alive_within)
+            )
+            return max(1, int(found or 0))
+
+    async def leave(self, replica: str) -> None:
+        async with self._engine.begin() as connection:
+            await connection.execute(delete(ReplicaRow).where(ReplicaRow.id == replica))
+
+    async def reachable(self) -> bool:
+        """For the health check: one round trip."""
+        async with self._engine.connect() as connection:
+            await connection.scalar(select(1))
+        return True
+
+
+__all__ = ["Arrived", "InHand", "InboxRepository", "aware"]
