@@ -218,6 +218,8 @@ class FakeBotApi:
             await asyncio.sleep(self.delay)
         if method == "getMe":
             return self._ok(BOT_USER)
+        if method == "getWebhookInfo":
+            return self._ok({"url": "", "has_custom_certificate": False, "pending_update_count": 0})
         if method == "sendMessage":
             chat_id = int(str(form["chat_id"]))
             self.sent_to[chat_id] = self.sent_to.get(chat_id, 0) + 1

@@ -22,6 +22,7 @@ from bot.routing import register_handlers
 from bot.sending import PeopleFirstRateLimiter, in_background
 from bot.settings import Settings
 from bot.storage import Storage, create_engine
+from bot.storage.database import create_quick_engine
 from bot.storage.keys import Keyring
 from bot.storage.persistence import DraftPersistence
 from bot.telegram_bot import SoftStartBot
@@ -123,9 +124,11 @@ def build_application(
     """The whole bot, ready for run_polling (or for tests to start by hand). `clock` is
     injectable so tests can move time for the reminders."""
     content = content or load_content(settings.content_dir, settings.locale)
+    engine = create_engine(settings.database_url, settings.database_busy_timeout_seconds)
     storage = Storage(
-        create_engine(settings.database_url, settings.database_busy_timeout_seconds),
+        engine,
         Keyring.at(settings.key_places()),
+        quick=create_quick_engine(engine, settings.database_busy_timeout_seconds),
     )
     bot = SoftStartBot(
         token=settings.telegram_bot_token.get_secret_value(),

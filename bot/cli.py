@@ -12,7 +12,8 @@ import signal
 import stat
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import TypeVar
@@ -20,7 +21,9 @@ from typing import TypeVar
 from dotenv import dotenv_values
 from pydantic import ValidationError
 from pydantic_settings import SettingsError
+from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Bot, Update
 from telegram.error import InvalidToken, TelegramError
 
@@ -136,17 +139,40 @@ async def prepare_database(
     keys = keys or key_places(database_url)
     engine = create_engine(database_url, busy_timeout_seconds)
     try:
-        await migrate(engine)
-        sealed = await sealed_with(engine)
-        master, store_id = await prepare_keys(keys, sealed)
-        if sealed is None:
-            keyring = Keyring(master, create_engine(keys.store_url))
-            try:
-                await seal_existing(engine, keyring, store_id)
-            finally:
-                await keyring.close()
+        async with one_preparer_at_a_time(engine):
+            await migrate(engine)
+            sealed = await sealed_with(engine)
+            master, store_id = await prepare_keys(keys, sealed)
+            if sealed is None:
+                keyring = Keyring(master, create_engine(keys.store_url))
+                try:
+                    await seal_existing(engine, keyring, store_id)
+                finally:
+                    await keyring.close()
     finally:
         await engine.dispose()
+
+
+# Any number; the same in every replica.
+PREPARING_LOCK = 7_246_301
+
+
+@asynccontextmanager
+async def one_preparer_at_a_time(engine: AsyncEngine) -> AsyncIterator[None]:
+    """Replicas started together (`docker compose up`) on a new PostgreSQL database: one
+    migrates it and makes the keys while the others wait, instead of all creating the same
+    tables at once (and all but one failing). SQLite serves one process anyway."""
+    if engine.dialect.name != "postgresql":
+        yield
+        return
+    async with engine.connect() as connection:
+        await connection.execute(text("SELECT pg_advisory_lock(:lock)"), {"lock": PREPARING_LOCK})
+        try:
+            yield
+        finally:
+            await connection.execute(
+                text("SELECT pg_advisory_unlock(:lock)"), {"lock": PREPARING_LOCK}
+            )
 
 
 def run(_: argparse.Namespace) -> None:
@@ -168,13 +194,15 @@ def _run(settings: Settings, content: Content) -> None:
     from bot.app import build_application
 
     if settings.inbox:
-        from bot.serve import only_process_on_sqlite, serve
+        from bot.serve import ServeProblem, only_process_on_sqlite, serve
 
         with only_process_on_sqlite(settings.database_url):
             try:
                 asyncio.run(serve(settings, content))
             except InvalidToken as error:
                 fail(_refused(error))
+            except ServeProblem as problem:
+                fail(str(problem))
         return
     application = build_application(settings, content)
     try:

@@ -22,6 +22,7 @@ import os
 import secrets
 import socket
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -42,7 +43,9 @@ log = logging.getLogger(__name__)
 MOST_ATTEMPTS = 5
 # Workers look for work at least this often (another replica's update whose lease ran out, or
 # one stored by a replica that is busy with that chat), and at once when woken.
-LOOK_EVERY_SECONDS = 0.5
+LOOK_EVERY_SECONDS = 0.25
+# Updates kept in memory, as read when they arrived, for the worker that takes them here.
+PARSED_KEPT = 10_000
 
 
 def utc_now() -> datetime:
@@ -97,6 +100,8 @@ class Inbox:
         # Chat -> the update id in hand: for the health check and tests.
         self.in_hand: dict[int, int] = {}
         self._last_look = 0.0
+        self._parsed: OrderedDict[tuple[int, int], Update] = OrderedDict()
+        self._full = False
         self.replicas = 1
         # Another replica has been alive beside this one: memory-kept state may be stale.
         self._shared = False
@@ -118,6 +123,10 @@ class Inbox:
             arrived.append(
                 Arrived(update.update_id, inbox_key(update), chat, user.id, json.dumps(raw))
             )
+            # Read once: this replica most likely handles it, and need not open it again.
+            self._parsed[(update.update_id, user.id)] = update
+            while len(self._parsed) > PARSED_KEPT:
+                self._parsed.popitem(last=False)
         new = await self.repository.store(arrived, self._clock())
         if new:
             self._woken.set()
@@ -197,6 +206,7 @@ class Inbox:
                     self._begin(hand)
                 if taken and len(taken) == free:
                     continue
+            self._full = len(self._chains) >= self.workers
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._woken.wait(), LOOK_EVERY_SECONDS)
 
@@ -208,7 +218,8 @@ class Inbox:
 
     def _ended(self, task: asyncio.Task[None]) -> None:
         self._chains.discard(task)
-        self._woken.set()  # a worker is free
+        if self._full:
+            self._woken.set()  # a worker is free, and updates may wait for one
 
     async def _chain(self, hand: InHand | None) -> None:
         """Handles the chat's updates one after another while more wait."""
@@ -236,11 +247,16 @@ class Inbox:
             self.in_hand.pop(chat, None)
 
     async def _handle(self, hand: InHand) -> None:
-        if hand.payload is None:
-            log.info(
-                "update=%s no longer opens (its sender's key is gone); skipped", hand.update_id
-            )
-            return
+        update = self._parsed.pop((hand.update_id, hand.user_id), None)
+        if update is None:
+            payload = await self.repository.open(hand)
+            if payload is None:
+                log.info(
+                    "update=%s no longer opens (its sender's key is gone); skipped",
+                    hand.update_id,
+                )
+                return
+            update = Update.de_json(json.loads(payload), self.application.bot)
         if hand.attempts > MOST_ATTEMPTS:
             log.error(
                 "update=%s dropped: %d attempts did not finish it",
@@ -248,7 +264,6 @@ class Inbox:
                 hand.attempts - 1,
             )
             return
-        update = Update.de_json(json.loads(hand.payload), self.application.bot)
         token = HANDLING_AGAIN.set(hand.attempts > 1)
         try:
             if hand.attempts > 1:

@@ -48,6 +48,10 @@ STOP_GRACE_SECONDS = 10.0
 T = TypeVar("T")
 
 
+class ServeProblem(RuntimeError):
+    """The bot cannot serve as set up; the message is one line for the operator."""
+
+
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -136,6 +140,7 @@ class Serving:
             else replica_sync(self.application),
         )
         self.application.bot_data["inbox"] = self.inbox
+        self.application.bot_data["serving"] = self
         self.failed = asyncio.Event()
         self._initialized = False
         self._inbox_started = False
@@ -161,6 +166,7 @@ class Serving:
         if self.settings.webhook_url:
             await self._start_webhook()
         else:
+            await self._warn_if_webhook_set()
             await keep_trying(self.bot.delete_webhook, "deleteWebhook")
             self._polling = asyncio.create_task(self._poll(), name="long polling")
         log.info(
@@ -225,6 +231,35 @@ class Serving:
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, 10.0)
 
+    async def _webhook_at_telegram(self) -> str | None:
+        """The webhook URL Telegram has for this bot ("" for none); None if it cannot say."""
+        try:
+            info = await self.bot.get_webhook_info()
+        except Exception as error:
+            log.debug("getWebhookInfo failed (%s)", error.__class__.__name__)
+            return None
+        return info.url or ""
+
+    async def _warn_if_webhook_set(self) -> None:
+        """Polling removes the webhook: replicas in webhook mode would stop hearing anything."""
+        url = await self._webhook_at_telegram()
+        if url:
+            log.warning(
+                "a webhook was set for this bot (%s): long polling removes it, and replicas in "
+                "webhook mode get no updates while this bot polls (and until they restart or "
+                "set it again within a minute). Set WEBHOOK_URL here too if that is not meant",
+                url,
+            )
+
+    async def _keep_webhook(self, _: object) -> None:
+        """Every minute: the webhook Telegram has is ours (a bot polling with this token, by
+        mistake, removes it); if not, it is set again."""
+        url = await self._webhook_at_telegram()
+        if url is None or url == self.settings.webhook_url:
+            return
+        log.warning("the webhook at Telegram was %r, not WEBHOOK_URL; setting it again", url)
+        await self._set_webhook()
+
     # --- webhook ---------------------------------------------------------------------------
 
     async def _start_webhook(self) -> None:
@@ -236,7 +271,26 @@ class Serving:
         self._webhook = web.AppRunner(app, access_log=None)
         await self._webhook.setup()
         site = web.TCPSite(self._webhook, settings.webhook_listen, settings.webhook_port)
-        await site.start()
+        try:
+            await site.start()
+        except OSError as error:
+            raise ServeProblem(
+                f"cannot listen on {settings.webhook_listen}:{settings.webhook_port} "
+                f"({error.strerror or error}): is another replica or program using "
+                "WEBHOOK_PORT? Each replica on one host needs its own"
+            ) from None
+        await self._set_webhook()
+        if self.application.job_queue is not None:
+            self.application.job_queue.run_repeating(self._keep_webhook, interval=60, first=60)
+        log.info(
+            "webhook: listening on %s:%d%s",
+            settings.webhook_listen,
+            settings.webhook_port,
+            settings.webhook_path,
+        )
+
+    async def _set_webhook(self) -> None:
+        settings = self.settings
         await keep_trying(
             lambda: self.bot.set_webhook(
                 settings.webhook_url or "",
@@ -245,12 +299,6 @@ class Serving:
                 max_connections=settings.webhook_max_connections,
             ),
             "setWebhook",
-        )
-        log.info(
-            "webhook: listening on %s:%d%s",
-            settings.webhook_listen,
-            settings.webhook_port,
-            settings.webhook_path,
         )
 
     def _secret(self) -> str | None:

@@ -25,6 +25,7 @@ from telegram.ext import ExtBot
 log = logging.getLogger(__name__)
 
 NOT_MODIFIED = "message is not modified"
+EXPIRED_QUERY = "query is too old"
 # Taps expire on Telegram's side within seconds; this many is far more than are in flight.
 REMEMBERED_TAPS = 10_000
 # The calls the bot repeats until they work: at start-up, and every long poll.
@@ -157,4 +158,12 @@ class SoftStartBot(ExtBot[None]):
         self._answered[callback_query_id] = None
         while len(self._answered) > REMEMBERED_TAPS:
             self._answered.popitem(last=False)
-        return await super().answer_callback_query(callback_query_id, *args, **kwargs)
+        try:
+            return await super().answer_callback_query(callback_query_id, *args, **kwargs)
+        except BadRequest as error:
+            # Answered already by a replica that died mid-tap, or too late: the spinner is
+            # gone either way, and the person's step goes on (never "something went wrong").
+            if EXPIRED_QUERY not in error.message.lower():
+                raise
+            log.info("callback=%s could not be answered any more", callback_query_id)
+            return False

@@ -469,6 +469,15 @@ class FakeTelegram:
         self.webhook = None
         return True
 
+    async def _api_getWebhookInfo(self, params: dict[str, Any]) -> Any:
+        hook = self.webhook or {}
+        return {
+            "url": hook.get("url", ""),
+            "has_custom_certificate": False,
+            "pending_update_count": len(self.pending),
+            "max_connections": hook.get("max_connections", 40),
+        }
+
     async def _api_setWebhook(self, params: dict[str, Any]) -> Any:
         url = str(params.get("url") or "")
         if not url:

@@ -71,6 +71,9 @@ async def skip_redelivered(update: Update, context: Context) -> None:
             for hook in context.application.bot_data.get(_AFTER_A_CRASH, []):
                 if await hook(update, context):
                     break
+            query, bot = update.callback_query, context.bot
+            if query and isinstance(bot, SoftStartBot) and not bot.was_answered(query.id):
+                await query.answer()
         raise ApplicationHandlerStop
 
 

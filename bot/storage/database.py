@@ -158,6 +158,24 @@ def create_engine(
     )
 
 
+def create_quick_engine(engine: AsyncEngine, busy_timeout_seconds: float = 5.0) -> AsyncEngine:
+    """PostgreSQL: connections for statements that only speed things up (the inbox's claims
+    and done marks): each statement its own transaction, and commits that do not wait for the
+    disk (lost in a crash, the update is only handled again). SQLite: the engine itself."""
+    if engine.dialect.name != "postgresql":
+        return engine
+    return create_async_engine(
+        engine.url,
+        hide_parameters=True,
+        isolation_level="AUTOCOMMIT",
+        pool_size=4,
+        connect_args={
+            "command_timeout": busy_timeout_seconds,
+            "server_settings": {"synchronous_commit": "off"},
+        },
+    )
+
+
 # How long the reader waits if SQLite reports the file busy (rare in WAL mode: recovery after a
 # crash); it blocks the event loop meanwhile, so short, and the caller then takes the slow way.
 READER_BUSY_TIMEOUT_MS = 100

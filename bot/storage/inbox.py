@@ -13,12 +13,27 @@ the redelivery guard makes harmless. Storing an update is committed durably: Tel
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Row, Select, and_, delete, exists, func, or_, select, update
-from sqlalchemy.exc import IntegrityError
+import asyncpg
+from sqlalchemy import (
+    DateTime,
+    Select,
+    Update,
+    and_,
+    bindparam,
+    delete,
+    exists,
+    func,
+    or_,
+    select,
+    update,
+)
+from sqlalchemy.exc import DisconnectionError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.orm import aliased
 
@@ -45,22 +60,22 @@ class Arrived:
 
 @dataclass(frozen=True)
 class InHand:
-    """An update this replica claimed. `payload` is None when it no longer opens (its sender
-    used /forget meanwhile, which shreds their key)."""
+    """An update this replica claimed; `sealed` is its payload as kept (`InboxRepository.open`
+    opens it, when the replica does not still have the update in memory from receiving it)."""
 
     row: int
     update_id: int
     chat_id: int
     user_id: int
     attempts: int
-    payload: str | None
+    sealed: str
 
 
 def _where(user_id: int, update_id: int) -> str:
     return place("inbox", "payload", user_id, update_id)
 
 
-def _claimable(now: datetime, chat_id: int | None = None) -> Select[int]:
+def _claimable(now: Any, chat_id: Any = None) -> Select[int]:
     """Ids of the updates a replica may take now: not done, not in anyone's hand (or in the
     hand of one whose lease ran out), and nothing earlier of the same chat waiting or in hand."""
     earlier_or_in_hand = exists().where(
@@ -83,16 +98,112 @@ def _claimable(now: datetime, chat_id: int | None = None) -> Select[int]:
     return query.order_by(InboxRow.id)
 
 
+def _claiming(postgres: bool, one_chat: bool) -> Update:
+    """Claims up to :limit updates (of :of_chat) for :replica until :until, as of :now."""
+    now = bindparam("now", type_=DateTime(timezone=True))
+    chosen = _claimable(now, bindparam("of_chat") if one_chat else None).limit(bindparam("limit"))
+    if postgres:
+        chosen = chosen.with_for_update(skip_locked=True, of=InboxRow)
+    return (
+        update(InboxRow)
+        .where(InboxRow.id.in_(chosen.scalar_subquery()))
+        .values(
+            claimed_by=bindparam("replica"),
+            claimed_until=bindparam("until", type_=DateTime(timezone=True)),
+            attempts=InboxRow.attempts + 1,
+        )
+        .returning(
+            InboxRow.id,
+            InboxRow.update_id,
+            InboxRow.chat_id,
+            InboxRow.user_id,
+            InboxRow.attempts,
+            InboxRow.payload,
+        )
+        .execution_options(synchronize_session=False)
+    )
+
+
+@dataclass(frozen=True)
+class Compiled:
+    """A statement as PostgreSQL gets it: its SQL, its parameters' order, their fixed values."""
+
+    sql: str
+    order: tuple[str, ...]
+    fixed: dict[str, Any]
+
+
+class _Driver:
+    """PostgreSQL's hot statements as asyncpg runs them, compiled once: the inbox adds three
+    statements to every update, and SQLAlchemy's per-statement work would cost about as much
+    CPU as the handler itself (bench/replicas.py). Connections come from SQLAlchemy's pools;
+    one that breaks is invalidated there and reported as the database being out of reach."""
+
+    STORE = (
+        "INSERT INTO inbox (update_id, key, chat_id, user_id, payload, received_at, attempts) "
+        "SELECT u.*, 0 FROM unnest($1::bigint[], $2::varchar[], $3::bigint[], $4::bigint[], "
+        "$5::text[], $6::timestamptz[]) AS u ON CONFLICT (key) DO NOTHING RETURNING id"
+    )
+    DONE = "UPDATE inbox SET done_at = $1 WHERE id = $2"
+
+    def __init__(self, engine: AsyncEngine) -> None:
+        self.claim_any = self._compiled(engine, _claiming(True, one_chat=False))
+        self.claim_chat = self._compiled(engine, _claiming(True, one_chat=True))
+
+    @staticmethod
+    def _compiled(engine: AsyncEngine, statement: Update) -> Compiled:
+        compiled = statement.compile(dialect=engine.dialect)
+        return Compiled(str(compiled), tuple(compiled.positiontup or ()), dict(compiled.params))
+
+    @staticmethod
+    @asynccontextmanager
+    async def connection(engine: AsyncEngine) -> AsyncIterator[Any]:
+        async with engine.connect() as connection:
+            raw = await connection.get_raw_connection()
+            try:
+                yield raw.driver_connection
+            except asyncpg.UniqueViolationError as error:
+                raise IntegrityError("inbox", None, error) from None
+            except (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError) as error:
+                await connection.invalidate()
+                raise DisconnectionError(f"inbox: {error.__class__.__name__}") from None
+            except asyncpg.PostgresError as error:
+                if str(getattr(error, "sqlstate", "")).startswith(("08", "57")):
+                    await connection.invalidate()
+                    raise DisconnectionError(f"inbox: {error.__class__.__name__}") from None
+                raise
+
+    @staticmethod
+    async def claim(driver: Any, compiled: Compiled, values: dict[str, Any]) -> list[InHand]:
+        given = {**compiled.fixed, **values}
+        rows = await driver.fetch(compiled.sql, *(given[name] for name in compiled.order))
+        return sorted((InHand(*row) for row in rows), key=lambda hand: hand.row)
+
+
 class InboxRepository:
-    def __init__(self, engine: AsyncEngine, keys: Keyring) -> None:
+    def __init__(
+        self, engine: AsyncEngine, keys: Keyring, quick: AsyncEngine | None = None
+    ) -> None:
         self._engine = engine
         self._keys = keys
         self._postgres = engine.dialect.name == "postgresql"
-
-    async def _quick(self, connection: AsyncConnection) -> None:
-        """This transaction's commit does not wait for the disk (PostgreSQL)."""
+        # PostgreSQL: each statement here is atomic on its own, so it runs without BEGIN and
+        # COMMIT around it (one round trip); what only speeds things up (claims, done marks,
+        # leases) on `quick` connections, whose commits do not wait for the disk
+        # (database.create_quick_engine). SQLite: the bot's one connection, in transactions.
+        self._durable = engine
+        self._quick = quick or engine
+        self._driver: _Driver | None = None
         if self._postgres:
-            await connection.exec_driver_sql("SET LOCAL synchronous_commit TO OFF")
+            self._durable = engine.execution_options(isolation_level="AUTOCOMMIT")
+            if quick is None:
+                self._quick = self._durable
+            self._driver = _Driver(engine)
+        self._claims = {chat: _claiming(self._postgres, chat) for chat in (False, True)}
+
+    async def close(self) -> None:
+        if self._quick not in (self._engine, self._durable):
+            await self._quick.dispose()
 
     async def store(self, arrived: Sequence[Arrived], now: datetime) -> int:
         """Keeps the updates (sealed), once each however often Telegram sends them; durably
@@ -113,7 +224,14 @@ class InboxRepository:
                     "attempts": 0,
                 }
             )
-        async with self._engine.begin() as connection:
+        if self._driver is not None:
+            columns = ("update_id", "key", "chat_id", "user_id", "payload", "received_at")
+            async with self._driver.connection(self._durable) as driver:
+                new = await driver.fetch(
+                    _Driver.STORE, *([row[name] for row in rows] for name in columns)
+                )
+            return len(new)
+        async with self._durable.begin() as connection:
             insert = insert_for(connection)(InboxRow).on_conflict_do_nothing(
                 index_elements=[InboxRow.key]
             )
@@ -126,9 +244,35 @@ class InboxRepository:
         """Takes up to `limit` updates (of one chat, if given) for `replica` until now + lease."""
         if limit <= 0:
             return []
-        async with self._engine.begin() as connection:
-            await self._quick(connection)
+        if self._driver is not None:
+            async with self._driver.connection(self._quick) as driver:
+                return await self._pg_claim(driver, replica, now, lease, limit, chat_id)
+        async with self._quick.begin() as connection:
             return await self._claim(connection, replica, now, lease, limit, chat_id)
+
+    async def _pg_claim(
+        self,
+        driver: Any,
+        replica: str,
+        now: datetime,
+        lease: timedelta,
+        limit: int,
+        chat_id: int | None,
+    ) -> list[InHand]:
+        assert self._driver is not None
+        compiled = self._driver.claim_any if chat_id is None else self._driver.claim_chat
+        values = {
+            "now": now,
+            "until": now + lease,
+            "replica": replica,
+            "limit": limit,
+            "of_chat": chat_id,
+        }
+        try:
+            return await _Driver.claim(driver, compiled, values)
+        except asyncpg.UniqueViolationError:
+            log.info("inbox: a claim met another replica's; looking again later")
+            return []
 
     async def _claim(
         self,
@@ -139,66 +283,53 @@ class InboxRepository:
         limit: int,
         chat_id: int | None,
     ) -> list[InHand]:
-        chosen = _claimable(now, chat_id).limit(limit)
-        if self._postgres:
-            chosen = chosen.with_for_update(skip_locked=True, of=InboxRow)
-        statement = (
-            update(InboxRow)
-            .where(InboxRow.id.in_(chosen.scalar_subquery()))
-            .values(
-                claimed_by=replica,
-                claimed_until=now + lease,
-                attempts=InboxRow.attempts + 1,
-            )
-            .returning(
-                InboxRow.id,
-                InboxRow.update_id,
-                InboxRow.chat_id,
-                InboxRow.user_id,
-                InboxRow.attempts,
-                InboxRow.payload,
-            )
-            .execution_options(synchronize_session=False)
-        )
+        statement = self._claims[chat_id is not None]
+        values = {"now": now, "until": now + lease, "replica": replica, "limit": limit}
+        if chat_id is not None:
+            values["of_chat"] = chat_id
         try:
             async with connection.begin_nested():
-                rows = (await connection.execute(statement)).all()
+                rows = (await connection.execute(statement, values)).all()
         except IntegrityError:
             # Two replicas took the same chat's updates in the same instant; the database kept
             # one. The other is found again at the next look.
             log.info("inbox: a claim met another replica's; looking again later")
             return []
-        return sorted([await self._opened(row) for row in rows], key=lambda hand: hand.row)
+        return sorted((InHand(*row) for row in rows), key=lambda hand: hand.row)
 
-    async def _opened(self, row: Row[int, int, int, int, int, str]) -> InHand:
-        row_id, update_id, chat_id, user_id, attempts, sealed = row
-        payload: str | None
-        key = await self._keys.existing_key(user_id)
+    async def open(self, hand: InHand) -> str | None:
+        """The update's JSON; None when it no longer opens (its sender used /forget meanwhile,
+        which shreds their key)."""
+        key = await self._keys.existing_key(hand.user_id)
         try:
             if key is None:
                 raise Unreadable("the sender's data key is gone")
-            payload = key.open(sealed, _where(user_id, update_id))
+            return key.open(hand.sealed, _where(hand.user_id, hand.update_id))
         except Unreadable:
-            payload = None
-        return InHand(row_id, update_id, chat_id, user_id, attempts, payload)
+            return None
 
     async def finish(
         self, hand: InHand, replica: str, now: datetime, lease: timedelta
     ) -> InHand | None:
         """The update is handled; the chat's next waiting update, if any, is claimed in the
         same transaction (so the chat goes on without another look)."""
-        async with self._engine.begin() as connection:
-            await self._quick(connection)
+        if self._driver is not None:
+            async with self._driver.connection(self._quick) as driver:
+                await driver.execute(_Driver.DONE, now, hand.row)
+                # Each statement commits on its own: this one sees the update done.
+                taken = await self._pg_claim(driver, replica, now, lease, 1, hand.chat_id)
+            return taken[0] if taken else None
+        async with self._quick.begin() as connection:
             await connection.execute(
                 update(InboxRow).where(InboxRow.id == hand.row).values(done_at=now)
             )
+        async with self._quick.begin() as connection:
             taken = await self._claim(connection, replica, now, lease, 1, hand.chat_id)
         return taken[0] if taken else None
 
     async def extend(self, replica: str, now: datetime, lease: timedelta) -> int:
         """Renews the leases of every update this replica has in hand."""
-        async with self._engine.begin() as connection:
-            await self._quick(connection)
+        async with self._quick.begin() as connection:
             result = await connection.execute(
                 update(InboxRow)
                 .where(InboxRow.claimed_by == replica, InboxRow.done_at.is_(None))
@@ -239,8 +370,7 @@ class InboxRepository:
     async def seen(self, replica: str, now: datetime, alive_within: timedelta) -> int:
         """Notes that `replica` is alive; returns how many replicas are (itself included).
         Replicas not seen for a day are forgotten."""
-        async with self._engine.begin() as connection:
-            await self._quick(connection)
+        async with self._quick.begin() as connection:
             await connection.execute(
                 insert_for(connection)(ReplicaRow)
                 .values(id=replica, started_at=now, seen_at=now)

@@ -212,7 +212,9 @@ class _HotPath:
 class Storage:
     """Drafts, history and everything else, keyed by the Telegram user id."""
 
-    def __init__(self, engine: AsyncEngine, keys: Keyring) -> None:
+    def __init__(
+        self, engine: AsyncEngine, keys: Keyring, quick: AsyncEngine | None = None
+    ) -> None:
         self.engine = engine
         self.keys = keys
         self._sessions = async_sessionmaker(engine, expire_on_commit=False)
@@ -231,12 +233,13 @@ class Storage:
         self.conversation = ConversationRepository(self._sessions, keys)
         self.safety = SafetyRepository(self._sessions, keys)
         self.listening = ListeningRepository(self._sessions, keys)
-        self.inbox = InboxRepository(engine, keys)
+        self.inbox = InboxRepository(engine, keys, quick)
 
     async def close(self) -> None:
         """Closes every connection (at shutdown)."""
         if self._reader is not None:
             self._reader.dispose()
+        await self.inbox.close()
         await self.engine.dispose()
         await self.keys.close()
 

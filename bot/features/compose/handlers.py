@@ -627,7 +627,7 @@ async def ask_again_after_a_crash(update: Update, context: Context) -> bool:
     """A replica died after this answer was saved but perhaps before the next question went
     out; the update is handled again and found saved: the question is asked (again), so the
     person is not left waiting for it."""
-    if update.message is None:
+    if update.message is None and update.callback_query is None:
         return False
     draft, _ = await context.storage.load_step(user_id(update))
     if draft is None or not await context.storage.conversation_step(user_id(update)):
