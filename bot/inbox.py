@@ -127,9 +127,16 @@ class Inbox:
             self._parsed[(update.update_id, user.id)] = update
             while len(self._parsed) > PARSED_KEPT:
                 self._parsed.popitem(last=False)
-        new = await self.repository.store(arrived, self._clock())
-        if new:
-            self._woken.set()
+        if len(self._chains) < self.workers and not self._stopping:
+            new, taken = await self.repository.store_and_take(
+                arrived, self._clock(), self.replica, self.lease
+            )
+        else:
+            new, taken = await self.repository.store(arrived, self._clock()), []
+        for hand in taken:
+            self._begin(hand)
+        if new > len(taken):
+            self._woken.set()  # some wait behind their chat's update in hand, or for a worker
         return new
 
     def _senderless(self, update: Update) -> None:

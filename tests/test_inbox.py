@@ -175,6 +175,16 @@ async def test_one_chat_at_a_time_in_order_whichever_replica_looks(
         taken = await inbox.claim("one", later, LEASE, 10)
         assert sorted(hand.update_id for hand in taken) == [2, 4, 8]
 
+        # Kept and taken at once (PostgreSQL): the first of a chat with nothing else waiting.
+        new, taken = await inbox.store_and_take(
+            [_arrived(20, 50), _arrived(21, 50), _arrived(22, 10)], later, "one", LEASE
+        )
+        assert new == 3
+        postgres = storage.engine.dialect.name == "postgresql"
+        assert [hand.update_id for hand in taken] == ([20] if postgres else [])
+        async with storage.engine.begin() as connection:
+            await connection.execute(text("DELETE FROM inbox WHERE update_id IN (20, 21, 22)"), {})
+
         # Handled rows are pruned; waiting ones stay.
         async with storage.engine.begin() as connection:
             await connection.execute(text("UPDATE inbox SET done_at = :at"), {"at": now})

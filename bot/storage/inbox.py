@@ -144,7 +144,27 @@ class _Driver:
         "SELECT u.*, 0 FROM unnest($1::bigint[], $2::varchar[], $3::bigint[], $4::bigint[], "
         "$5::text[], $6::timestamptz[]) AS u ON CONFLICT (key) DO NOTHING RETURNING id"
     )
-    DONE = "UPDATE inbox SET done_at = $1 WHERE id = $2"
+    # Kept, and taken by this replica at once where the chat has nothing else waiting or in
+    # hand (the person waited for the last answer: the usual case): no claim afterwards.
+    STORE_AND_TAKE = (
+        "INSERT INTO inbox (update_id, key, chat_id, user_id, payload, received_at, attempts, "
+        "claimed_by, claimed_until) "
+        "SELECT u.update_id, u.key, u.chat_id, u.user_id, u.payload, u.received_at, "
+        "CASE WHEN t.free THEN 1 ELSE 0 END, CASE WHEN t.free THEN $8 END, "
+        "CASE WHEN t.free THEN $9::timestamptz END "
+        "FROM unnest($1::bigint[], $2::varchar[], $3::bigint[], $4::bigint[], $5::text[], "
+        "$6::timestamptz[], $7::bool[]) AS u(update_id, key, chat_id, user_id, payload, "
+        "received_at, first) "
+        "CROSS JOIN LATERAL (SELECT u.first AND NOT EXISTS (SELECT 1 FROM inbox j "
+        "WHERE j.chat_id = u.chat_id AND j.done_at IS NULL) AS free) AS t "
+        "ON CONFLICT (key) DO NOTHING "
+        "RETURNING id, update_id, chat_id, user_id, attempts, payload, claimed_by IS NOT NULL"
+    )
+    # Done, and whether anything of the chat waits (only then is a claim worth a round trip).
+    DONE = (
+        "UPDATE inbox SET done_at = $1 WHERE id = $2 RETURNING EXISTS (SELECT 1 FROM inbox j "
+        "WHERE j.chat_id = inbox.chat_id AND j.done_at IS NULL AND j.id <> inbox.id)"
+    )
 
     def __init__(self, engine: AsyncEngine) -> None:
         self.claim_any = self._compiled(engine, _claiming(True, one_chat=False))
@@ -238,6 +258,45 @@ class InboxRepository:
             result = await connection.execute(insert.returning(InboxRow.id), rows)
             return len(result.all())
 
+    async def store_and_take(
+        self, arrived: Sequence[Arrived], now: datetime, replica: str, lease: timedelta
+    ) -> tuple[int, list[InHand]]:
+        """`store`, and on PostgreSQL the new updates whose chats have nothing else waiting
+        or in hand are claimed for `replica` in the same statement (returned). Should two
+        replicas take one chat's updates in the same instant, the database refuses the
+        statement and they are kept unclaimed instead."""
+        if self._driver is None or not arrived:
+            return await self.store(arrived, now), []
+        seen: set[int] = set()
+        first = []
+        for item in arrived:
+            first.append(item.chat_id not in seen)
+            seen.add(item.chat_id)
+        sealed = await self._sealed(arrived, now)
+        try:
+            async with self._driver.connection(self._durable) as driver:
+                rows = await driver.fetch(
+                    _Driver.STORE_AND_TAKE,
+                    *(list(column) for column in zip(*sealed, strict=True)),
+                    first,
+                    replica,
+                    now + lease,
+                )
+        except IntegrityError:
+            log.info("inbox: another replica took this chat at the same moment")
+            return await self.store(arrived, now), []
+        taken = [InHand(*row[:6]) for row in rows if row[6]]
+        return len(rows), taken
+
+    async def _sealed(self, arrived: Sequence[Arrived], now: datetime) -> list[tuple[Any, ...]]:
+        """Rows (update_id, key, chat_id, user_id, sealed payload, received_at), to store."""
+        rows = []
+        for item in arrived:
+            key = await self._keys.key(item.user_id)
+            sealed = key.seal(item.payload, _where(item.user_id, item.update_id))
+            rows.append((item.update_id, item.key, item.chat_id, item.user_id, sealed, now))
+        return rows
+
     async def claim(
         self, replica: str, now: datetime, lease: timedelta, limit: int, chat_id: int | None = None
     ) -> list[InHand]:
@@ -315,7 +374,9 @@ class InboxRepository:
         same transaction (so the chat goes on without another look)."""
         if self._driver is not None:
             async with self._driver.connection(self._quick) as driver:
-                await driver.execute(_Driver.DONE, now, hand.row)
+                waiting = await driver.fetchval(_Driver.DONE, now, hand.row)
+                if not waiting:
+                    return None
                 # Each statement commits on its own: this one sees the update done.
                 taken = await self._pg_claim(driver, replica, now, lease, 1, hand.chat_id)
             return taken[0] if taken else None

@@ -157,7 +157,9 @@ class InboxRow(Base):
     key: Mapped[str] = mapped_column(String(16), unique=True)
     # Whose turn the update waits for (concurrency.chat_key), and who sent it (/forget).
     chat_id: Mapped[int] = mapped_column(BigInteger)
-    user_id: Mapped[int] = mapped_column(BigInteger, index=True)
+    # Not indexed (as `done_at`): each index is written again at every claim and done mark;
+    # /forget and the hourly pruning read the (small, pruned) table through.
+    user_id: Mapped[int] = mapped_column(BigInteger)
     payload: Mapped[str] = mapped_column(Text)
     received_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utc_now)
     # The replica handling it, until when (renewed while it works); a claim that ran out
@@ -165,9 +167,7 @@ class InboxRow(Base):
     claimed_by: Mapped[str | None] = mapped_column(String(32), default=None)
     claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
-    done_at: Mapped[datetime | None] = mapped_column(
-        DateTime(timezone=True), default=None, index=True
-    )
+    done_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True), default=None)
 
 
 class ReplicaRow(Base):

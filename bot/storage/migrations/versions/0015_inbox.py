@@ -33,8 +33,6 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id"),
         sa.UniqueConstraint("key"),
     )
-    op.create_index("ix_inbox_user_id", "inbox", ["user_id"])
-    op.create_index("ix_inbox_done_at", "inbox", ["done_at"])
     op.create_index(
         "ix_inbox_waiting",
         "inbox",
@@ -63,6 +61,4 @@ def downgrade() -> None:
     op.drop_table("replicas")
     op.drop_index("ix_inbox_one_in_hand", "inbox")
     op.drop_index("ix_inbox_waiting", "inbox")
-    op.drop_index("ix_inbox_done_at", "inbox")
-    op.drop_index("ix_inbox_user_id", "inbox")
     op.drop_table("inbox")
