@@ -163,6 +163,8 @@ async def main(argv: list[str]) -> None:
                         f"delay={cell.delay_ms}ms {result.steps_per_second:8.1f} steps/s",
                         flush=True,
                     )
+                    for sample in result.unexpected_samples:
+                        print(f"    unexpected reply: {sample}", flush=True)
         finally:
             postgres.stop()
     print(report(results, pairs))

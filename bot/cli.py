@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import re
@@ -23,6 +24,7 @@ from pydantic import ValidationError
 from pydantic_settings import SettingsError
 from sqlalchemy import text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.ext.asyncio import AsyncEngine
 from telegram import Bot, Update
 from telegram.error import InvalidToken, TelegramError
@@ -31,7 +33,7 @@ from bot import logs
 from bot.content import Content, ContentError, load_content
 from bot.settings import ENV_FILE_VARIABLE, DatabaseSettings, EnvFileMissing, Settings, env_files
 from bot.storage import StorageError, create_engine, migrate
-from bot.storage.database import not_up_yet, schema_status, where
+from bot.storage.database import not_up_yet, schema_status, unusable, where
 from bot.storage.keys import (
     KeyPlaces,
     Keyring,
@@ -165,14 +167,20 @@ async def one_preparer_at_a_time(engine: AsyncEngine) -> AsyncIterator[None]:
     if engine.dialect.name != "postgresql":
         yield
         return
-    async with engine.connect() as connection:
+    try:
+        connection = await engine.connect()
         await connection.execute(text("SELECT pg_advisory_lock(:lock)"), {"lock": PREPARING_LOCK})
-        try:
-            yield
-        finally:
+    except (SQLAlchemyError, OSError) as error:
+        # Said as the migration would say it (not up yet, refused, no such database).
+        raise StorageError(unusable(engine, error)) from error
+    try:
+        yield
+    finally:
+        with contextlib.suppress(SQLAlchemyError, OSError):
             await connection.execute(
                 text("SELECT pg_advisory_unlock(:lock)"), {"lock": PREPARING_LOCK}
             )
+        await connection.close()
 
 
 def run(_: argparse.Namespace) -> None:
@@ -470,7 +478,7 @@ def parser() -> argparse.ArgumentParser:
         "rotate-key": rotate_key,
     }
     helps = {
-        "run": "run the bot with long polling (the default)",
+        "run": "run the bot: long polling, or a webhook with WEBHOOK_URL (the default)",
         "migrate": "bring the database up to date and exit (needs no token)",
         "check-config": "check every setting and the database; print what would be used",
         "keygen": "print a new master key for DATA_KEY",

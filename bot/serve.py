@@ -197,6 +197,17 @@ class Serving:
     # --- long polling ----------------------------------------------------------------------
 
     async def _poll(self) -> None:
+        try:
+            await self._poll_forever()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            # Not a bot that looks alive but hears nothing: it stops, and its supervisor
+            # starts it again (the updates are still with Telegram, unconfirmed).
+            log.exception("long polling stopped")
+            self.failed.set()
+
+    async def _poll_forever(self) -> None:
         offset: int | None = None
         settings = self.settings
         while True:
@@ -368,3 +379,5 @@ async def serve(settings: Settings, content: Content) -> None:
         await serving.stop()
         for sig in STOP_SIGNALS:
             loop.remove_signal_handler(sig)
+    if serving.failed.is_set():
+        raise SystemExit(1)

@@ -68,3 +68,14 @@ async def test_week_chart_benchmark_smoke() -> None:
     output = await run("bench.week_chart", "--charts", "2")
     ratios = output.strip().splitlines()[-1].split()
     assert ratios[0] == "ratio" and all(float(value) > 0 for value in ratios[1:]), output
+
+
+async def test_replicas_benchmark_smoke() -> None:
+    """Both tables, every cell with steps and no reply other than the next question (the
+    benchmark itself exits non-zero otherwise)."""
+    output = await run("bench.replicas", "--smoke")
+    rows = [line.split("|") for line in output.splitlines() if line.startswith("| 10 |")]
+    assert len(rows) == 2, output
+    for row in rows:
+        first, second = float(row[3]), float(row[4])
+        assert first > 0 and second > 0, output
