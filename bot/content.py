@@ -288,6 +288,9 @@ class Texts(_Strict):
     error: str
     draft_gone: str
     database_busy: str
+    # An update a replica saved and then died on, handled again: it went through, and the
+    # reply that was on its way may not have reached the person.
+    went_through: str
     unreadable: str
     saved_not_shown: str
     cancel_awaited: str

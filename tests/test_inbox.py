@@ -554,3 +554,22 @@ async def test_a_tap_answered_by_a_replica_that_died_is_no_failure_for_the_next(
     assert await bot.answer_callback_query(query) is False
     assert telegram.callback_answers[query] == 2  # refused by Telegram, as the fake says
     telegram.callback_answers[query] = 1  # the one answer the person saw
+
+
+async def test_a_command_a_dead_replica_had_saved_is_said_to_have_gone_through(
+    alice: FakeUser, running_bot: Any
+) -> None:
+    """/cancel saved the draft (kept, outside the composer), then its replica died before the
+    answer went out: handled again, it is not applied twice and the person hears that it
+    went through instead of nothing."""
+    await alice.send("/compose")
+    await alice.expect(QUESTIONS[0])
+    await alice.send("anxious")
+    await alice.expect(QUESTIONS[1])
+    update_id = await alice.send("/cancel")
+    await alice.expect(r"kept your draft")
+    storage = running_bot.bot_data["services"].storage
+    await _handled_again(storage, running_bot, update_id)
+    await alice.expect(r"what you just sent went through; nothing is lost")
+    await alice.send("/compose")
+    await alice.expect(r"Pick it up where you left off")

@@ -68,9 +68,16 @@ async def skip_redelivered(update: Update, context: Context) -> None:
         log.info("update=%s was applied before; skipped", update.update_id)
         if again:
             # Handled again after a replica died: what the person waits for may not have gone.
+            # A feature that knows sends it again; otherwise they hear that it went through,
+            # never silence.
             for hook in context.application.bot_data.get(_AFTER_A_CRASH, []):
                 if await hook(update, context):
                     break
+            else:
+                if update.effective_chat is not None:
+                    await context.bot.send_message(
+                        update.effective_chat.id, context.texts.went_through
+                    )
             query, bot = update.callback_query, context.bot
             if query and isinstance(bot, SoftStartBot) and not bot.was_answered(query.id):
                 await query.answer()
