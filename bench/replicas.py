@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import socket
 import statistics
 import sys
 import tempfile
@@ -27,7 +26,7 @@ import aiohttp
 
 from bench.conversation import OUR_SCRIPT, durable_postgres, key_settings, start_bot, stop_bot
 from bench.fake_api import FakeBotApi, LoadResult
-from tests.postgres import PostgresServer
+from tests.postgres import PostgresServer, free_port
 
 SECRET = "bench-secret"
 
@@ -37,12 +36,6 @@ class Cell:
     kind: str  # "direct", "inbox", "1 replica", "2 replicas"
     users: int
     delay_ms: int
-
-
-def _free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 async def _healthy(port: int, within: float = 60) -> None:
@@ -75,7 +68,7 @@ async def run_cell(
             await asyncio.sleep(2)  # started (the people's first messages wait for it anyway)
         else:
             replicas = 2 if cell.kind.startswith("2") else 1
-            ports = [_free_port() for _ in range(replicas)]
+            ports = [free_port() for _ in range(replicas)]
             api.webhook_targets = [f"http://127.0.0.1:{port}/telegram" for port in ports]
             api.webhook_secret = SECRET
             for port in ports:

@@ -24,7 +24,7 @@ import socket
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from telegram import Update
@@ -34,6 +34,7 @@ from bot.handlers.context import AnyApplication
 from bot.handlers.redelivery import HANDLING_AGAIN, update_mark
 from bot.storage import is_unavailable
 from bot.storage.inbox import Arrived, InboxRepository, InHand
+from bot.storage.models import utc_now
 from bot.telegram_bot import SoftStartBot
 
 log = logging.getLogger(__name__)
@@ -46,10 +47,6 @@ MOST_ATTEMPTS = 5
 LOOK_EVERY_SECONDS = 0.25
 # Updates kept in memory, as read when they arrived, for the worker that takes them here.
 PARSED_KEPT = 10_000
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def replica_id(*where: object) -> str:

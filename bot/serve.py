@@ -17,9 +17,8 @@ import contextlib
 import hmac
 import logging
 import os
-import signal
 from collections.abc import Awaitable, Callable, Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -29,6 +28,7 @@ from telegram import Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
 
 from bot.app import build_application
+from bot.cli import STOP_SIGNALS
 from bot.content import Content
 from bot.features.compose.handlers import replica_sync
 from bot.handlers.context import AnyApplication
@@ -36,13 +36,11 @@ from bot.inbox import Inbox, replica_id
 from bot.sending import PeopleFirstRateLimiter
 from bot.settings import Settings
 from bot.storage import StorageError, is_unavailable
+from bot.storage.models import utc_now
 from bot.telegram_bot import Backoff, SoftStartBot
 
 log = logging.getLogger("bot.serve")
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-STOP_SIGNALS = (
-    () if os.name == "nt" else (signal.SIGINT, signal.SIGTERM, signal.SIGABRT, signal.SIGHUP)
-)
 # Updates still being handled at a stop get this long to finish (then go back to the inbox).
 STOP_GRACE_SECONDS = 10.0
 T = TypeVar("T")
@@ -50,10 +48,6 @@ T = TypeVar("T")
 
 class ServeProblem(RuntimeError):
     """The bot cannot serve as set up; the message is one line for the operator."""
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @contextlib.contextmanager
@@ -120,6 +114,9 @@ class Serving:
         self.settings = settings
         self.application = application or build_application(settings, content, clock=clock)
         storage = self.application.bot_data["services"].storage
+        # One process on SQLite: its memory is the truth, and what a killed run left in hand
+        # is its own. On PostgreSQL another replica may have moved a person's conversation on.
+        self._sqlite = storage.engine.dialect.name == "sqlite"
         limiter = self.application.bot.rate_limiter
         self.inbox = Inbox(
             self.application,
@@ -133,11 +130,7 @@ class Serving:
             # Leases are wall-clock time, whatever clock the product's reminders use.
             clock=utc_now,
             on_budget_share=limiter.share if isinstance(limiter, PeopleFirstRateLimiter) else None,
-            # One process on SQLite: its memory is the truth. On PostgreSQL another replica may
-            # have moved a person's conversation on.
-            before_each=None
-            if storage.engine.dialect.name == "sqlite"
-            else replica_sync(self.application),
+            before_each=None if self._sqlite else replica_sync(self.application),
         )
         self.application.bot_data["inbox"] = self.inbox
         self.application.bot_data["serving"] = self
@@ -160,8 +153,7 @@ class Serving:
         if self.application.post_init:
             await self.application.post_init(self.application)
         await self.application.start()
-        sqlite = self.application.bot_data["services"].storage.engine.dialect.name == "sqlite"
-        await self.inbox.start(first_of_its_kind=sqlite)
+        await self.inbox.start(first_of_its_kind=self._sqlite)
         self._inbox_started = True
         if self.settings.webhook_url:
             await self._start_webhook()
@@ -358,7 +350,7 @@ async def serve(settings: Settings, content: Content) -> None:
     """`soft-start run` with the inbox: until a stop signal (SIGTERM, SIGINT, SIGHUP)."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
-    for sig in STOP_SIGNALS:
+    for sig in STOP_SIGNALS or ():
         loop.add_signal_handler(sig, stop.set)
     serving = Serving(settings, content)
     starting = asyncio.create_task(serving.start(), name="start-up")
@@ -377,7 +369,7 @@ async def serve(settings: Settings, content: Content) -> None:
         stopped.cancel()
         failed.cancel()
         await serving.stop()
-        for sig in STOP_SIGNALS:
+        for sig in STOP_SIGNALS or ():
             loop.remove_signal_handler(sig)
     if serving.failed.is_set():
         raise SystemExit(1)

@@ -8,6 +8,8 @@ import itertools
 import aiohttp
 from aiohttp import web
 
+from tests.fake_telegram import serve_on_a_free_port
+
 
 class RoundRobin:
     def __init__(self, targets: list[str]) -> None:
@@ -23,11 +25,7 @@ class RoundRobin:
         self._session = aiohttp.ClientSession()
         app = web.Application()
         app.router.add_route("*", "/{path:.*}", self._forward)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._runner, self.port = await serve_on_a_free_port(app)
 
     async def stop(self) -> None:
         if self._runner:

@@ -265,11 +265,7 @@ class FakeTelegram:
     async def start(self) -> None:
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
-        self._runner = web.AppRunner(app, access_log=None)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+        self._runner, self.port = await serve_on_a_free_port(app)
 
     async def stop(self) -> None:
         self.webhook = None
@@ -716,6 +712,15 @@ def _check_photo(data: bytes) -> None:
         width, height
     ):
         raise TelegramError(400, "Bad Request: PHOTO_INVALID_DIMENSIONS")
+
+
+async def serve_on_a_free_port(app: web.Application) -> tuple[web.AppRunner, int]:
+    """`app` listening on 127.0.0.1 at a port the system chose; its runner, and the port."""
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    return runner, site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
 
 
 def _int_or_none(value: Any) -> int | None:

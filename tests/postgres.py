@@ -32,7 +32,7 @@ def find_binaries() -> Path | None:
     return None
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
@@ -46,7 +46,7 @@ class PostgresServer:
         self.binaries = binaries
         self.durable = durable
         self.folder = Path(tempfile.mkdtemp(prefix="softstart-pg-"))
-        self.port = _free_port()
+        self.port = free_port()
         self._names = itertools.count(1)
         self._as_postgres = os.geteuid() == 0
 

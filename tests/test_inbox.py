@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import socket
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -28,17 +27,12 @@ from tests.conftest import FakeClock, bot_running
 from tests.driver import FakeUser, eventually
 from tests.fake_telegram import TOKEN, FakeTelegram
 from tests.keys import TEST_DATA_KEY
+from tests.postgres import free_port
 from tests.process import BotProcess, run_bot_to_exit
 from tests.test_compose_flow import ANSWERS, QUESTIONS
 
 SECRET = "a-secret_for-the-webhook-0123456789"
 LEASE = timedelta(seconds=30)
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 async def _inbox_rows(application: Any) -> int:
@@ -396,26 +390,7 @@ async def test_an_update_a_dead_replica_had_saved_is_not_applied_again_and_the_q
     update_id = await alice.send("anxious")
     await alice.expect(QUESTIONS[1])
     storage = running_bot.bot_data["services"].storage
-
-    async def marked_done() -> bool | None:
-        async with storage.engine.connect() as connection:
-            done = await connection.scalar(
-                select(InboxRow.done_at).where(InboxRow.update_id == update_id)
-            )
-        return done is not None or None
-
-    await eventually(marked_done, "the answer's update marked done")
-    async with storage.engine.begin() as connection:
-        await connection.execute(
-            update(InboxRow)
-            .where(InboxRow.update_id == update_id)
-            .values(
-                done_at=None,
-                claimed_by="a-dead-replica",
-                claimed_until=datetime.now(UTC) - timedelta(seconds=1),
-            )
-        )
-    running_bot.bot_data["inbox"]._woken.set()
+    await _handled_again(storage, running_bot, update_id)
     await alice.expect(QUESTIONS[1])  # asked again
     assert (await storage.load_draft(alice.id)).reason == ""
     for index, words in enumerate(ANSWERS[1:], start=1):

@@ -37,7 +37,7 @@ from sqlalchemy.exc import DisconnectionError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 from sqlalchemy.orm import aliased
 
-from bot.storage.common import aware, insert_for
+from bot.storage.common import insert_for
 from bot.storage.keys import Keyring
 from bot.storage.models import InboxRow, ReplicaRow
 from bot.storage.sealing import Unreadable, place
@@ -96,6 +96,19 @@ def _claimable(now: Any, chat_id: Any = None) -> Select[int]:
     if chat_id is not None:
         query = query.where(InboxRow.chat_id == chat_id)
     return query.order_by(InboxRow.id)
+
+
+def _claim_values(
+    replica: str, now: datetime, lease: timedelta, limit: int, chat_id: int | None
+) -> dict[str, Any]:
+    """The parameters of `_claiming`'s statement."""
+    return {
+        "now": now,
+        "until": now + lease,
+        "replica": replica,
+        "limit": limit,
+        "of_chat": chat_id,
+    }
 
 
 def _claiming(postgres: bool, one_chat: bool) -> Update:
@@ -320,15 +333,10 @@ class InboxRepository:
     ) -> list[InHand]:
         assert self._driver is not None
         compiled = self._driver.claim_any if chat_id is None else self._driver.claim_chat
-        values = {
-            "now": now,
-            "until": now + lease,
-            "replica": replica,
-            "limit": limit,
-            "of_chat": chat_id,
-        }
         try:
-            return await _Driver.claim(driver, compiled, values)
+            return await _Driver.claim(
+                driver, compiled, _claim_values(replica, now, lease, limit, chat_id)
+            )
         except asyncpg.UniqueViolationError:
             log.info("inbox: a claim met another replica's; looking again later")
             return []
@@ -343,9 +351,7 @@ class InboxRepository:
         chat_id: int | None,
     ) -> list[InHand]:
         statement = self._claims[chat_id is not None]
-        values = {"now": now, "until": now + lease, "replica": replica, "limit": limit}
-        if chat_id is not None:
-            values["of_chat"] = chat_id
+        values = _claim_values(replica, now, lease, limit, chat_id)
         try:
             async with connection.begin_nested():
                 rows = (await connection.execute(statement, values)).all()
@@ -458,4 +464,4 @@ class InboxRepository:
         return True
 
 
-__all__ = ["Arrived", "InHand", "InboxRepository", "aware"]
+__all__ = ["Arrived", "InHand", "InboxRepository"]
