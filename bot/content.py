@@ -126,6 +126,7 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "reply_kept": frozenset({"name"}),
     "incoming": frozenset({"name", "message"}),
     "reply_thanks": frozenset({"name"}),
+    "picked": frozenset({"part", "choice"}),
     "reply_talk": frozenset({"name", "when"}),
     "reply_time": frozenset({"name"}),
     "reply_written": frozenset({"name", "message"}),
@@ -252,6 +253,11 @@ class Texts(_Strict):
     keep_words_button: str
     draft_waiting: str
     progress: str
+    progress_editing: str
+    picked: str
+    picked_feeling: str
+    picked_regulation: str
+    picked_request: str
     ask_feeling: str
     ask_feeling_more: str
     ask_reason: str

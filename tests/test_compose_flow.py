@@ -8,7 +8,7 @@ import logging
 import pytest
 
 from bot.core.draft import MAX_PART_LENGTH
-from tests.driver import FakeUser
+from tests.driver import FakeUser, eventually
 from tests.fake_telegram import FakeTelegram
 
 FEELING_Q = r"Step 1 of 4.*How are you feeling"
@@ -137,7 +137,9 @@ async def test_edit_each_part_from_review(
 ) -> None:
     await reach(alice, 4)
     await alice.press(edit)
-    await alice.expect(r"Step \d of 4")
+    question = await alice.expect(r"Changing one part")
+    # Not "Step 1 of 4" after the review's "4 of 4": the progress never goes backwards.
+    assert "Step" not in question.text
     await alice.send(new_answer)
     await alice.expect(rf"{REVIEW}.*{expected}")
     await alice.press("✅ Done")
@@ -296,12 +298,55 @@ async def test_text_at_review_shows_the_buttons_again(alice: FakeUser) -> None:
 async def test_a_button_from_an_old_message_is_stale(alice: FakeUser, step: int) -> None:
     await alice.send("/compose")
     first_question = await alice.expect(FEELING_Q)
+    hurt = next(b for b in first_question.buttons if b["text"] == "hurt")["callback_data"]
     await answer(alice, 0, step)
-    await alice.press("hurt", message=first_question)
+    # Answered by typing: its buttons went away...
+    await eventually(lambda: _true(not first_question.buttons), "the buttons gone")
+    # ...and one tapped all the same (kept on another device, or forged) is an earlier one.
+    await alice.press_data(first_question, hurt)
     await alice.expect_toast(r"earlier message")
     await alice.expect(QUESTIONS[step])
     await answer(alice, step)
     await finish(alice)
+
+
+async def _true(condition: bool) -> bool | None:
+    return True if condition else None
+
+
+async def test_typed_answers_leave_only_the_current_question_tappable(alice: FakeUser) -> None:
+    await alice.send("/compose")
+    questions = [await alice.expect(FEELING_Q)]
+    for index in range(4):
+        await alice.send(ANSWERS[index])
+        questions.append(await alice.expect(QUESTIONS[index + 1]))
+    review = questions.pop()
+    await eventually(
+        lambda: _true(not any(q.buttons for q in questions)), "every earlier question bare"
+    )
+    assert "✅ Done" in review.labels
+    await finish(alice)
+
+
+async def test_a_tapped_choice_is_written_under_its_question(alice: FakeUser) -> None:
+    await alice.send("/compose")
+    feeling = await alice.expect(FEELING_Q)
+    await alice.press("hurt", message=feeling)
+    await alice.expect(REASON_Q)
+    assert feeling.text.endswith("Feeling: hurt ✓") and "How are you feeling" in feeling.text
+    assert not feeling.buttons
+    await alice.send(ANSWERS[1])
+    care = await alice.expect(REGULATION_Q)
+    choice = care.labels[0]
+    await alice.press(choice, message=care)
+    await alice.expect(REQUEST_Q)
+    assert care.text.endswith(f"Self-care: {choice} ✓") and not care.buttons
+    request = alice.last_message()
+    asked = request.labels[0]
+    await alice.press(asked, message=request)
+    await alice.expect(REVIEW)
+    assert request.text.endswith(f"Request: {asked} ✓")
+    await alice.press("✅ Done")
 
 
 async def test_forged_button_data_is_stale(alice: FakeUser) -> None:

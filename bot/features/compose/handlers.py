@@ -6,12 +6,15 @@ before it asks the next question, so the database is the truth about where the u
 
 from __future__ import annotations
 
+import asyncio
 import html
+import logging
 import warnings
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import TelegramError
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -46,7 +49,10 @@ from bot.handlers.context import (
 from bot.storage.persistence import COMPOSE_CONVERSATION
 from bot.storage.reminders import CONTINUE
 
+log = logging.getLogger(__name__)
 END = ConversationHandler.END
+# chat_data: the message id of the composer's last question with buttons.
+QUESTION = "composer_question"
 PRIVATE = filters.ChatType.PRIVATE
 
 
@@ -63,8 +69,7 @@ def _question(context: Context, draft: Draft) -> tuple[str, InlineKeyboardMarkup
             return _finding_view(context, findings[0])
         message = compose_message(draft, content.phrasing)
         return texts.review.format(message=message.html), views.review_keyboard(content)
-    current, total = draft.progress
-    progress = texts.progress.format(current=current, total=total)
+    progress = _progress(context, draft)
     questions = {
         Step.FEELING: texts.ask_feeling,
         Step.REASON: texts.ask_reason,
@@ -80,6 +85,16 @@ def _question(context: Context, draft: Draft) -> tuple[str, InlineKeyboardMarkup
         text += "\n\n" + texts.words_so_far.format(words=html.escape(written))
         markup = views.with_kept_words(content, draft.step, markup)
     return text, markup
+
+
+def _progress(context: Context, draft: Draft) -> str:
+    """ "Step 2 of 4"; while one part is changed from the review, no step number (it would
+    seem to go backwards)."""
+    texts = context.texts
+    if draft.editing:
+        return texts.progress_editing
+    current, total = draft.progress
+    return texts.progress.format(current=current, total=total)
 
 
 def _finding_view(context: Context, finding: Finding) -> tuple[str, InlineKeyboardMarkup]:
@@ -104,8 +119,34 @@ def compose_feeling(context: Context, draft: Draft) -> str:
 async def ask(update: Update, context: Context, draft: Draft) -> Step:
     """Sends the question for the draft's step and returns that step as the next state."""
     text, markup = _question(context, draft)
-    await context.bot.send_message(chat_id(update), text, reply_markup=markup)
+    await _send_question(update, context, text, markup)
     return draft.step
+
+
+async def _send_question(
+    update: Update, context: Context, text: str, markup: InlineKeyboardMarkup | None
+) -> None:
+    """Sends a question; the buttons of the one before go at the same time (an answer typed
+    instead of tapped leaves none behind), so only the current question can be tapped."""
+    chat = chat_id(update)
+    previous = context.chat_data.pop(QUESTION, None) if context.chat_data is not None else None
+    send = context.bot.send_message(chat, text, reply_markup=markup)
+    if previous is None:
+        sent = await send
+    else:
+        _, sent = await asyncio.gather(_drop_buttons(context, chat, previous), send)
+    if markup is not None and context.chat_data is not None:
+        # Kept in memory only: on another replica, or after a restart, the old buttons stay
+        # (and a tap on them is answered as an old button).
+        context.chat_data[QUESTION] = sent.message_id
+
+
+async def _drop_buttons(context: Context, chat: int, message_id: int) -> None:
+    try:
+        await context.bot.edit_message_reply_markup(chat, message_id, reply_markup=None)
+    except TelegramError:
+        # Already gone (tapped, deleted) or Telegram busy: the buttons are only tidying.
+        log.debug("chat=%s question=%s buttons stay", chat, message_id)
 
 
 async def _say(update: Update, context: Context, text: str) -> None:
@@ -152,13 +193,33 @@ async def move_on(
     return await ask(update, context, draft)
 
 
-async def _settle_button(update: Update) -> None:
-    """Acknowledges a tap and removes the keyboard it came from, so it cannot be tapped twice."""
+async def _settle_button(update: Update, context: Context, record: str = "") -> None:
+    """Acknowledges a tap and removes the keyboard it came from, so it cannot be tapped twice;
+    `record` (the question and what was chosen) replaces the text, so the chat reads as a
+    record of the answers."""
     query = update.callback_query
     assert query is not None
     await query.answer()
-    if query.message is not None:
+    if query.message is None:
+        return
+    if context.chat_data is not None and context.chat_data.get(QUESTION) == query.message.message_id:
+        del context.chat_data[QUESTION]
+    if record:
+        await query.edit_message_text(record, reply_markup=None)
+    else:
         await query.edit_message_reply_markup(reply_markup=None)
+
+
+def _picked(context: Context, question: str, step: Step, choice: str) -> str:
+    """The question, with the tapped choice under it: "Feeling: hurt ✓"."""
+    texts = context.texts
+    part = {
+        Step.FEELING: texts.picked_feeling,
+        Step.REGULATION: texts.picked_regulation,
+        Step.REQUEST: texts.picked_request,
+    }[step]
+    picked = texts.picked.format(part=part, choice=html.escape(choice, quote=False))
+    return f"{question.rstrip()}\n\n{picked}"
 
 
 # --- entering ------------------------------------------------------------------------------
@@ -189,7 +250,7 @@ async def resume(update: Update, context: Context) -> Step | int:
     draft = await _load(update, context)
     if draft is None:
         return await _gone(update, context)
-    await _settle_button(update)
+    await _settle_button(update, context)
     return await move_on(update, context, draft, known_user=True)
 
 
@@ -199,7 +260,7 @@ async def start_with_text(update: Update, context: Context) -> Step | int:
     held = await context.storage.conversation.held_text(user_id(update))
     if held is None:
         return await _stale_outside(update, context)
-    await _settle_button(update)
+    await _settle_button(update, context)
     await context.storage.conversation.expect(user_id(update), None, at=context.now())
     return await move_on(update, context, Draft().with_part(Step.REASON, held))
 
@@ -222,14 +283,14 @@ async def keep_words(update: Update, context: Context) -> Step | int:
     step = views.KeepWords.of(query.data).step
     if draft.step is not step or not draft.part(step):
         return await _stale(update, context, draft)
-    await _settle_button(update)
+    await _settle_button(update, context)
     return await move_on(update, context, draft.answer(draft.part(step)), known_user=True)
 
 
 @logged
 async def start_fresh(update: Update, context: Context) -> Step:
     """Drops the kept draft and starts a new one."""
-    await _settle_button(update)
+    await _settle_button(update, context)
     await _say(update, context, context.texts.started_fresh)
     return await move_on(update, context, Draft())
 
@@ -289,10 +350,11 @@ async def _answer_feeling(update: Update, context: Context, draft: Draft, text: 
         return await move_on(update, context, draft.answer(text), known_user=True)
     draft = draft.with_part(Step.FEELING, text)
     await context.storage.save_draft(user_id(update), draft, update=applied(context))
-    await context.bot.send_message(
-        chat_id(update),
+    await _send_question(
+        update,
+        context,
         content.texts.faux_feeling.format(word=html.escape(faux.word)),
-        reply_markup=views.faux_keyboard(content, faux.word, faux.underlying),
+        views.faux_keyboard(content, faux.word, faux.underlying),
     )
     return Step.FEELING
 
@@ -322,8 +384,10 @@ async def pick_button(update: Update, context: Context) -> Step | int:
     choices = views.choices(context.content, draft.step)
     if button.step is not draft.step or button.index >= len(choices):
         return await _stale(update, context, draft)
-    await _settle_button(update)
-    return await move_on(update, context, draft.answer(choices[button.index]), known_user=True)
+    choice = choices[button.index]
+    question, _ = _question(context, draft)
+    await _settle_button(update, context, _picked(context, question, draft.step, choice))
+    return await move_on(update, context, draft.answer(choice), known_user=True)
 
 
 @logged
@@ -338,14 +402,17 @@ async def faux_button(update: Update, context: Context) -> Step | int:
     faux = find_faux_feeling(draft.feeling, content.words.faux_feelings)
     if draft.step is not Step.FEELING or faux is None:
         return await _stale(update, context, draft)
+    question = content.texts.faux_feeling.format(word=html.escape(faux.word))
     if query.data == views.FAUX_KEEP:
-        await _settle_button(update)
+        kept = _picked(context, question, Step.FEELING, draft.feeling)
+        await _settle_button(update, context, kept)
         return await move_on(update, context, draft.advance(), known_user=True)
     index = views.Faux.of(query.data).index
     if index >= len(faux.underlying):
         return await _stale(update, context, draft)
-    await _settle_button(update)
-    return await move_on(update, context, draft.answer(faux.underlying[index]), known_user=True)
+    feeling = faux.underlying[index]
+    await _settle_button(update, context, _picked(context, question, Step.FEELING, feeling))
+    return await move_on(update, context, draft.answer(feeling), known_user=True)
 
 
 @logged
@@ -361,8 +428,7 @@ async def feelings_page(update: Update, context: Context) -> Step | int:
     await query.answer()
     more = query.data == views.FEELINGS_MORE
     content = context.content
-    current, total = draft.progress
-    progress = content.texts.progress.format(current=current, total=total)
+    progress = _progress(context, draft)
     question = content.texts.ask_feeling_more if more else content.texts.ask_feeling
     await query.edit_message_text(
         question.format(progress=progress),
@@ -384,7 +450,7 @@ async def review_button(update: Update, context: Context) -> Step | int:
     edit = views.ReviewEdit.parse(query.data)
     if edit is not None and edit.part not in PARTS:
         return await _stale(update, context, draft)
-    await _settle_button(update)
+    await _settle_button(update, context)
     if edit is not None:
         return await move_on(update, context, draft.edit(edit.part), known_user=True)
     action = views.Review.of(query.data).action
@@ -392,7 +458,7 @@ async def review_button(update: Update, context: Context) -> Step | int:
         return await finish(update, context, draft)
     if action == "over":
         text, markup = views.start_over_question(context.content)
-        await context.bot.send_message(chat_id(update), text, reply_markup=markup)
+        await _send_question(update, context, text, markup)
         return Step.REVIEW
     if action == "keep":
         return await ask(update, context, draft)
@@ -413,7 +479,7 @@ async def check_button(update: Update, context: Context) -> Step | int:
     key = f"{button.rule}:{button.part.value}"
     if draft.step is not Step.REVIEW or key not in findings:
         return await _stale(update, context, draft)
-    await _settle_button(update)
+    await _settle_button(update, context)
     if button.action == "rewrite":
         return await move_on(update, context, draft.edit(findings[key].step), known_user=True)
     return await move_on(update, context, draft.keep(key), known_user=True)
@@ -422,7 +488,7 @@ async def check_button(update: Update, context: Context) -> Step | int:
 @logged
 async def flooded(update: Update, context: Context) -> None:
     """ "Too upset right now": suggest a real break, and offer to ask again later."""
-    await _settle_button(update)
+    await _settle_button(update, context)
     texts = context.texts
     slots = [
         (texts.break_20_button, Later.MINUTES_20),
@@ -444,7 +510,7 @@ async def take_break(update: Update, context: Context) -> int:
     """Keeps the draft, leaves the conversation, and asks "ready?" at the chosen time."""
     query = update.callback_query
     assert query is not None and query.data is not None
-    await _settle_button(update)
+    await _settle_button(update, context)
     found = context.services
     store = found.storage.reminders
     clock = await user_time(context, user_id(update))
@@ -514,7 +580,7 @@ async def help_in_flow(update: Update, context: Context) -> Step | int:
 async def compose_in_flow(update: Update, context: Context) -> Step | int:
     """/compose (or "continue where I was") mid-flow: the current question again."""
     if update.callback_query:
-        await _settle_button(update)
+        await _settle_button(update, context)
     return await where_we_are(update, context)
 
 
