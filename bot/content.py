@@ -52,6 +52,7 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "zone_place_button": frozenset({"place", "country", "offset"}),
     "reminders_paused": frozenset({"next"}),
     "when_in_minutes": frozenset({"minutes", "time"}),
+    "when_in_minutes_only": frozenset({"minutes"}),
     "when_today": frozenset({"time"}),
     "when_this_evening": frozenset({"time"}),
     "when_tomorrow": frozenset({"time"}),
@@ -302,6 +303,7 @@ class Texts(_Strict):
     cancel_awaited: str
     date_format: str
     when_in_minutes: str
+    when_in_minutes_only: str
     when_today: str
     when_this_evening: str
     when_tomorrow: str
@@ -593,6 +595,7 @@ class Texts(_Strict):
     zone_from_clock: str
     zone_unknown: str
     zone_needed: str
+    zone_first: str
     nudges: list[str] = Field(min_length=1)
     nudge_checkin_button: str
     nudge_compose_button: str
@@ -1139,6 +1142,7 @@ class Content(_Strict):
         texts = self.texts
         self._spoken_times = SpokenTimes(
             in_minutes=texts.when_in_minutes,
+            in_minutes_only=texts.when_in_minutes_only,
             today=texts.when_today,
             this_evening=texts.when_this_evening,
             tomorrow=texts.when_tomorrow,

@@ -532,3 +532,86 @@ async def test_checkin_has_more_feelings_and_offers_a_gentle_next_step(alice: Fa
     await alice.expect(r"How are you feeling")  # the composer's first question
     await alice.send("/journal")
     await alice.expect(r"resentful")
+
+
+async def _finished_message(alice: FakeUser) -> None:
+    await reach(alice, 0)
+    for index, answer in enumerate(ANSWERS):
+        await alice.send(answer)
+        await alice.expect(QUESTIONS[index + 1])
+    await alice.press("✅ Done")
+
+
+@pytest.mark.parametrize(
+    ("choose", "said"),
+    [
+        (["This evening"], r"this evening at 19:00"),
+        (["Tomorrow morning"], r"tomorrow at 09:00"),
+        (["Type a time", "21:45"], r"this evening at 21:45"),
+    ],
+)
+async def test_a_follow_up_asks_for_the_zone_first_and_never_assumes_utc(
+    alice: FakeUser, clock: FakeClock, running_bot: Any, choose: list[str], said: str
+) -> None:
+    await _finished_message(alice)
+    await alice.press("⏰ Remind me to send it")
+    for step in choose:
+        if step[0].isdigit():
+            await alice.send(step)
+        else:
+            await alice.press(step)
+    await alice.expect(r"One thing first.*where are you")
+    await alice.expect(r"Type your city")
+    store = storage_of(running_bot).reminders
+    assert all(r.next_fire_at is None for r in await store.one_shots(alice.id))
+    await alice.send("Berlin")
+    await alice.expect(r"Time zone set: Europe/Berlin")
+    confirmed = await alice.expect(r"I'll remind you")
+    assert said in confirmed.text
+    # What they asked for is confirmed; the reminder settings are not pushed at them.
+    assert "Your reminders" not in alice.all_text()
+    fires = sorted(r.next_fire_at for r in await store.one_shots(alice.id) if r.next_fire_at)
+    assert len(fires) == 2  # the moment to send it, and "how did it go?" the evening after
+    send_at = fires[0].astimezone(BERLIN)
+    assert send_at.strftime("%H:%M") in said
+    clock.set(send_at)
+    assert (await dispatcher_of(running_bot).tick()).sent == 1
+    await alice.expect(r"A calm moment to send")
+
+
+async def test_in_an_hour_needs_no_zone_and_names_no_clock_it_does_not_know(
+    alice: FakeUser, clock: FakeClock, running_bot: Any
+) -> None:
+    await _finished_message(alice)
+    await alice.press("⏰ Remind me to send it")
+    await alice.press("In an hour")
+    said = await alice.expect(r"I'll remind you in 60 min\.")
+    assert "(" not in said.text  # no UTC clock time passed off as theirs
+    clock.advance(hours=1)
+    assert (await dispatcher_of(running_bot).tick()).sent == 1
+    await alice.expect(r"A calm moment to send")
+    # "How did it go?" waits for a zone: their evening is not known yet.
+    store = storage_of(running_bot).reminders
+    assert [r.kind for r in await store.one_shots(alice.id)] == ["outcome"]
+    assert (await store.one_shots(alice.id))[0].next_fire_at is None
+    await alice.send("/reminders")
+    await alice.send("Berlin")
+    await alice.expect(r"Time zone set")
+    await alice.expect(r"Your reminders")  # asked from /reminders: the settings follow
+    outcome = (await store.one_shots(alice.id))[0]
+    assert outcome.next_fire_at is not None
+    assert outcome.next_fire_at.astimezone(BERLIN).strftime("%d %H:%M") == "28 19:00"
+
+
+async def test_a_break_until_this_evening_asks_for_the_zone_first(
+    alice: FakeUser, clock: FakeClock, running_bot: Any
+) -> None:
+    await reach(alice, 2)
+    await alice.press("😮‍💨 Too upset right now")
+    await alice.press("This evening")
+    await alice.expect(r"One thing first.*where are you")
+    await alice.send("Berlin")
+    await alice.expect(r"I'll ask this evening at 19:00")
+    await at_berlin(clock, 27, 19)
+    assert (await dispatcher_of(running_bot).tick()).sent == 1
+    await alice.expect(r"Ready to continue")

@@ -157,6 +157,7 @@ def test_every_local_time_maps_to_one_instant_on_its_day_or_just_after(
 
 SAY = SpokenTimes(
     in_minutes="in {minutes} min ({time})",
+    in_minutes_only="in {minutes} min",
     today="today at {time}",
     this_evening="this evening at {time}",
     tomorrow="tomorrow at {time}",

@@ -152,12 +152,37 @@ def next_day_evening(now: datetime, zone: ZoneInfo) -> datetime:
     return local_moment(_utc(now).astimezone(zone).date() + timedelta(days=1), EVENING, zone)
 
 
+# A follow-up's moment, as kept until it can be placed on the person's clock: a `Later`
+# choice, "at HH:MM" (the next time their clock shows it), or the evening after.
+NEXT_EVENING = "next_evening"
+AT = "at "
+
+
+def at_clock(clock: time) -> str:
+    return f"{AT}{clock.isoformat('minutes')}"
+
+
+def follow_up_moment(when: str, now: datetime, zone: ZoneInfo) -> datetime:
+    """When a follow-up chosen as `when` fires (UTC)."""
+    if when == NEXT_EVENING:
+        return next_day_evening(now, zone)
+    if when.startswith(AT):
+        return next_daily(time.fromisoformat(when.removeprefix(AT)), zone, now)
+    return later(Later(when), now, zone)
+
+
+def needs_zone(when: str) -> bool:
+    """Whether a follow-up's moment depends on the person's clock ("in an hour" does not)."""
+    return when not in (Later.MINUTES_20, Later.HOUR)
+
+
 @dataclass(frozen=True)
 class SpokenTimes:
     """How a moment ahead is said (content/<locale>/texts.toml): "in 20 min (14:38)",
     "this evening at 19:00", "tomorrow at 08:00", "on Friday at 21:00", "on 3 Apr at 09:00"."""
 
     in_minutes: str  # {minutes} {time}
+    in_minutes_only: str  # {minutes}: for someone whose clock is not known yet
     today: str  # {time}
     this_evening: str  # {time}
     tomorrow: str  # {time}
@@ -186,3 +211,9 @@ def spoken(moment: datetime, now: datetime, zone: ZoneInfo, say: SpokenTimes) ->
     if 1 < days < 7:
         return say.weekday.format(weekday=say.weekday_names[local.weekday()], time=clock)
     return say.date.format(date=local.strftime(say.date_format), time=clock)
+
+
+def spoken_ahead(moment: datetime, now: datetime, say: SpokenTimes) -> str:
+    """ "in 20 min", for someone whose clock the bot does not know yet."""
+    minutes = max(1, round((moment - now).total_seconds() / 60))
+    return say.in_minutes_only.format(minutes=minutes)

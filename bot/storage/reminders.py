@@ -34,6 +34,9 @@ WEEKLY = ReminderKind.WEEKLY.value
 SEND_LATER, CONTINUE = ReminderKind.SEND_LATER.value, ReminderKind.CONTINUE.value
 NOTICE = ReminderKind.NOTICE.value
 SCHEDULED, CLAIMED, HELD, PAUSED, OFF = "scheduled", "claimed", "held", "paused", "off"
+# A follow-up chosen before the person's time zone was known: no moment yet, never due; placed
+# on their clock once they say where they are.
+NO_ZONE = "no_zone"
 
 
 async def add_notice(
@@ -252,6 +255,40 @@ class ReminderRepository:
             session.add(row)
             await session.flush()
             return row.id
+
+    async def add_waiting_for_zone(self, user_id: int, kind: str, payload: dict[str, Any]) -> None:
+        """A follow-up whose moment needs the person's clock, which is not known yet."""
+        async with self._sessions() as session, session.begin():
+            await ensure_user(session, user_id)
+            session.add(
+                ReminderRow(
+                    user_id=user_id,
+                    kind=kind,
+                    next_fire_at=None,
+                    status=NO_ZONE,
+                    weekdays="",
+                    payload=json.dumps(payload),
+                )
+            )
+
+    async def waiting_for_zone(self, user_id: int) -> list[Reminder]:
+        async with self._sessions() as session:
+            rows = await session.scalars(
+                select(ReminderRow)
+                .where(ReminderRow.user_id == user_id, ReminderRow.status == NO_ZONE)
+                .order_by(ReminderRow.id)
+            )
+            return [_to_reminder(row) for row in rows]
+
+    async def place_waiting(self, reminder_id: int, fire_at: datetime) -> bool:
+        """Gives a waiting follow-up its moment; False if another update placed it already."""
+        async with self._sessions() as session, session.begin():
+            result = await session.execute(
+                update(ReminderRow)
+                .where(ReminderRow.id == reminder_id, ReminderRow.status == NO_ZONE)
+                .values(status=SCHEDULED, next_fire_at=fire_at)
+            )
+            return bool(getattr(result, "rowcount", 0))
 
     async def one_shots(self, user_id: int) -> list[Reminder]:
         async with self._sessions() as session:

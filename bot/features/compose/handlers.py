@@ -28,9 +28,10 @@ from bot.core.check import Finding, check_draft
 from bot.core.compose import compose_message, find_faux_feeling, tidy_part
 from bot.core.conversation import GUESSES, Awaited, Expecting, still_open
 from bot.core.draft import MAX_PART_LENGTH, PARTS, Draft, PartProblem, Step, part_problem
-from bot.core.schedule import Later, later, outside_quiet_hours, spoken
+from bot.core.schedule import Later
 from bot.features.compose import views
 from bot.features.conversation import handlers as typed
+from bot.features.follow_ups import handlers as follow_ups
 from bot.features.practice import handlers as practice
 from bot.features.safety import views as safety_views
 from bot.features.sharing import handlers as share
@@ -44,7 +45,6 @@ from bot.handlers.context import (
     chat_id,
     logged,
     user_id,
-    user_time,
 )
 from bot.storage.persistence import COMPOSE_CONVERSATION
 from bot.storage.reminders import CONTINUE
@@ -202,8 +202,9 @@ async def _settle_button(update: Update, context: Context, record: str = "") -> 
     await query.answer()
     if query.message is None:
         return
-    if context.chat_data is not None and context.chat_data.get(QUESTION) == query.message.message_id:
-        del context.chat_data[QUESTION]
+    asked = context.chat_data
+    if asked is not None and asked.get(QUESTION) == query.message.message_id:
+        del asked[QUESTION]
     if record:
         await query.edit_message_text(record, reply_markup=None)
     else:
@@ -511,17 +512,13 @@ async def take_break(update: Update, context: Context) -> int:
     query = update.callback_query
     assert query is not None and query.data is not None
     await _settle_button(update, context)
-    found = context.services
-    store = found.storage.reminders
-    clock = await user_time(context, user_id(update))
-    zone = clock.zone
-    fire = later(views.Break.of(query.data).until, found.clock(), zone)
-    fire = outside_quiet_hours(fire, zone, clock.quiet)
-    await found.storage.set_draft_active(user_id(update), active=False, update=applied(context))
-    await store.add_one_shot(user_id(update), CONTINUE, fire, {})
-    found.wake(fire)
-    when = spoken(fire, found.clock(), zone, found.content.spoken_times)
-    await _say(update, context, found.content.texts.break_set.format(next=when))
+    until = views.Break.of(query.data).until
+    await context.storage.set_draft_active(user_id(update), active=False, update=applied(context))
+    planned = await follow_ups.plan(update, context, CONTINUE, until.value, {})
+    if planned.fire is None:
+        await follow_ups.ask_zone_first(update, context)
+        return END
+    await _say(update, context, context.texts.break_set.format(next=planned.said))
     return END
 
 

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
 
 from telegram import (
     Update,
@@ -11,24 +14,34 @@ from telegram.ext import CallbackQueryHandler
 
 from bot.core.conversation import Expecting
 from bot.core.schedule import (
-    Later,
-    later,
-    next_daily,
-    next_day_evening,
+    NEXT_EVENING,
+    at_clock,
+    follow_up_moment,
+    needs_zone,
     outside_quiet_hours,
+    spoken_ahead,
 )
 from bot.features.follow_ups.views import AskSendWhen, Outcome, SendWhen
-from bot.features.reminders.common import expect, read_time, say, user_zone, when_text
+from bot.features.reminders.common import ask_zone, expect, read_time, say, when_text
 from bot.features.repair import views as repair_views
 from bot.handlers.context import (
     AnyApplication,
     Context,
     logged,
     user_id,
-    user_time,
 )
 from bot.handlers.keyboards import grid
-from bot.storage.reminders import OUTCOME, SEND_LATER
+from bot.storage.reminders import CONTINUE, OUTCOME, SEND_LATER
+
+# In a waiting follow-up's payload: when it was chosen for (bot/core/schedule.py).
+WHEN = "when"
+Payload = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Plan:
+    fire: datetime | None  # None: waiting for the person's time zone
+    said: str  # when, as the person hears it
 
 
 @logged
@@ -54,22 +67,39 @@ async def ask_send_when(update: Update, context: Context) -> None:
     await say(update, context, texts.ask_send_when, markup)
 
 
-async def schedule_follow_ups(
-    update: Update, context: Context, message_id: int, fire: datetime
-) -> None:
-    """ "Send it" at `fire`, and "how did it go?" the next evening."""
+async def plan(update: Update, context: Context, kind: str, when: str, payload: Payload) -> Plan:
+    """Schedules a follow-up `when` ("evening", "at 21:45", ...) on the person's own clock.
+    Before their time zone is known it waits for it (never taking UTC for their clock):
+    `Plan.fire` is None then, and the caller asks where they are."""
     store = context.storage.reminders
-    clock = await user_time(context, user_id(update))
-    zone = clock.zone
-    fire = outside_quiet_hours(fire, zone, clock.quiet)
-    await store.add_one_shot(user_id(update), SEND_LATER, fire, {"message_id": message_id})
-    await schedule_outcome(update, context, message_id)
+    me = user_id(update)
+    clock = await store.user_clock(me)
+    if clock.time_zone is None and needs_zone(when):
+        await store.add_waiting_for_zone(me, kind, {**payload, WHEN: when})
+        return Plan(None, "")
+    zone = ZoneInfo(clock.time_zone or context.services.settings.default_time_zone)
+    now = context.now()
+    fire = outside_quiet_hours(follow_up_moment(when, now, zone), zone, clock.quiet)
+    await store.add_one_shot(me, kind, fire, payload)
     context.services.wake(fire)
-    await say(
-        update,
-        context,
-        context.texts.send_later_set.format(next=when_text(context, fire, zone)),
-    )
+    if clock.time_zone is None:
+        return Plan(fire, spoken_ahead(fire, now, context.content.spoken_times))
+    return Plan(fire, when_text(context, fire, zone))
+
+
+async def ask_zone_first(update: Update, context: Context) -> None:
+    """The one step before a follow-up can be placed on the person's clock."""
+    await ask_zone(update, context, context.texts.zone_first)
+
+
+async def schedule_send_later(update: Update, context: Context, message_id: int, when: str) -> None:
+    """ "Send it" `when`, and "how did it go?" the evening after."""
+    planned = await plan(update, context, SEND_LATER, when, {"message_id": message_id})
+    await schedule_outcome(update, context, message_id)
+    if planned.fire is None:
+        await ask_zone_first(update, context)
+        return
+    await say(update, context, context.texts.send_later_set.format(next=planned.said))
 
 
 async def schedule_outcome(update: Update, context: Context, message_id: int) -> None:
@@ -80,10 +110,36 @@ async def schedule_outcome(update: Update, context: Context, message_id: int) ->
         for r in await store.one_shots(user_id(update))
     ):
         return
-    clock = await user_time(context, user_id(update))
-    zone = clock.zone
-    fire = outside_quiet_hours(next_day_evening(context.now(), zone), zone, clock.quiet)
-    await store.add_one_shot(user_id(update), OUTCOME, fire, {"message_id": message_id})
+    await plan(update, context, OUTCOME, NEXT_EVENING, {"message_id": message_id})
+
+
+async def zone_now_known(update: Update, context: Context, zone: ZoneInfo) -> bool:
+    """The person just said where they are: the follow-ups that waited for it get their
+    moments, and the ones they chose are confirmed. False if none of theirs was waiting."""
+    store = context.storage.reminders
+    clock = await store.user_clock(user_id(update))
+    now = context.now()
+    confirmations = _confirmations(context)
+    told: list[str] = []
+    for waiting in await store.waiting_for_zone(user_id(update)):
+        when = str(waiting.payload.get(WHEN, NEXT_EVENING))
+        fire = outside_quiet_hours(follow_up_moment(when, now, zone), zone, clock.quiet)
+        if not await store.place_waiting(waiting.id, fire):
+            continue
+        context.services.wake(fire)
+        if waiting.kind in confirmations:
+            told.append(confirmations[waiting.kind].format(next=when_text(context, fire, zone)))
+    # Said once everything is placed: what they hear is already true.
+    for line in told:
+        await say(update, context, line)
+    return bool(told)
+
+
+def _confirmations(context: Context) -> dict[str, str]:
+    """What a person hears once a follow-up they chose has its moment (an automatic one,
+    like "how did it go?", says nothing)."""
+    texts = context.texts
+    return {SEND_LATER: texts.send_later_set, CONTINUE: texts.break_set}
 
 
 @logged
@@ -101,9 +157,7 @@ async def send_when_chosen(update: Update, context: Context) -> None:
         await expect(update, context, Expecting.SEND_TIME, int(message_id))
         await say(update, context, context.texts.ask_type_time)
         return
-    zone = await user_zone(update, context)
-    fire = later(Later(slot), context.now(), zone)
-    await schedule_follow_ups(update, context, int(message_id), fire)
+    await schedule_send_later(update, context, int(message_id), slot)
 
 
 async def send_time_from_text(update: Update, context: Context, text: str, message_id: int) -> None:
@@ -112,9 +166,7 @@ async def send_time_from_text(update: Update, context: Context, text: str, messa
         await say(update, context, context.texts.bad_time)
         return
     await expect(update, context, None)
-    zone = await user_zone(update, context)
-    fire = next_daily(at, zone, context.now())
-    await schedule_follow_ups(update, context, message_id, fire)
+    await schedule_send_later(update, context, message_id, at_clock(at))
 
 
 @logged

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
-from telegram import Update
+from telegram import KeyboardButton, ReplyKeyboardMarkup, Update
 
 from bot.core.conversation import Awaited, Expecting
 from bot.core.schedule import spoken
@@ -66,3 +66,18 @@ async def expect(
     """What the person's next typed text answers (None: nothing any more)."""
     awaited = None if what is None else Awaited(what, message_id)
     await context.storage.conversation.expect(user_id(update), awaited, at=context.now())
+
+
+async def ask_zone(update: Update, context: Context, intro: str = "") -> None:
+    """Where are you? A city, a zone, an offset, the time on their clock, or their location;
+    `intro` says why it is asked."""
+    texts = context.texts
+    await expect(update, context, Expecting.TIME_ZONE)
+    location = ReplyKeyboardMarkup(
+        [[KeyboardButton(texts.share_location_button, request_location=True)]],
+        resize_keyboard=True,
+        one_time_keyboard=True,
+    )
+    if intro:
+        await say(update, context, intro)
+    await say(update, context, texts.ask_zone, location)

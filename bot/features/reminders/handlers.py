@@ -12,8 +12,6 @@ from zoneinfo import ZoneInfo
 
 from telegram import (
     InlineKeyboardMarkup,
-    KeyboardButton,
-    ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
     Update,
 )
@@ -26,7 +24,15 @@ from bot.core.schedule import (
     next_daily,
 )
 from bot.core.timeparse import iana_zone, offset_zone, zones_showing
-from bot.features.reminders.common import acknowledge, expect, read_time, say, when_text
+from bot.features.follow_ups import handlers as follow_ups
+from bot.features.reminders.common import (
+    acknowledge,
+    ask_zone,
+    expect,
+    read_time,
+    say,
+    when_text,
+)
 from bot.features.reminders.views import (
     QUIET_NONE,
     DailyTime,
@@ -174,16 +180,7 @@ async def reminders(update: Update, context: Context) -> None:
 
 
 async def _ask_zone(update: Update, context: Context, first: bool = False) -> None:
-    texts = context.texts
-    await expect(update, context, Expecting.TIME_ZONE)
-    location = ReplyKeyboardMarkup(
-        [[KeyboardButton(texts.share_location_button, request_location=True)]],
-        resize_keyboard=True,
-        one_time_keyboard=True,
-    )
-    if first:
-        await say(update, context, texts.zone_needed)
-    await say(update, context, texts.ask_zone, location)
+    await ask_zone(update, context, context.texts.zone_needed if first else "")
 
 
 @logged
@@ -200,6 +197,8 @@ async def _zone_set(update: Update, context: Context, zone: str) -> None:
     now = context.now().astimezone(ZoneInfo(zone)).strftime("%H:%M")
     text = context.texts.zone_set.format(zone=html.escape(zone), now=now)
     await say(update, context, text, ReplyKeyboardRemove())
+    if await follow_ups.zone_now_known(update, context, ZoneInfo(zone)):
+        return  # the zone was asked for a follow-up: that is what they hear about now
     await reminders(update, context)
 
 
