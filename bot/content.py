@@ -128,6 +128,8 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "incoming": frozenset({"name", "message"}),
     "reply_thanks": frozenset({"name"}),
     "picked": frozenset({"part", "choice"}),
+    "checkin_more_prompt": frozenset({"limit"}),
+    "journal_checkin_more": frozenset({"note"}),
     "reply_talk": frozenset({"name", "when"}),
     "reply_time": frozenset({"name"}),
     "reply_written": frozenset({"name", "message"}),
@@ -612,9 +614,13 @@ class Texts(_Strict):
     kept_going: str
     ask_checkin: str
     checkin_saved: str
+    checkin_more_button: str
+    checkin_more_prompt: str
+    checkin_more_saved: str
     journal_empty: str
     journal_title: str
     journal_checkin: str
+    journal_checkin_more: str
     journal_outcome: str
     remind_send_button: str
     ask_send_when: str

@@ -36,6 +36,7 @@ from tests.test_your_data import compose_one, storage_of
 
 TOKEN = "700000001:AAHfakeTokenForTestsOnly0123456789abcd"
 CHECKIN_NOTE = "weary but hopeful after the long shift"
+SAID_MORE = "the rota changed again without asking me"
 PLAN_PART = "my cousin Mirela on the corner of Lindenweg"
 KEPT_WORDS = "honestly the bins again, every single week"
 REPLY = "I hear that the evening felt long for you"
@@ -46,6 +47,7 @@ CORRECTION = "more that nobody told me when it would end"
 WRITTEN = [
     *ANSWERS[1:],
     CHECKIN_NOTE,
+    SAID_MORE,
     PLAN_PART,
     KEPT_WORDS,
     REPLY,
@@ -82,6 +84,10 @@ async def _write_everything(alice: FakeUser, bob: FakeUser) -> None:
     await alice.expect(r"How are you feeling")
     await alice.send(CHECKIN_NOTE)
     await alice.expect(rf"Saved to your journal: {CHECKIN_NOTE}")
+    await alice.press("✍️ Want to say more?")
+    await alice.expect(r"I'm listening")
+    await alice.send(SAID_MORE)
+    await alice.expect(r"Added to today's check-in")
     await alice.send("/safety")
     await alice.expect(r"Your safety plan")
     await alice.press("✏️ People I can call")
@@ -118,7 +124,7 @@ async def test_no_written_word_is_in_the_database_its_wal_or_a_dump(
         assert words.encode() not in found, words
     # The person still reads all of it, through the bot.
     await alice.send("/journal")
-    await alice.expect(CHECKIN_NOTE)
+    await alice.expect(f"{CHECKIN_NOTE}: {SAID_MORE}")
     await alice.send("/export")
     exported = (await alice.expect_document("soft-start-data.json")).decode()
     for words in (ANSWERS[1], CHECKIN_NOTE, PLAN_PART, NEW_REASON):

@@ -525,13 +525,36 @@ async def test_checkin_has_more_feelings_and_offers_a_gentle_next_step(alice: Fa
     await alice.expect_buttons("resentful")
     await alice.press("resentful")
     saved = await alice.expect(r"Saved to your journal: resentful")
-    assert saved.labels == ["🫁 One-minute breathing", "🌱 Prepare a soft start-up"]
+    assert saved.labels == [
+        "✍️ Want to say more?",
+        "🫁 One-minute breathing",
+        "🌱 Prepare a soft start-up",
+    ]
     await alice.press("🫁 One-minute breathing")
     await alice.expect(r"One minute of breathing")
     await alice.press("🌱 Prepare a soft start-up")
     await alice.expect(r"How are you feeling")  # the composer's first question
     await alice.send("/journal")
     await alice.expect(r"resentful")
+
+
+async def test_a_check_in_can_say_more_and_the_journal_keeps_it(alice: FakeUser) -> None:
+    await alice.send("/checkin")
+    await alice.send("tired")
+    await alice.expect(r"Saved to your journal: tired")
+    await alice.press("✍️ Want to say more?")
+    await alice.expect(r"Go on, I'm listening")
+    await alice.send("work was <loud> & long, and I miss us")
+    more = await alice.expect(r"Added to today's check-in")
+    # The other gentle steps stay; saying more is not offered twice.
+    assert more.labels == ["🫁 One-minute breathing", "🌱 Prepare a soft start-up"]
+    await alice.send("/journal")
+    page = await alice.expect(r"Your journal")
+    assert "tired: work was <loud> & long, and I miss us" in page.text
+    # What follows is no longer taken for the note.
+    await alice.send("hello")
+    pointer = await alice.expect(r"/compose")
+    assert "Added" not in pointer.text
 
 
 async def _finished_message(alice: FakeUser) -> None:

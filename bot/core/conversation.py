@@ -16,6 +16,7 @@ class Expecting(StrEnum):
     TIME_ZONE = "time_zone"  # a city, a zone, an offset, or the time on their clock
     DAILY_TIME = "daily_time"  # the time of the daily check-in
     CHECKIN = "checkin"  # how they feel, in their own words
+    CHECKIN_MORE = "checkin_more"  # "say more" after a check-in: a note for the journal
     OUTCOME_NOTE = "outcome"  # how a talk went
     SEND_TIME = "send_time"  # when to be reminded to send a message
     PARTNER_REPLY = "reply"  # a written reply to the partner

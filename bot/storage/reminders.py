@@ -427,6 +427,21 @@ class ReminderRepository:
                 .values(unanswered=0)
             )
 
+    async def add_note_to_latest_checkin(self, user_id: int, note: str) -> bool:
+        """ "Say more": a note on the person's latest check-in (False if they have none)."""
+        key = await self._keys.key(user_id)
+        async with self._sessions() as session, session.begin():
+            row = await session.scalar(
+                select(CheckinRow)
+                .where(CheckinRow.user_id == user_id, CheckinRow.kind == CHECKIN)
+                .order_by(CheckinRow.created_at.desc(), CheckinRow.id.desc())
+                .limit(1)
+            )
+            if row is None:
+                return False
+            row.note = seal_values(key, "checkins", user_id, {"note": note}, row.id)["note"]
+            return True
+
     async def answered(self, user_id: int) -> None:
         """Any answer to a nudge: the "unanswered" count starts again."""
         async with self._sessions() as session, session.begin():

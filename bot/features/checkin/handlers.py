@@ -12,6 +12,7 @@ from telegram import (
 from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.core.conversation import Expecting
+from bot.core.draft import MAX_PART_LENGTH
 from bot.core.schedule import (
     end_of_local_day,
     next_daily,
@@ -66,6 +67,28 @@ async def save_checkin(update: Update, context: Context, feeling: str) -> None:
     shown = feeling.strip().rstrip(".!?…") or feeling.strip()
     text = context.texts.checkin_saved.format(feeling=html.escape(shown))
     await say(update, context, text, views.after_checkin(context.texts))
+
+
+@logged
+async def say_more(update: Update, context: Context) -> None:
+    """ "Want to say more?": the next text is a note on the latest check-in."""
+    query = update.callback_query
+    assert query is not None
+    await query.answer()
+    await query.edit_message_reply_markup(reply_markup=None)
+    await expect(update, context, Expecting.CHECKIN_MORE)
+    await say(update, context, context.texts.checkin_more_prompt.format(limit=MAX_PART_LENGTH))
+
+
+async def more_from_text(update: Update, context: Context, text: str) -> None:
+    """The few lines after "say more", kept with the check-in they are about."""
+    await expect(update, context, None)
+    store = context.storage.reminders
+    if not await store.add_note_to_latest_checkin(user_id(update), text.strip()):
+        # The check-in went (/forget in between): the words are kept as one of their own.
+        await store.add_checkin(user_id(update), context.now(), text.strip())
+    markup = views.after_checkin(context.texts, say_more=False)
+    await say(update, context, context.texts.checkin_more_saved, markup)
 
 
 @logged
@@ -163,9 +186,10 @@ async def _journal_page(
         if entry.kind == OUTCOME:
             lines.append(texts.journal_outcome.format(date=date, note=html.escape(entry.note)))
         else:
-            lines.append(
-                texts.journal_checkin.format(date=date, feeling=html.escape(entry.feeling))
-            )
+            line = texts.journal_checkin.format(date=date, feeling=html.escape(entry.feeling))
+            if entry.note:
+                line += texts.journal_checkin_more.format(note=html.escape(entry.note))
+            lines.append(line)
     return views.journal_page(texts, lines, start, more=len(entries) > JOURNAL_PER_PAGE)
 
 
@@ -178,4 +202,5 @@ def register(application: AnyApplication) -> None:
         CallbackQueryHandler(nudge_answer, pattern=r"^nd:(breathe|snooze|skip)$")
     )
     application.add_handler(CallbackQueryHandler(checkin_feeling, pattern=CheckinFeeling.pattern()))
+    application.add_handler(CallbackQueryHandler(say_more, pattern=f"^{views.SAY_MORE}$"))
     application.add_handler(CallbackQueryHandler(checkin_page, pattern=views.CheckinPage.pattern()))

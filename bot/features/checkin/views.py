@@ -27,13 +27,18 @@ class CheckinPage(CallbackData, prefix="cipage"):
     page: int
 
 
-def after_checkin(texts: Texts) -> InlineKeyboardMarkup:
-    """A gentle next step once the feeling is noted: a minute of breathing, or a soft
-    start-up; or nothing (the buttons can be left)."""
-    return grid(
+SAY_MORE = "ci:more"
+
+
+def after_checkin(texts: Texts, say_more: bool = True) -> InlineKeyboardMarkup:
+    """A gentle next step once the feeling is noted: say more about it, a minute of
+    breathing, or a soft start-up; or nothing (the buttons can be left)."""
+    rows = [
+        [(texts.checkin_more_button, SAY_MORE)],
         [(texts.nudge_breathe_button, "nd:breathe")],
         [(texts.nudge_compose_button, compose_views.COMPOSE)],
-    )
+    ]
+    return grid(*(rows if say_more else rows[1:]))
 
 
 @dataclass(frozen=True)

@@ -43,6 +43,7 @@ ANSWERS: dict[Expecting, Answer] = {
     Expecting.TIME_ZONE: _with_text(reminders.zone_from_text),
     Expecting.DAILY_TIME: _with_text(reminders.daily_time_from_text),
     Expecting.CHECKIN: _with_text(checkin.save_checkin),
+    Expecting.CHECKIN_MORE: _with_text(checkin.more_from_text),
     Expecting.NUDGE_ANSWER: _with_text(checkin.save_checkin),
     Expecting.OUTCOME_NOTE: _with_text(follow_ups.outcome_from_text),
     Expecting.SEND_TIME: _send_time,
