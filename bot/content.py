@@ -130,6 +130,14 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "picked": frozenset({"part", "choice"}),
     "checkin_more_prompt": frozenset({"limit"}),
     "journal_checkin_more": frozenset({"note"}),
+    "waiting_care": frozenset({"care"}),
+    "come_back_set": frozenset({"next"}),
+    "come_back_reminder": frozenset({"name", "about"}),
+    "talk_agreed": frozenset({"name", "when"}),
+    "talk_agreed_unplaced": frozenset({"name"}),
+    "talk_settled": frozenset({"name", "when"}),
+    "talk_settled_soon": frozenset({"name", "when"}),
+    "talk_reminder": frozenset({"name", "when"}),
     "reply_talk": frozenset({"name", "when"}),
     "reply_time": frozenset({"name"}),
     "reply_written": frozenset({"name", "message"}),
@@ -455,6 +463,27 @@ class Texts(_Strict):
     reply_thanks: str
     reply_talk: str
     reply_time: str
+    waiting_care: str
+    come_back_ask: str
+    come_back_hour_button: str
+    come_back_evening_button: str
+    come_back_tomorrow_button: str
+    come_back_none_button: str
+    come_back_set: str
+    come_back_none: str
+    come_back_done: str
+    come_back_reminder: str
+    talk_yes_button: str
+    talk_other_button: str
+    talk_other_prompt: str
+    talk_agreed: str
+    talk_agreed_unplaced: str
+    talk_settled: str
+    talk_settled_soon: str
+    talk_settled_unplaced: str
+    talk_already: str
+    talk_passed: str
+    talk_reminder: str
     reply_written: str
     write_back_button: str
     write_prompt: str
@@ -783,6 +812,9 @@ class ClockWords(_Strict):
     quarter_past: list[str] = Field(min_length=1)
     half_past: list[str] = Field(min_length=1)
     quarter_to: list[str] = Field(min_length=1)
+    talk_today: list[str]
+    talk_tomorrow: list[str]
+    talk_evening: list[str]
 
 
 class FirstWordsData(_Strict):
@@ -887,6 +919,7 @@ class Words(_Strict):
     clock: ClockWords
     week_suggestions: dict[str, str]
     repair: RepairData
+    waiting_care: list[str] = Field(min_length=1)
 
     @field_validator("week_suggestions")
     @classmethod

@@ -13,6 +13,7 @@ the composer goes to the conversation router; the catch-alls come last. After ev
 from bot.features.checkin import handlers as checkin
 from bot.features.compose import handlers as compose
 from bot.features.conversation import handlers as conversation
+from bot.features.coregulation import handlers as coregulation
 from bot.features.follow_ups import handlers as follow_ups
 from bot.features.history import handlers as history
 from bot.features.learn import handlers as learn
@@ -48,6 +49,7 @@ def register_handlers(application: AnyApplication) -> None:
     follow_ups.register(application)
     repair.register(application)
     sharing.register(application)
+    coregulation.register(application)
     listening.register(application)
     conversation.register(application)
     fallback.register_last(application)

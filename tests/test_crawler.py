@@ -139,6 +139,18 @@ FORGED = [
     "share:partner:1",
     f"share:partner:{HUGE}",
     "reply:thanks:999999999",
+    "reply:time:1",
+    "reply:evening:1",
+    "cb:hour:1",
+    "cb:none:999999999",
+    f"cb:tomorrow:{HUGE}",
+    "cb:never:1",
+    "tk:yes:1:0",
+    "tk:yes:1:29580000",
+    "tk:other:999999999:0",
+    f"tk:yes:1:{HUGE}",
+    "tk:maybe:1:0",
+    "ci:more",
     "reply:write:1",
     f"reply:talk:{HUGE}",
     "practice:go:999",
@@ -692,6 +704,18 @@ async def said_back(walker: Walker) -> None:
     await alice.expect(r"says back what they heard")
 
 
+async def talk_offered(walker: Walker) -> None:
+    """Bob needs a little time (his come-back choices open), then offers a time to talk;
+    Alice has "Works for me" / "Another time" before her."""
+    alice, bob = walker.people
+    await paired(walker)
+    await _do(walker, 1, "press 'I need a little time'", bob.press("I need a little time"))
+    await bob.expect(r"remind you to come back")
+    await _do(walker, 1, "press 'Let's talk…'", bob.press("Let's talk…"))
+    await _do(walker, 1, "press 'this evening'", bob.press("this evening"))
+    await alice.expect(r"would like to talk")
+
+
 async def invited(walker: Walker) -> None:
     alice, bob = walker.people
     await _do(walker, 0, "sends '/partner'", alice.send("/partner"))
@@ -762,6 +786,7 @@ STATES: list[tuple[str, Callable[[Walker], Awaitable[None]], int]] = [
     ("finished message", finished, 1),
     ("paired, message delivered", paired, 2),
     ("said back, waiting for 'that's it'", said_back, 2),
+    ("a little time, then a time to talk offered", talk_offered, 2),
     ("invited, not yet answered", invited, 2),
     ("reminders set", reminders_set, 1),
     ("nudge received", nudged, 1),

@@ -359,7 +359,7 @@ async def test_after_that_s_it_only_what_is_still_open_is_offered(
     await pair(alice, bob)
     delivered = await send_to(alice, bob)
     talk = delivered.buttons[2]["callback_data"]  # "Let's talk…"
-    await bob.press("I need a little time", delivered)
+    await bob.press("Thank you for telling me", delivered)
     await bob.expect(r"Sent to Alice")
     await bob.press("💬 Say what I heard")
     await bob.press("💌 Send it to Alice")

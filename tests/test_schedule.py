@@ -16,11 +16,16 @@ from bot.core.schedule import (
     SpokenTimes,
     decide,
     end_of_local_day,
+    follow_up_moment,
     later,
     local_moment,
+    needs_zone,
     next_daily,
     outside_quiet_hours,
     spoken,
+    talk_moment,
+    talk_reminder_at,
+    typed_talk_moment,
 )
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -185,3 +190,41 @@ SAY = SpokenTimes(
 def test_a_moment_ahead_is_said_as_people_say_it(moment: datetime, said: str) -> None:
     now = utc(2026, 3, 27, 12, 0)  # a Friday, 13:00 in Berlin
     assert spoken(moment, now, BERLIN, SAY) == said
+
+
+@pytest.mark.parametrize(
+    ("slot", "now", "expected"),
+    [
+        # Friday 27 March 2026, 13:00 in Berlin.
+        ("evening", utc(2026, 3, 27, 12), datetime(2026, 3, 27, 19, tzinfo=BERLIN)),
+        ("tomorrow", utc(2026, 3, 27, 12), datetime(2026, 3, 28, 19, tzinfo=BERLIN)),
+        ("weekend", utc(2026, 3, 27, 12), datetime(2026, 3, 28, 11, tzinfo=BERLIN)),
+        # Saturday after 11: Sunday's (summer time from that night on).
+        ("weekend", utc(2026, 3, 28, 12), datetime(2026, 3, 29, 11, tzinfo=BERLIN)),
+        # Sunday after 11: next Saturday's.
+        ("weekend", utc(2026, 3, 29, 12), datetime(2026, 4, 4, 11, tzinfo=BERLIN)),
+        # Late in the evening, "this evening" is an hour from now.
+        ("evening", utc(2026, 3, 27, 21), utc(2026, 3, 27, 22)),
+    ],
+)
+def test_when_a_time_to_talk_is(slot: str, now: datetime, expected: datetime) -> None:
+    assert talk_moment(slot, now, BERLIN) == expected
+
+
+def test_a_reminder_half_an_hour_before_a_talk_unless_it_is_too_close() -> None:
+    now = utc(2026, 3, 27, 12)
+    assert talk_reminder_at(utc(2026, 3, 27, 18), now) == utc(2026, 3, 27, 17, 30)
+    assert talk_reminder_at(utc(2026, 3, 27, 12, 20), now) == utc(2026, 3, 27, 12, 5)
+    assert talk_reminder_at(utc(2026, 3, 27, 12, 8), now) is None
+
+
+def test_a_typed_talk_time_and_follow_ups_on_the_persons_clock() -> None:
+    now = utc(2026, 3, 27, 21)  # 22:00 in Berlin
+    assert typed_talk_moment(1, time(8), now, BERLIN) == datetime(2026, 3, 28, 8, tzinfo=BERLIN)
+    assert typed_talk_moment(0, time(8), now, BERLIN) == datetime(2026, 3, 28, 8, tzinfo=BERLIN)
+    assert follow_up_moment("at 21:45", utc(2026, 3, 27, 12), BERLIN) == datetime(
+        2026, 3, 27, 21, 45, tzinfo=BERLIN
+    )
+    assert follow_up_moment("next_evening", now, BERLIN) == datetime(2026, 3, 28, 19, tzinfo=BERLIN)
+    assert not needs_zone("hour") and not needs_zone("20m")
+    assert needs_zone("evening") and needs_zone("at 21:45") and needs_zone("next_evening")

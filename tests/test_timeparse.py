@@ -8,7 +8,15 @@ from pathlib import Path
 import pytest
 
 from bot.content import load_content
-from bot.core.timeparse import SpokenClock, iana_zone, offset_zone, parse_clock, zones_showing
+from bot.core.timeparse import (
+    SpokenClock,
+    TalkDays,
+    iana_zone,
+    offset_zone,
+    parse_clock,
+    talk_time,
+    zones_showing,
+)
 from bot.places import Places
 
 
@@ -112,3 +120,35 @@ def test_a_city_called_so_beats_one_that_was_once_called_so() -> None:
     found = Places().search("Portland")
     assert [place.name for place in found] == ["Portland"] * len(found)
     assert len({place.time_zone for place in found}) == len(found) > 1
+
+
+@pytest.fixture(scope="module")
+def talk_days() -> TalkDays:
+    words = load_content(Path(__file__).parent.parent / "content", "en").words.clock
+    return TalkDays(tuple(words.talk_today), tuple(words.talk_tomorrow), tuple(words.talk_evening))
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("20:30", (0, time(20, 30))),
+        ("at 8pm", (0, time(20))),
+        ("tonight at 8", (0, time(20))),  # an evening word: a bare 8 is 20:00
+        ("tonight at 7am", (0, time(7))),  # said so: stays morning
+        ("tonight at 7 a.m.", (0, time(7))),
+        ("this evening 9.30", (0, time(21, 30))),
+        ("Tomorrow at 19:30", (1, time(19, 30))),
+        ("tmrw 8pm", (1, time(20))),
+        ("today at quarter past 6", (0, time(6, 15))),
+        ("sunday after lunch", None),
+        ("tomorrow evening", None),
+        ("after the kids are asleep", None),
+    ],
+)
+def test_a_typed_time_to_talk(
+    text: str,
+    expected: tuple[int, time] | None,
+    spoken: SpokenClock,
+    talk_days: TalkDays,
+) -> None:
+    assert talk_time(text, spoken, talk_days) == expected

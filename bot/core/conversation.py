@@ -21,6 +21,7 @@ class Expecting(StrEnum):
     SEND_TIME = "send_time"  # when to be reminded to send a message
     PARTNER_REPLY = "reply"  # a written reply to the partner
     TALK_TIME = "talk_time"  # a time to talk, typed, for the partner
+    TALK_OTHER = "talk_other"  # another time to talk, instead of the one the partner offered
     # Something just arrived from the partner: a typed text is likely an answer to it, and
     # is sent only once the person confirms (the text waits, see `pending_text`).
     INCOMING = "incoming"
@@ -84,7 +85,12 @@ def still_open(awaited: Awaited | None, now: datetime) -> Awaited | None:
     age = now - awaited.since
     if awaited.what is Expecting.NUDGE_ANSWER:
         return awaited if age <= NUDGE_ANSWER_OPEN else None
-    if awaited.what in (Expecting.PARTNER_REPLY, Expecting.TALK_TIME, Expecting.REFLECTION):
+    if awaited.what in (
+        Expecting.PARTNER_REPLY,
+        Expecting.TALK_TIME,
+        Expecting.TALK_OTHER,
+        Expecting.REFLECTION,
+    ):
         return awaited if age <= REPLY_OPEN else replace(awaited, what=Expecting.INCOMING)
     if awaited.what in (Expecting.INCOMING, Expecting.HEARD_ANSWER):
         return awaited if age <= INCOMING_OPEN else None

@@ -14,6 +14,8 @@ class ReminderKind(StrEnum):
     CONTINUE = "continue"  # "ready to continue?" after a break
     NOTICE = "notice"  # what another person did (accepted, ended the pairing): the outbox
     WEEKLY = "weekly"  # the weekly reflection, opt-in, at the person's time
+    COME_BACK = "come_back"  # "I need a little time": when the partner chose to come back
+    TALK = "talk"  # shortly before a talk both partners agreed on
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,8 @@ RULES: dict[ReminderKind, KindRules] = {
     ReminderKind.CONTINUE: KindRules(),
     ReminderKind.NOTICE: KindRules(late_is_fine=True),
     ReminderKind.WEEKLY: KindRules(recurs=True),
+    ReminderKind.COME_BACK: KindRules(),
+    ReminderKind.TALK: KindRules(),
 }
 
 

@@ -217,3 +217,57 @@ def spoken_ahead(moment: datetime, now: datetime, say: SpokenTimes) -> str:
     """ "in 20 min", for someone whose clock the bot does not know yet."""
     minutes = max(1, round((moment - now).total_seconds() / 60))
     return say.in_minutes_only.format(minutes=minutes)
+
+
+# A time to talk, offered by the partner with one tap, on the offerer's clock.
+TALK_EVENING = time(19, 0)
+TALK_WEEKEND = time(11, 0)
+SATURDAY = 5
+# The reminder before a talk both agreed on comes this long before it (and not at all when the
+# talk is closer than SOONEST_TALK_REMINDER).
+TALK_LEAD = timedelta(minutes=30)
+SOONEST_TALK_REMINDER = timedelta(minutes=5)
+
+
+def talk_moment(slot: str, now: datetime, zone: ZoneInfo) -> datetime:
+    """When "this evening", "tomorrow" or "this weekend" is, for a talk (UTC)."""
+    now = _utc(now)
+    today = now.astimezone(zone).date()
+    if slot == "evening":
+        return later(Later.EVENING, now, zone)
+    if slot == "tomorrow":
+        return local_moment(today + timedelta(days=1), TALK_EVENING, zone)
+    if slot != "weekend":
+        raise ValueError(f"{slot!r} is no time to talk")
+    day = today + timedelta(days=(SATURDAY - today.weekday()) % 7)
+    moment = local_moment(day, TALK_WEEKEND, zone)
+    while moment < now + timedelta(minutes=20):
+        # Saturday late morning has passed: Sunday's; Sunday's has passed: next Saturday's.
+        day += timedelta(days=1 if day.weekday() == SATURDAY else 6)
+        moment = local_moment(day, TALK_WEEKEND, zone)
+    return moment
+
+
+def typed_talk_moment(days: int, clock: time, now: datetime, zone: ZoneInfo) -> datetime:
+    """A typed time to talk: `clock` tomorrow (`days` 1), or the next time it comes round."""
+    if days:
+        return local_moment(_utc(now).astimezone(zone).date() + timedelta(days=days), clock, zone)
+    return next_daily(clock, zone, now)
+
+
+def talk_reminder_at(talk: datetime, now: datetime) -> datetime | None:
+    """When to remind both of a talk they agreed on; None when it is too close for one."""
+    remind = _utc(talk) - TALK_LEAD
+    soonest = _utc(now) + SOONEST_TALK_REMINDER
+    if remind >= soonest:
+        return remind
+    return None if _utc(talk) - soonest < timedelta(minutes=5) else soonest
+
+
+def minutes_of(moment: datetime) -> int:
+    """An instant as whole minutes since 1970 (small enough for a button's data)."""
+    return int(_utc(moment).timestamp() // 60)
+
+
+def moment_of(minutes: int) -> datetime:
+    return datetime.fromtimestamp(minutes * 60, UTC)

@@ -133,3 +133,36 @@ def zones_showing(
         if difference <= tolerance.total_seconds() / 60:
             found.append(name)
     return found
+
+
+@dataclass(frozen=True)
+class TalkDays:
+    """Words that place a typed time to talk on a day (content/<locale>/words.toml [clock])."""
+
+    today: tuple[str, ...]
+    tomorrow: tuple[str, ...]
+    evening: tuple[str, ...]  # also today, and a bare "8" in them is 20:00
+
+
+def talk_time(text: str, spoken: SpokenClock, days: TalkDays) -> tuple[int, time] | None:
+    """A time to talk as typed ("20:00", "tonight at 8", "tomorrow at 19:30"): the days from
+    today (0 or 1) and the clock time; None when it names no clock time on today or tomorrow
+    ("Sunday after lunch" is said to the partner as written, with no reminder)."""
+    said = text.casefold()
+    offset, evening = 0, False
+    for words, day, late in (
+        (days.tomorrow, 1, False),
+        (days.evening, 0, True),
+        (days.today, 0, False),
+    ):
+        found = re.search(rf"(?<!\w)(?:{_phrases(words)})(?!\w)", said) if words else None
+        if found:
+            said = f"{said[: found.start()]} {said[found.end() :]}"
+            offset, evening = day, late
+            break
+    clock = parse_clock(said, spoken)
+    if clock is None:
+        return None
+    if evening and clock.hour < 12 and not re.search(r"\d\s*a\.?m\b", said):
+        clock = clock.replace(hour=clock.hour + 12)
+    return offset, clock

@@ -3,6 +3,7 @@ blocked (403), or a passing failure to retry later."""
 
 from __future__ import annotations
 
+import html
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
@@ -13,9 +14,13 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.content import Content
 from bot.core.conversation import Awaited, Expecting
+from bot.core.history import preview
+from bot.core.reflect import Understood
 from bot.core.reminder_kinds import ReminderKind
+from bot.core.schedule import moment_of, spoken
 from bot.features.checkin import views as checkin_views
 from bot.features.compose import views as compose_views
+from bot.features.coregulation import views as coregulation_views
 from bot.features.follow_ups import views as follow_ups_views
 from bot.features.pairing import views as pairing_views
 from bot.features.sharing import views as sharing_views
@@ -108,6 +113,8 @@ class ReminderSender:
             return pairing_views.notice(texts, reminder.payload), None
         if kind == ReminderKind.CONTINUE:
             return compose_views.ready_to_continue(self.content)
+        if kind in (ReminderKind.COME_BACK, ReminderKind.TALK):
+            return await self._with_partner(due)
         message_id = int(reminder.payload.get("message_id", 0))
         # None also for a message that no longer opens: nothing to remind of.
         saved = await self.storage.saved_message(reminder.user_id, message_id)
@@ -119,3 +126,31 @@ class ReminderSender:
             markup = sharing_views.share_keyboard(texts, saved, partner, remind=False)
             return follow_ups_views.send_now(texts, saved.text), markup
         return follow_ups_views.outcome_question(texts, message_id)
+
+    async def _with_partner(
+        self, due: DueReminder
+    ) -> tuple[str, InlineKeyboardMarkup | None] | None:
+        """A reminder about the partner (coming back to their message, a talk): only while
+        the two are still paired with each other; else nothing is said."""
+        texts = self.content.texts
+        reminder = due.reminder
+        partner = await self.storage.pairing.partner_of(reminder.user_id)
+        if partner is None or partner.user_id != reminder.payload.get("with"):
+            return None
+        if reminder.kind == ReminderKind.TALK:
+            now = reminder.next_fire_at or datetime.now(UTC)
+            talk = moment_of(int(reminder.payload.get("at", 0)))
+            when = spoken(talk, now, ZoneInfo(due.time_zone), self.content.spoken_times)
+            return texts.talk_reminder.format(name=html.escape(partner.name), when=when), None
+        message_id = int(reminder.payload.get("message_id", 0))
+        saved = await self.storage.saved_message(partner.user_id, message_id)
+        if saved is None:
+            return None
+        _, latest = await self.storage.listening.tries(reminder.user_id, message_id)
+        return coregulation_views.come_back_reminder(
+            texts,
+            partner.name,
+            preview(saved.text, coregulation_views.ABOUT_LENGTH),
+            message_id,
+            can_hear=latest is not Understood.YES,
+        )

@@ -33,6 +33,7 @@ CHECKIN, OUTCOME = ReminderKind.CHECKIN.value, ReminderKind.OUTCOME.value
 WEEKLY = ReminderKind.WEEKLY.value
 SEND_LATER, CONTINUE = ReminderKind.SEND_LATER.value, ReminderKind.CONTINUE.value
 NOTICE = ReminderKind.NOTICE.value
+COME_BACK, TALK = ReminderKind.COME_BACK.value, ReminderKind.TALK.value
 SCHEDULED, CLAIMED, HELD, PAUSED, OFF = "scheduled", "claimed", "held", "paused", "off"
 # A follow-up chosen before the person's time zone was known: no moment yet, never due; placed
 # on their clock once they say where they are.

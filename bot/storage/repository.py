@@ -61,7 +61,7 @@ OUTCOME_KIND = ReminderKind.OUTCOME.value
 TAP_PREFIX = "tap:"
 # What a partner's answers leave behind (targets end with the id of the one answered): a
 # one-tap answer, and a written reply (bot/features/sharing).
-ANSWER_ACTIONS = ("reply", "wrote")
+ANSWER_ACTIONS = ("reply", "wrote", "time")
 T = TypeVar("T")
 A = TypeVar("A")
 

@@ -16,6 +16,7 @@ from bot.core.first_words import MAX_KEPT_LENGTH, FirstWords, keep_more, kind_of
 from bot.core.safety import MAX_PLAN_PART_LENGTH, PLAN_QUESTIONS
 from bot.features.checkin import handlers as checkin
 from bot.features.compose import views as compose_views
+from bot.features.coregulation import handlers as coregulation
 from bot.features.follow_ups import handlers as follow_ups
 from bot.features.listening import handlers as listening
 from bot.features.practice import handlers as practice
@@ -49,6 +50,7 @@ ANSWERS: dict[Expecting, Answer] = {
     Expecting.SEND_TIME: _send_time,
     Expecting.PARTNER_REPLY: share.reply_from_text,
     Expecting.TALK_TIME: share.reply_from_text,
+    Expecting.TALK_OTHER: coregulation.talk_other_from_text,
     Expecting.INCOMING: share.incoming_text,
     Expecting.REFLECTION: listening.reflection_from_text,
     Expecting.CORRECTION: listening.correction_from_text,
@@ -169,6 +171,7 @@ SAID_BACK = frozenset(
         Expecting.CORRECTION,
         Expecting.PARTNER_REPLY,
         Expecting.TALK_TIME,
+        Expecting.TALK_OTHER,
         Expecting.REPAIR,
         Expecting.PRACTICE,
     }

@@ -31,7 +31,7 @@ from bot.handlers.context import (
     user_id,
 )
 from bot.handlers.keyboards import grid
-from bot.storage.reminders import CONTINUE, OUTCOME, SEND_LATER
+from bot.storage.reminders import COME_BACK, CONTINUE, OUTCOME, SEND_LATER
 
 # In a waiting follow-up's payload: when it was chosen for (bot/core/schedule.py).
 WHEN = "when"
@@ -139,7 +139,11 @@ def _confirmations(context: Context) -> dict[str, str]:
     """What a person hears once a follow-up they chose has its moment (an automatic one,
     like "how did it go?", says nothing)."""
     texts = context.texts
-    return {SEND_LATER: texts.send_later_set, CONTINUE: texts.break_set}
+    return {
+        SEND_LATER: texts.send_later_set,
+        CONTINUE: texts.break_set,
+        COME_BACK: texts.come_back_set,
+    }
 
 
 @logged

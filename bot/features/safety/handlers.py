@@ -48,6 +48,7 @@ TO_PARTNER = frozenset(
     {
         Expecting.PARTNER_REPLY,
         Expecting.TALK_TIME,
+        Expecting.TALK_OTHER,
         Expecting.INCOMING,
         Expecting.REFLECTION,
         Expecting.CORRECTION,

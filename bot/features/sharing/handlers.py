@@ -7,6 +7,7 @@ import html
 import logging
 import secrets
 from enum import Enum
+from zoneinfo import ZoneInfo
 
 from telegram import (
     InlineKeyboardMarkup,
@@ -30,8 +31,11 @@ from bot.core.draft import MAX_PART_LENGTH
 from bot.core.history import SavedMessage, local_time, preview
 from bot.core.pairing import Partner
 from bot.core.reflect import Understood
+from bot.core.schedule import minutes_of, moment_of, spoken, talk_moment, typed_talk_moment
+from bot.features.coregulation import views as coregulation_views
 from bot.features.follow_ups.handlers import schedule_outcome
 from bot.features.listening.views import HeardOffer
+from bot.features.reminders.common import read_talk_time
 from bot.features.sharing import views
 from bot.handlers import keyboards
 from bot.handlers.context import (
@@ -48,6 +52,8 @@ from bot.handlers.taps import first_tap
 log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE
 INLINE_RESULTS = 10
+# A partner's "I need a little time" (other one-tap answers are "reply").
+TIME_CLAIM = "time"
 COMPOSE_LINK = "compose"
 
 
@@ -96,7 +102,7 @@ async def inline_share(update: Update, context: Context) -> None:
 # --- sending to the partner ----------------------------------------------------------------
 
 
-async def _paired_with_owner(update: Update, context: Context, message_id: int) -> Partner | None:
+async def paired_over(update: Update, context: Context, message_id: int) -> Partner | None:
     """The presser's partner, if the message belongs to one of the two of them."""
     storage = context.storage
     partner = await storage.pairing.partner_of(user_id(update))
@@ -112,7 +118,7 @@ async def _reply_target(update: Update, context: Context) -> tuple[str, int, Par
     query = update.callback_query
     assert query is not None and query.data is not None
     button = views.PartnerAnswer.parse(query.data) or views.PartnerWrite.of(query.data)
-    partner = await _paired_with_owner(update, context, button.message_id)
+    partner = await paired_over(update, context, button.message_id)
     if partner is None:
         await _expired(update, context)
         return None
@@ -257,7 +263,12 @@ async def quick_reply(update: Update, context: Context) -> None:
     kind, message_id, partner = target
     texts = context.texts
     me = user_id(update)
-    if await context.storage.did(me, "reply", f"{message_id}:{partner.user_id}"):
+    answered = f"{message_id}:{partner.user_id}"
+    # "A little time" may be followed by a time to talk or thanks; those, once given, by
+    # nothing else (two that disagree would leave the sender unsure which one holds).
+    claim = TIME_CLAIM if kind == "time" else "reply"
+    storage = context.storage
+    if await storage.did(me, "reply", answered) or await storage.did(me, claim, answered):
         # Before the time picker too: a time chosen there would be refused.
         await query.answer()
         await context.bot.send_message(
@@ -279,20 +290,23 @@ async def quick_reply(update: Update, context: Context) -> None:
         "tomorrow": texts.talk_tomorrow_button,
         "weekend": texts.talk_weekend_button,
     }
+    markup = None
     if kind in slots:
-        text = texts.reply_talk.format(name=name, when=slots[kind])
+        at = await talk_at(context, me, partner.user_id, kind)
+        when = await said_to(context, partner.user_id, at) or slots[kind]
+        text = texts.reply_talk.format(name=name, when=when)
+        markup = coregulation_views.talk_answer_keyboard(texts, message_id, at)
+    elif kind == "thanks":
+        text = texts.reply_thanks.format(name=name)
     else:
-        text = (
-            texts.reply_thanks.format(name=name)
-            if kind == "thanks"
-            else texts.reply_time.format(name=name)
-        )
+        # The one waiting gets one small thing to do for themselves meanwhile.
+        cares = context.content.words.waiting_care
+        care = cares[message_id % len(cares)]
+        text = f"{texts.reply_time.format(name=name)}\n\n{texts.waiting_care.format(care=care)}"
     await query.answer()
-    # One one-tap answer per message: two that disagree ("thanks", then "a little time")
-    # would leave the sender unsure which one holds.
-    action = ("reply", f"{message_id}:{partner.user_id}")
+    action = (claim, answered)
     await expect_answer(context, partner.user_id, message_id, user_id(update))
-    delivery = await _deliver_once(context, update, partner, action, (text, None))
+    delivery = await _deliver_once(context, update, partner, action, (text, markup))
     partner_name = html.escape(partner.name)
     if delivery is None:
         await context.bot.send_message(
@@ -314,9 +328,56 @@ async def quick_reply(update: Update, context: Context) -> None:
             if latest is Understood.YES
             else [[(texts.heard_button, HeardOffer(message_id).pack())]]
         )
+        if kind == "time":
+            # Coming back may well be a time to talk.
+            rows.append([(texts.reply_talk_button, answer_button("talk", message_id))])
         write = views.PartnerWrite("write", message_id).pack()
         rows.append([(texts.reply_write_button, write)])
         await query.edit_message_reply_markup(reply_markup=keyboards.grid(*rows))
+        if kind == "time":
+            markup = coregulation_views.come_back_keyboard(texts, message_id)
+            await context.bot.send_message(
+                chat_id(update), texts.come_back_ask, reply_markup=markup
+            )
+
+
+def answer_button(kind: str, message_id: int) -> str:
+    return views.PartnerAnswer(kind, message_id).pack()  # type: ignore[arg-type]
+
+
+async def talk_zone(context: Context, *people: int) -> ZoneInfo | None:
+    """The clock a time to talk is on: the first of `people` whose time zone is known."""
+    for person in people:
+        zone = (await context.storage.reminders.user_clock(person)).time_zone
+        if zone:
+            return ZoneInfo(zone)
+    return None
+
+
+async def talk_at(context: Context, me: int, partner: int, slot: str) -> int:
+    """ "This evening", "tomorrow", "this weekend" on the offerer's clock (or, not known yet,
+    the partner's), in minutes since 1970; 0 when neither clock is known."""
+    zone = await talk_zone(context, me, partner)
+    if zone is None:
+        return 0
+    return minutes_of(talk_moment(slot, context.now(), zone))
+
+
+async def typed_talk_at(context: Context, me: int, partner: int, text: str) -> int:
+    """A time to talk as typed, if it names a clock time today or tomorrow (else 0)."""
+    found = read_talk_time(context, text)
+    zone = await talk_zone(context, me, partner)
+    if found is None or zone is None:
+        return 0
+    return minutes_of(typed_talk_moment(*found, context.now(), zone))
+
+
+async def said_to(context: Context, person: int, at: int) -> str:
+    """A time to talk as `person` says it ("this evening at 19:00"); "" if not on a clock."""
+    zone = await talk_zone(context, person)
+    if not at or zone is None:
+        return ""
+    return spoken(moment_of(at), context.now(), zone, context.content.spoken_times)
 
 
 def _talk_keyboard(context: Context, message_id: int) -> InlineKeyboardMarkup:
@@ -408,7 +469,9 @@ async def reply_from_text(
                 chat_id(update), texts.reply_already_sent.format(name=html.escape(partner.name))
             )
             return
-        message, markup = texts.reply_talk.format(name=name, when=written), None
+        at = await typed_talk_at(context, me, partner.user_id, text)
+        message = texts.reply_talk.format(name=name, when=written)
+        markup = coregulation_views.talk_answer_keyboard(texts, awaited.message_id or 0, at)
     else:
         message = texts.reply_written.format(name=name, message=written)
         markup = keyboards.grid(

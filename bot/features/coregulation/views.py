@@ -1,0 +1,67 @@
+"""Co-regulation's buttons and the reminders' words."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from typing import Literal
+
+from telegram import InlineKeyboardMarkup
+
+from bot.content import Texts
+from bot.features.listening.views import HeardOffer
+from bot.features.sharing.views import PartnerAnswer, PartnerWrite
+from bot.handlers.callback_data import CallbackData
+from bot.handlers.keyboards import grid
+
+# How much of the partner's message a come-back reminder quotes.
+ABOUT_LENGTH = 120
+
+
+@dataclass(frozen=True)
+class ComeBack(CallbackData, prefix="cb"):
+    """After "I need a little time": when to be reminded to come back to the message."""
+
+    when: Literal["hour", "evening", "tomorrow", "none"]
+    message_id: int
+
+
+@dataclass(frozen=True)
+class TalkAnswer(CallbackData, prefix="tk"):
+    """A time to talk the partner offered: "works for me", or another time. `at` is the
+    moment in minutes since 1970 (0: said in words the bot cannot place on a clock)."""
+
+    choice: Literal["yes", "other"]
+    message_id: int
+    at: int
+
+
+def come_back_keyboard(texts: Texts, message_id: int) -> InlineKeyboardMarkup:
+    return grid(
+        [
+            (texts.come_back_hour_button, ComeBack("hour", message_id).pack()),
+            (texts.come_back_evening_button, ComeBack("evening", message_id).pack()),
+        ],
+        [(texts.come_back_tomorrow_button, ComeBack("tomorrow", message_id).pack())],
+        [(texts.come_back_none_button, ComeBack("none", message_id).pack())],
+    )
+
+
+def talk_answer_keyboard(texts: Texts, message_id: int, at: int) -> InlineKeyboardMarkup:
+    return grid(
+        [(texts.talk_yes_button, TalkAnswer("yes", message_id, at).pack())],
+        [(texts.talk_other_button, TalkAnswer("other", message_id, at).pack())],
+    )
+
+
+def come_back_reminder(
+    texts: Texts, name: str, about: str, message_id: int, *, can_hear: bool
+) -> tuple[str, InlineKeyboardMarkup]:
+    """The moment chosen to come back: the message it is about, and the ways to answer."""
+    text = texts.come_back_reminder.format(
+        name=html.escape(name), about=html.escape(about, quote=False)
+    )
+    rows = [[(texts.heard_button, HeardOffer(message_id).pack())]] if can_hear else []
+    rows.append([(texts.reply_talk_button, PartnerAnswer("talk", message_id).pack())])
+    rows.append([(texts.reply_write_button, PartnerWrite("write", message_id).pack())])
+    return text, grid(*rows)

@@ -1,0 +1,165 @@
+"""The partner's side of co-regulation, end to end: "I need a little time" with a come-back
+reminder (and something kind for the one who waits), and a time to talk that the other
+confirms with one tap or answers with another time, with a reminder for both before it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from tests.conftest import FakeClock
+from tests.driver import FakeUser
+from tests.test_reminders_flow import dispatcher_of
+from tests.test_sharing import pair, send_to
+from tests.test_your_data import storage_of
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+async def in_berlin(user: FakeUser) -> None:
+    await user.send("/reminders")
+    await user.send("Berlin")
+    await user.expect(r"Time zone set: Europe/Berlin")
+    await user.expect(r"Your reminders")
+
+
+async def test_a_little_time_comes_back_when_chosen(
+    alice: FakeUser, bob: FakeUser, clock: FakeClock, running_bot: Any
+) -> None:
+    await pair(alice, bob)
+    delivered = await send_to(alice, bob)
+    await bob.press("I need a little time", delivered)
+    waiting = await alice.expect(r"Bob needs a little time, and will come back to you")
+    assert "While you wait, something kind for yourself:" in waiting.text
+    await bob.expect(r"Sent to Alice")
+    asked = await bob.expect_buttons("In an hour", "This evening", "Tomorrow morning")
+    assert "remind you to come back" in asked.text
+    # Coming back may be a time to talk: still offered on the message itself.
+    assert delivered.labels == ["💬 Say what I heard", "Let's talk…", "✍️ Write a reply"]
+    this_evening = next(b for b in asked.buttons if b["text"] == "This evening")
+    await bob.press("This evening", asked)
+    # Bob's clock is not known yet: asked first, never taken as UTC.
+    await bob.expect(r"One thing first.*where are you")
+    await bob.send("Berlin")
+    await bob.expect(r"I'll remind you this evening at 19:00")
+    await bob.press_data(asked, this_evening["callback_data"])  # a second tap
+    await bob.expect_toast(r"already chosen")
+    clock.set(datetime(2026, 3, 27, 19, tzinfo=BERLIN))
+    assert (await dispatcher_of(running_bot).tick()).sent == 1
+    back = await bob.expect(r"Ready to come back to Alice's message\?")
+    assert "I feel anxious because the call ran late" in back.text
+    assert back.labels == ["💬 Say what I heard", "Let's talk…", "✍️ Write a reply"]
+    await bob.press("Let's talk…", back)
+    await bob.press("tomorrow")
+    offer = await alice.expect(r"Bob would like to talk tomorrow")
+    assert offer.labels == ["👍 Works for me", "🕰 Another time"]
+    assert (await dispatcher_of(running_bot).tick()).sent == 0  # once
+
+
+async def test_no_come_back_reminder_and_none_after_the_pairing_ended(
+    alice: FakeUser, bob: FakeUser, clock: FakeClock, running_bot: Any
+) -> None:
+    await in_berlin(bob)
+    await pair(alice, bob)
+    await send_to(alice, bob)
+    await bob.press("I need a little time")
+    await bob.press("No reminder, thanks")
+    await bob.expect(r"Okay, no reminder")
+    delivered = await send_to(alice, bob)
+    await bob.press("I need a little time", delivered)
+    await bob.press("In an hour")
+    await bob.expect(r"I'll remind you today at 14:00")
+    await alice.send("/partner")
+    await alice.press("End the pairing")
+    await alice.press("Yes, end it")
+    await bob.expect(r"Alice ended the pairing")
+    clock.advance(hours=1)
+    await dispatcher_of(running_bot).tick()
+    assert "Ready to come back" not in bob.all_text()
+
+
+async def test_a_time_to_talk_is_agreed_with_one_tap_and_both_are_reminded(
+    alice: FakeUser, bob: FakeUser, clock: FakeClock, running_bot: Any
+) -> None:
+    await in_berlin(alice)
+    await in_berlin(bob)
+    await pair(alice, bob)
+    await send_to(alice, bob)
+    await bob.press("Let's talk…")
+    await bob.press("this evening")
+    offer = await alice.expect(r"Bob would like to talk this evening at 19:00\.")
+    works = next(b for b in offer.buttons if b["text"] == "👍 Works for me")
+    await alice.press("👍 Works for me", offer)
+    await bob.expect(r"Alice says this evening at 19:00 works for them\.")
+    await alice.expect(
+        r"Settled: you'll talk with Bob this evening at 19:00\. I'll remind you both half an hour"
+    )
+    assert not offer.buttons
+    await alice.press_data(offer, works["callback_data"])  # an impatient second tap
+    await alice.expect_toast(r"already answered")
+    assert bob.all_text().count("works for them") == 1
+    clock.set(datetime(2026, 3, 27, 18, 30, tzinfo=BERLIN))
+    assert (await dispatcher_of(running_bot).tick()).sent == 2
+    await alice.expect(r"Your talk with Bob is in 30 min \(19:00\)")
+    await bob.expect(r"Your talk with Alice is in 30 min \(19:00\)")
+
+
+async def test_another_time_goes_back_and_forth_until_one_works(
+    alice: FakeUser, bob: FakeUser, running_bot: Any
+) -> None:
+    await in_berlin(alice)
+    await in_berlin(bob)
+    await pair(alice, bob)
+    await send_to(alice, bob)
+    await bob.press("Let's talk…")
+    await bob.press("this weekend")
+    await alice.expect(r"Bob would like to talk tomorrow at 11:00\.")  # Saturday: tomorrow
+    await alice.press("🕰 Another time")
+    await alice.expect(r"What time would suit you\?")
+    await alice.send("tomorrow at 20:30")
+    await alice.expect(r"Sent to Bob")
+    offer = await bob.expect(r"Alice would like to talk tomorrow at 20:30\.")
+    await bob.press("👍 Works for me", offer)
+    await alice.expect(r"Bob says tomorrow at 20:30 works for them\.")
+    await bob.expect(r"Settled: you'll talk with Alice tomorrow at 20:30")
+    store = storage_of(running_bot).reminders
+    for person in (alice, bob):
+        (talk,) = [r for r in await store.one_shots(person.id) if r.kind == "talk"]
+        assert talk.next_fire_at is not None
+        assert talk.next_fire_at.astimezone(BERLIN) == datetime(2026, 3, 28, 20, tzinfo=BERLIN)
+
+
+async def test_a_time_in_words_is_agreed_without_a_reminder_and_said_so(
+    alice: FakeUser, bob: FakeUser, running_bot: Any
+) -> None:
+    await pair(alice, bob)
+    await send_to(alice, bob)
+    await bob.press("Let's talk…")
+    await bob.press("I'll type a time")
+    await bob.send("sunday after lunch")
+    offer = await alice.expect(r"Bob would like to talk sunday after lunch\.")
+    await alice.press("🕰 Another time", offer)
+    await alice.send("maybe monday, after the kids are asleep")
+    await bob.press("👍 Works for me")
+    await alice.expect(r"Bob says that time works for them\.")
+    await bob.expect(r"Settled\. I couldn't place that time on a clock")
+    store = storage_of(running_bot).reminders
+    assert not [r for r in await store.one_shots(alice.id) if r.kind == "talk"]
+
+
+async def test_an_old_talk_offer_after_the_pairing_ended_reaches_nobody(
+    alice: FakeUser, bob: FakeUser
+) -> None:
+    await pair(alice, bob)
+    await send_to(alice, bob)
+    await bob.press("Let's talk…")
+    await bob.press("tomorrow")
+    offer = await alice.expect(r"Bob would like to talk tomorrow")
+    await alice.send("/partner")
+    await alice.press("End the pairing")
+    await alice.press("Yes, end it")
+    await bob.expect(r"Alice ended the pairing")
+    await alice.press("👍 Works for me", offer)
+    await alice.expect_toast(r"earlier message")
+    assert "works for them" not in bob.all_text()
