@@ -138,6 +138,8 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "talk_settled": frozenset({"name", "when"}),
     "talk_settled_soon": frozenset({"name", "when"}),
     "talk_reminder": frozenset({"name", "when"}),
+    "talk_for_you": frozenset({"words", "when"}),
+    "their_time": frozenset({"when", "name"}),
     "reply_talk": frozenset({"name", "when"}),
     "reply_time": frozenset({"name"}),
     "reply_written": frozenset({"name", "message"}),
@@ -300,6 +302,7 @@ class Texts(_Strict):
     edited_message: str
     stale_button: str
     stale_button_here: str
+    stale_button_outside: str
     unknown_command: str
     outside_flow: str
     error: str
@@ -482,6 +485,8 @@ class Texts(_Strict):
     talk_settled_soon: str
     talk_settled_unplaced: str
     talk_already: str
+    talk_for_you: str
+    their_time: str
     talk_passed: str
     talk_reminder: str
     reply_written: str

@@ -9,7 +9,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from tests.conftest import FakeClock
-from tests.driver import FakeUser
+from tests.driver import FakeUser, eventually
 from tests.test_reminders_flow import dispatcher_of
 from tests.test_sharing import pair, send_to
 from tests.test_your_data import storage_of
@@ -163,3 +163,103 @@ async def test_an_old_talk_offer_after_the_pairing_ended_reaches_nobody(
     await alice.press("👍 Works for me", offer)
     await alice.expect_toast(r"earlier message")
     assert "works for them" not in bob.all_text()
+
+
+async def in_new_york(user: FakeUser) -> None:
+    await user.send("/reminders")
+    await user.send("America/New_York")
+    await user.expect(r"Time zone set: America/New_York")
+    await user.expect(r"Your reminders")
+
+
+async def test_partners_on_different_clocks_each_see_their_own_time(
+    alice: FakeUser, bob: FakeUser, running_bot: Any
+) -> None:
+    await in_berlin(alice)
+    await in_new_york(bob)
+    await pair(alice, bob)
+    await send_to(alice, bob)
+    await bob.press("Let's talk…")
+    await bob.press("I'll type a time")
+    await bob.send("tonight at 8")
+    # 20:00 in New York is 01:00 in Berlin: Alice reads both before she agrees.
+    offer = await alice.expect(r"Bob would like to talk tonight at 8 \(tomorrow at 01:00 for you\)")
+    await alice.press("👍 Works for me", offer)
+    await bob.expect(r"Alice says this evening at 20:00 works for them\.")
+    await alice.expect(r"Settled: you'll talk with Bob tomorrow at 01:00\.")
+
+
+async def test_someone_whose_clock_is_unknown_is_told_the_others_time_and_no_made_up_clock(
+    alice: FakeUser, bob: FakeUser, clock: FakeClock, running_bot: Any
+) -> None:
+    await in_berlin(bob)
+    await pair(alice, bob)
+    await send_to(alice, bob)
+    await bob.press("Let's talk…")
+    await bob.press("this evening")
+    await alice.press("👍 Works for me")
+    await alice.expect(r"Settled: you'll talk with Bob this evening at 19:00, Bob's time\.")
+    clock.set(datetime(2026, 3, 27, 18, 30, tzinfo=BERLIN))
+    assert (await dispatcher_of(running_bot).tick()).sent == 2
+    reminder = await alice.expect(r"Your talk with Bob is in 30 min\.")
+    assert "(" not in reminder.text.split("\n")[0]  # no UTC clock passed off as hers
+
+
+async def test_an_offer_is_answered_once_whichever_button(
+    alice: FakeUser, bob: FakeUser, running_bot: Any
+) -> None:
+    await in_berlin(alice)
+    await pair(alice, bob)
+    await send_to(alice, bob)
+    await bob.press("Let's talk…")
+    await bob.press("tomorrow")
+    offer = await alice.expect(r"Bob would like to talk tomorrow")
+    other = next(b for b in offer.buttons if b["text"] == "🕰 Another time")["callback_data"]
+    await alice.press("👍 Works for me", offer)
+    await alice.expect(r"Settled")
+    await alice.press_data(offer, other)  # the other button, from an old keyboard
+    await alice.expect_toast(r"already answered")
+    assert "What time would suit you" not in alice.all_text()
+
+
+async def test_the_bots_own_slot_with_no_clock_known_asks_where_and_then_reminds_both(
+    alice: FakeUser, bob: FakeUser, running_bot: Any
+) -> None:
+    await pair(alice, bob)
+    await send_to(alice, bob)
+    await bob.press("Let's talk…")
+    await bob.press("this evening")
+    await alice.press("👍 Works for me")
+    await bob.expect(r"Alice says this evening works for them\.")
+    await alice.expect(r"One thing first.*where are you")
+    assert "couldn't place" not in alice.all_text()
+    await alice.send("/journal")  # a look elsewhere keeps the question
+    await alice.send("Berlin")
+    await alice.expect(r"Settled: you'll talk with Bob this evening at 19:00\. I'll remind you both")
+    store = storage_of(running_bot).reminders
+    for person in (alice, bob):
+        (talk,) = [r for r in await store.one_shots(person.id) if r.kind == "talk"]
+        assert talk.next_fire_at == datetime(2026, 3, 27, 18, 30, tzinfo=BERLIN)
+
+
+async def test_how_did_it_go_comes_after_the_talk(
+    alice: FakeUser, bob: FakeUser, running_bot: Any
+) -> None:
+    await in_berlin(alice)
+    await in_berlin(bob)
+    await pair(alice, bob)
+    await send_to(alice, bob)
+    store = storage_of(running_bot).reminders
+
+    async def outcome_at() -> datetime | None:
+        found = [r for r in await store.one_shots(alice.id) if r.kind == "outcome"]
+        return found[0].next_fire_at if found else None
+
+    first = await eventually(outcome_at, "how did it go? set")
+    assert first == datetime(2026, 3, 28, 19, tzinfo=BERLIN)
+    await bob.press("Let's talk…")
+    await bob.press("I'll type a time")
+    await bob.send("tomorrow at 20:30")
+    await alice.press("👍 Works for me")
+    await alice.expect(r"Settled")
+    assert await outcome_at() == datetime(2026, 3, 29, 19, tzinfo=BERLIN)

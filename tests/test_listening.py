@@ -368,7 +368,7 @@ async def test_after_that_s_it_only_what_is_still_open_is_offered(
     # A one-tap answer was given already: no time picker that would then be refused.
     assert understood.labels == ["✍️ Write a reply"]
     await bob.press_data(delivered, talk)
-    await bob.expect(r"already answered this one")
+    await bob.expect_toast(r"already answered this one")
     assert "When would suit you" not in bob.all_text()
     await bob.press("💬 Say what I heard")
     await bob.expect(r"Alice already said you got it")

@@ -538,10 +538,17 @@ async def test_checkin_has_more_feelings_and_offers_a_gentle_next_step(alice: Fa
     await alice.expect(r"resentful")
 
 
+async def _none_left(message: Any) -> bool | None:
+    return None if message.buttons else True
+
+
 async def test_a_check_in_can_say_more_and_the_journal_keeps_it(alice: FakeUser) -> None:
     await alice.send("/checkin")
+    question = await alice.expect(r"How are you feeling right now")
     await alice.send("tired")
     await alice.expect(r"Saved to your journal: tired")
+    # Answered in words: the feelings' buttons go, like the composer's.
+    await eventually(lambda: _none_left(question), "the check-in's buttons gone")
     await alice.press("✍️ Want to say more?")
     await alice.expect(r"Go on, I'm listening")
     await alice.send("work was <loud> & long, and I miss us")
@@ -638,3 +645,19 @@ async def test_a_break_until_this_evening_asks_for_the_zone_first(
     await at_berlin(clock, 27, 19)
     assert (await dispatcher_of(running_bot).tick()).sent == 1
     await alice.expect(r"Ready to continue")
+
+
+async def test_a_double_tap_on_a_follow_up_sets_one_reminder(
+    alice: FakeUser, clock: FakeClock, running_bot: Any
+) -> None:
+    await _finished_message(alice)
+    await alice.press("⏰ Remind me to send it")
+    asked = await alice.expect(r"calm moment to send it")
+    hour = next(b for b in asked.buttons if b["text"] == "In an hour")["callback_data"]
+    await alice.press_data(asked, hour)
+    await alice.press_data(asked, hour)  # a slow phone
+    await alice.expect(r"I'll remind you in 60 min")
+    await alice.expect_toast(r".")
+    sends = [r for r in await storage_of(running_bot).reminders.one_shots(alice.id)]
+    assert [r.kind for r in sends].count("send_later") == 1
+    assert alice.all_text().count("I'll remind you") == 1

@@ -356,7 +356,7 @@ async def test_a_double_tap_delivers_once(
     delivered = await bob.expect(r"Alice wrote you a soft start-up")
     await bob.press("Thank you for telling me", delivered)
     await bob.press("Thank you for telling me", delivered)
-    await bob.expect(r"already answered this one")
+    await bob.expect_toast(r"already answered this one")
     thanks = [c for c in telegram.calls_of("sendMessage") if c.params["chat_id"] == alice.id
               and "Thank you for telling me" in c.params["text"]]  # fmt: skip
     assert len(thanks) == 1
@@ -466,7 +466,7 @@ async def test_one_one_tap_answer_per_message_and_words_can_follow(
     await bob.press("Thank you for telling me", delivered)
     await bob.expect(r"Sent to Alice")
     await bob.press_data(delivered, little_time)  # an old keyboard, or a quick second tap
-    await bob.expect(r"already answered this one")
+    await bob.expect_toast(r"already answered this one")
     said = [e.message.text for e in telegram.events[alice.id] if e.message]
     assert any("Thank you for telling me" in text for text in said)
     assert not any("needs a little time" in text for text in said)

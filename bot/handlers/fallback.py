@@ -62,12 +62,11 @@ async def outside_flow(update: Update, context: Context) -> None:
 
 @logged
 async def stale_button(update: Update, context: Context) -> None:
-    """A button from an older message, with no conversation going."""
+    """A button from an older message, with no conversation going: a toast is enough (a
+    double tap on a button that just did its work must not add a line to the chat)."""
     query = update.callback_query
     assert query is not None
-    texts = context.texts
-    await query.answer(texts.stale_button)
-    await _say(update, context, texts.outside_flow)
+    await query.answer(context.texts.stale_button_outside)
 
 
 def register_first(application: AnyApplication) -> None:

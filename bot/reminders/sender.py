@@ -17,7 +17,7 @@ from bot.core.conversation import Awaited, Expecting
 from bot.core.history import preview
 from bot.core.reflect import Understood
 from bot.core.reminder_kinds import ReminderKind
-from bot.core.schedule import moment_of, spoken
+from bot.core.schedule import moment_of, spoken, spoken_ahead
 from bot.features.checkin import views as checkin_views
 from bot.features.compose import views as compose_views
 from bot.features.coregulation import views as coregulation_views
@@ -140,7 +140,11 @@ class ReminderSender:
         if reminder.kind == ReminderKind.TALK:
             now = reminder.next_fire_at or datetime.now(UTC)
             talk = moment_of(int(reminder.payload.get("at", 0)))
-            when = spoken(talk, now, ZoneInfo(due.time_zone), self.content.spoken_times)
+            say = self.content.spoken_times
+            if (await self.storage.reminders.user_clock(reminder.user_id)).time_zone is None:
+                when = spoken_ahead(talk, now, say)  # no clock of theirs to name
+            else:
+                when = spoken(talk, now, ZoneInfo(due.time_zone), say)
             return texts.talk_reminder.format(name=html.escape(partner.name), when=when), None
         message_id = int(reminder.payload.get("message_id", 0))
         saved = await self.storage.saved_message(partner.user_id, message_id)

@@ -291,6 +291,25 @@ class ReminderRepository:
             )
             return bool(getattr(result, "rowcount", 0))
 
+    async def drop_waiting(self, reminder_id: int) -> bool:
+        """Takes a waiting follow-up away to place it otherwise; False if it went already."""
+        async with self._sessions() as session, session.begin():
+            result = await session.execute(
+                delete(ReminderRow).where(
+                    ReminderRow.id == reminder_id, ReminderRow.status == NO_ZONE
+                )
+            )
+            return bool(getattr(result, "rowcount", 0))
+
+    async def reschedule_one_shot(self, reminder_id: int, fire_at: datetime) -> None:
+        """A one-shot not sent yet comes at another moment."""
+        async with self._sessions() as session, session.begin():
+            await session.execute(
+                update(ReminderRow)
+                .where(ReminderRow.id == reminder_id, ReminderRow.status == SCHEDULED)
+                .values(next_fire_at=fire_at)
+            )
+
     async def one_shots(self, user_id: int) -> list[Reminder]:
         async with self._sessions() as session:
             rows = await session.scalars(

@@ -21,6 +21,7 @@ from bot.core.schedule import (
 from bot.features.checkin import views
 from bot.features.checkin.views import CheckinFeeling, CheckinPage
 from bot.features.reminders.common import acknowledge, date_text, expect, say, user_zone
+from bot.handlers import questions
 from bot.handlers.context import (
     AnyApplication,
     Context,
@@ -57,11 +58,13 @@ async def checkin(update: Update, context: Context) -> None:
     await acknowledge(update)
     await context.storage.reminders.answered(user_id(update))
     await expect(update, context, Expecting.CHECKIN)
-    await say(update, context, context.texts.ask_checkin, checkingrid(context))
+    await questions.send_question(update, context, context.texts.ask_checkin, checkingrid(context))
 
 
 async def save_checkin(update: Update, context: Context, feeling: str) -> None:
     await expect(update, context, None)
+    if update.message is not None:
+        await questions.answered_by_typing(update, context)
     await context.storage.reminders.add_checkin(user_id(update), context.now(), feeling.strip())
     # Said back inside a sentence of its own: without its closing mark ("on Tuesdays?.").
     shown = feeling.strip().rstrip(".!?…") or feeling.strip()
@@ -102,6 +105,7 @@ async def checkin_feeling(update: Update, context: Context) -> None:
         return
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
+    questions.answered_by_tap(update, context)
     await save_checkin(update, context, words[index])
 
 

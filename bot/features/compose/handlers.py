@@ -6,15 +6,12 @@ before it asks the next question, so the database is the truth about where the u
 
 from __future__ import annotations
 
-import asyncio
 import html
-import logging
 import warnings
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.error import TelegramError
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -37,7 +34,7 @@ from bot.features.safety import views as safety_views
 from bot.features.sharing import handlers as share
 from bot.features.welcome import views as welcome_views
 from bot.features.your_data import handlers as forget
-from bot.handlers import commands, redelivery
+from bot.handlers import commands, questions, redelivery
 from bot.handlers.context import (
     AnyApplication,
     Context,
@@ -49,10 +46,7 @@ from bot.handlers.context import (
 from bot.storage.persistence import COMPOSE_CONVERSATION
 from bot.storage.reminders import CONTINUE
 
-log = logging.getLogger(__name__)
 END = ConversationHandler.END
-# chat_data: the message id of the composer's last question with buttons.
-QUESTION = "composer_question"
 PRIVATE = filters.ChatType.PRIVATE
 
 
@@ -116,37 +110,14 @@ def compose_feeling(context: Context, draft: Draft) -> str:
     return tidy_part(Step.FEELING, draft.feeling, context.content.phrasing)
 
 
-async def ask(update: Update, context: Context, draft: Draft) -> Step:
-    """Sends the question for the draft's step and returns that step as the next state."""
+async def ask(update: Update, context: Context, draft: Draft, intro: str = "") -> Step:
+    """Sends the question for the draft's step (after `intro`, in the same message) and
+    returns that step as the next state."""
     text, markup = _question(context, draft)
-    await _send_question(update, context, text, markup)
+    await questions.send_question(
+        update, context, f"{intro}\n\n{text.lstrip()}" if intro else text, markup
+    )
     return draft.step
-
-
-async def _send_question(
-    update: Update, context: Context, text: str, markup: InlineKeyboardMarkup | None
-) -> None:
-    """Sends a question; the buttons of the one before go at the same time (an answer typed
-    instead of tapped leaves none behind), so only the current question can be tapped."""
-    chat = chat_id(update)
-    previous = context.chat_data.pop(QUESTION, None) if context.chat_data is not None else None
-    send = context.bot.send_message(chat, text, reply_markup=markup)
-    if previous is None:
-        sent = await send
-    else:
-        _, sent = await asyncio.gather(_drop_buttons(context, chat, previous), send)
-    if markup is not None and context.chat_data is not None:
-        # Kept in memory only: on another replica, or after a restart, the old buttons stay
-        # (and a tap on them is answered as an old button).
-        context.chat_data[QUESTION] = sent.message_id
-
-
-async def _drop_buttons(context: Context, chat: int, message_id: int) -> None:
-    try:
-        await context.bot.edit_message_reply_markup(chat, message_id, reply_markup=None)
-    except TelegramError:
-        # Already gone (tapped, deleted) or Telegram busy: the buttons are only tidying.
-        log.debug("chat=%s question=%s buttons stay", chat, message_id)
 
 
 async def _say(update: Update, context: Context, text: str) -> None:
@@ -202,9 +173,7 @@ async def _settle_button(update: Update, context: Context, record: str = "") -> 
     await query.answer()
     if query.message is None:
         return
-    asked = context.chat_data
-    if asked is not None and asked.get(QUESTION) == query.message.message_id:
-        del asked[QUESTION]
+    questions.answered_by_tap(update, context)
     if record:
         await query.edit_message_text(record, reply_markup=None)
     else:
@@ -351,7 +320,7 @@ async def _answer_feeling(update: Update, context: Context, draft: Draft, text: 
         return await move_on(update, context, draft.answer(text), known_user=True)
     draft = draft.with_part(Step.FEELING, text)
     await context.storage.save_draft(user_id(update), draft, update=applied(context))
-    await _send_question(
+    await questions.send_question(
         update,
         context,
         content.texts.faux_feeling.format(word=html.escape(faux.word)),
@@ -369,8 +338,7 @@ async def _stale(update: Update, context: Context, draft: Draft) -> Step:
     query = update.callback_query
     assert query is not None
     await query.answer(context.texts.stale_button)
-    await _say(update, context, context.texts.stale_button_here)
-    return await ask(update, context, draft)
+    return await ask(update, context, draft, intro=context.texts.stale_button_here)
 
 
 @logged
@@ -459,7 +427,7 @@ async def review_button(update: Update, context: Context) -> Step | int:
         return await finish(update, context, draft)
     if action == "over":
         text, markup = views.start_over_question(context.content)
-        await _send_question(update, context, text, markup)
+        await questions.send_question(update, context, text, markup)
         return Step.REVIEW
     if action == "keep":
         return await ask(update, context, draft)

@@ -162,7 +162,7 @@ def _kept_across(awaited: Awaited, update: Update) -> bool:
         return True
     text = update.message.text if update.message and update.message.text else ""
     command = text.split(maxsplit=1)[0].lstrip("/").split("@")[0].casefold() if text else ""
-    return awaited.what in SAID_BACK and command in LOOKS
+    return awaited.what in KEPT_ACROSS_LOOKS and command in LOOKS
 
 
 SAID_BACK = frozenset(
@@ -176,6 +176,8 @@ SAID_BACK = frozenset(
         Expecting.PRACTICE,
     }
 )
+# A place asked for a reminder that waits for it survives a look too.
+KEPT_ACROSS_LOOKS = SAID_BACK | {Expecting.TIME_ZONE}
 # Commands that only show something.
 LOOKS = frozenset({"history", "journal", "learn", "partner", "export"})
 KEEPS_THE_QUESTION = filters.Regex(r"^/(cancel|help|back)(@\w+)?(\s|$)")

@@ -5,20 +5,29 @@ other ("works for me"), or answered with another time, and both are reminded bef
 from __future__ import annotations
 
 import html
+from datetime import datetime
+from zoneinfo import ZoneInfo
 
 from telegram import Update
 from telegram.ext import CallbackQueryHandler
 
 from bot.core.conversation import Awaited, Expecting
 from bot.core.pairing import Partner
-from bot.core.schedule import Later, moment_of, talk_reminder_at
-from bot.features.coregulation.views import ComeBack, TalkAnswer, talk_answer_keyboard
+from bot.core.schedule import (
+    TALK_LEAD,
+    Later,
+    minutes_of,
+    moment_of,
+    next_day_evening,
+    talk_moment,
+    talk_reminder_at,
+)
+from bot.features.coregulation.views import ComeBack, TalkAnswer
 from bot.features.follow_ups import handlers as follow_ups
 from bot.features.reminders.common import say
 from bot.features.sharing import handlers as share
 from bot.handlers.context import AnyApplication, Context, logged, user_id
-from bot.handlers.taps import first_tap
-from bot.storage.reminders import COME_BACK, TALK
+from bot.storage.reminders import COME_BACK, OUTCOME, TALK, Reminder
 
 COME_BACK_AT = {"hour": Later.HOUR, "evening": Later.EVENING, "tomorrow": Later.TOMORROW_MORNING}
 
@@ -62,22 +71,33 @@ async def come_back_chosen(update: Update, context: Context) -> None:
 
 @logged
 async def talk_answer(update: Update, context: Context) -> None:
-    """ "Works for me" or "another time", on a time to talk the partner offered."""
+    """ "Works for me" or "another time", on a time to talk the partner offered: once per
+    offer, whichever of the two is tapped."""
     query = update.callback_query
     assert query is not None
     button = TalkAnswer.of(query.data)
-    texts = context.texts
+    texts, storage, me = context.texts, context.storage, user_id(update)
     partner = await share.paired_over(update, context, button.message_id)
     if partner is None:
         await query.answer(texts.stale_button)
         return
-    if button.choice == "other":
-        await _another_time(update, context, button, partner)
-        return
-    if button.at and moment_of(button.at) < context.now():
+    if button.choice == "yes" and button.at and moment_of(button.at) < context.now():
         await query.answer(texts.talk_passed)
         return
-    await _agree(update, context, button, partner)
+    answered = ("talk_answer", f"{button.message_id}:{button.offer}:{partner.user_id}")
+    if not await storage.claim_action(me, *answered):
+        await query.answer(texts.talk_already)
+        return
+    try:
+        if button.choice == "other":
+            await _another_time(update, context, button, partner)
+        else:
+            await _agree(update, context, button, partner)
+    except NothingDelivered:
+        await storage.release_action(me, *answered)  # they were told; answering again works
+    except BaseException:
+        await storage.release_action(me, *answered)  # nothing happened: answering again works
+        raise
 
 
 async def _another_time(
@@ -85,9 +105,6 @@ async def _another_time(
 ) -> None:
     query = update.callback_query
     assert query is not None
-    if not await first_tap(update, context, "tap:talk-other"):
-        await query.answer(context.texts.just_below)
-        return
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
     awaited = Awaited(Expecting.TALK_OTHER, button.message_id, partner.user_id)
@@ -96,51 +113,102 @@ async def _another_time(
 
 
 async def _agree(update: Update, context: Context, button: TalkAnswer, partner: Partner) -> None:
-    """Tells the partner it works, then sets a reminder for both before the talk."""
+    """Tells the partner it works, then sets a reminder for both before the talk (first asking
+    where this person is when neither clock was known for one of the bot's own slots)."""
     query = update.callback_query
     assert query is not None
-    texts, storage, me = context.texts, context.storage, user_id(update)
-    agreed = ("talk_ok", f"{button.message_id}:{button.at}:{partner.user_id}")
-    if not await storage.claim_action(me, *agreed):
-        await query.answer(texts.talk_already)
-        return
+    texts = context.texts
+    at = button.at
+    if not at and button.slot != "typed":
+        at = await share.talk_at(context, user_id(update), partner.user_id, button.slot)
     await query.answer()
-    their_when = await share.said_to(context, partner.user_id, button.at)
+    their_when = await share.said_to(context, partner.user_id, at) or _slot_words(
+        context, button.slot
+    )
     told = (
         texts.talk_agreed.format(name=_first_name(update), when=their_when)
         if their_when
         else texts.talk_agreed_unplaced.format(name=_first_name(update))
     )
-    try:
-        delivery = await share.deliver(context, update, partner, told, None)
-    except BaseException:
-        await storage.release_action(me, *agreed)
-        raise
+    delivery = await share.deliver(context, update, partner, told, None)
     if delivery is share.Delivery.FAILED:
-        await storage.release_action(me, *agreed)
-        return
+        raise NothingDelivered  # the answer is given back; trying again works
     await query.edit_message_reply_markup(reply_markup=None)
-    await _remind_both(update, context, button.at, partner)
-
-
-async def _remind_both(update: Update, context: Context, at: int, partner: Partner) -> None:
-    texts, me = context.texts, user_id(update)
-    if not at:
+    if at:
+        await say(update, context, await _remind_both(update, context, at, partner))
+    elif button.slot == "typed":
         await say(update, context, texts.talk_settled_unplaced)
-        return
-    my_when = await share.said_to(context, me, at) or await share.said_to(
-        context, partner.user_id, at
-    )
+    else:
+        # The bot's own "this evening": placed as soon as this person says where they are.
+        payload = {"with": partner.user_id, "slot": button.slot, "message_id": button.message_id}
+        await context.storage.reminders.add_waiting_for_zone(user_id(update), TALK, payload)
+        await follow_ups.ask_zone_first(update, context)
+
+
+class NothingDelivered(Exception):
+    """The partner could not be reached (they were told nothing; the sender was)."""
+
+
+def _slot_words(context: Context, slot: str) -> str:
+    texts = context.texts
+    return {
+        "evening": texts.talk_evening_button,
+        "tomorrow": texts.talk_tomorrow_button,
+        "weekend": texts.talk_weekend_button,
+    }.get(slot, "")
+
+
+async def _remind_both(update: Update, context: Context, at: int, partner: Partner) -> str:
+    """Sets the reminder before the talk for both, and moves "how did it go?" to after it;
+    returns what this person is told."""
+    me = user_id(update)
     name = html.escape(partner.name)
-    remind = talk_reminder_at(moment_of(at), context.now())
+    mine = await share.said_to(context, me, at)
+    if not mine:  # this person's clock is not known: the other's, named as theirs
+        theirs = await share.said_to(context, partner.user_id, at)
+        mine = context.texts.their_time.format(when=theirs, name=name)
+    talk = moment_of(at)
+    await _outcome_after(context, me, partner.user_id, talk)
+    remind = talk_reminder_at(talk, context.now())
     if remind is None:
-        await say(update, context, texts.talk_settled_soon.format(name=name, when=my_when))
-        return
+        return context.texts.talk_settled_soon.format(name=name, when=mine)
     store = context.storage.reminders
     for person, other in ((me, partner.user_id), (partner.user_id, me)):
         await store.add_one_shot(person, TALK, remind, {"with": other, "at": at})
     context.services.wake(remind)
-    await say(update, context, texts.talk_settled.format(name=name, when=my_when))
+    return context.texts.talk_settled.format(name=name, when=mine)
+
+
+async def _outcome_after(context: Context, me: int, partner: int, talk: datetime) -> None:
+    """ "How did it go?" comes the evening after the talk, never before it."""
+    store = context.storage.reminders
+    for person in (me, partner):
+        clock = await store.user_clock(person)
+        if clock.time_zone is None:
+            continue  # still waiting for their clock: placed from the talk's day then
+        after = next_day_evening(talk, ZoneInfo(clock.time_zone))
+        for reminder in await store.one_shots(person):
+            fire = reminder.next_fire_at
+            if reminder.kind == OUTCOME and fire is not None and fire < talk + TALK_LEAD:
+                await store.reschedule_one_shot(reminder.id, after)
+
+
+async def place_talk(
+    update: Update, context: Context, waiting: Reminder, zone: ZoneInfo
+) -> str | None:
+    """A talk agreed before this person's clock was known, now placed (follow_ups)."""
+    store = context.storage.reminders
+    partner = await context.storage.pairing.partner_of(user_id(update))
+    if not await store.drop_waiting(waiting.id):
+        return None
+    if partner is None or partner.user_id != waiting.payload.get("with"):
+        return None
+    slot = str(waiting.payload.get("slot", "evening"))
+    at = minutes_of(talk_moment(slot, context.now(), zone))
+    return await _remind_both(update, context, at, partner)
+
+
+follow_ups.PLACERS[TALK] = place_talk
 
 
 async def talk_other_from_text(
@@ -153,11 +221,9 @@ async def talk_other_from_text(
         await storage.conversation.expect(me, None)
         await say(update, context, texts.not_paired)
         return
-    message_id = awaited.message_id or 0
-    at = await share.typed_talk_at(context, me, partner.user_id, text)
-    written = html.escape(text.strip(), quote=False)
-    offer = texts.reply_talk.format(name=_first_name(update), when=written)
-    markup = talk_answer_keyboard(texts, message_id, at)
+    offer, markup = await share.typed_talk_offer(
+        context, update, partner.user_id, awaited.message_id or 0, text
+    )
     delivery = await share.deliver(context, update, partner, offer, markup)
     if delivery is share.Delivery.FAILED:
         return  # still awaited: sending it again delivers it

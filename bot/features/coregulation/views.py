@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import secrets
 from dataclasses import dataclass
 from typing import Literal
 
@@ -26,14 +27,21 @@ class ComeBack(CallbackData, prefix="cb"):
     message_id: int
 
 
+Slot = Literal["evening", "tomorrow", "weekend", "typed"]
+
+
 @dataclass(frozen=True)
 class TalkAnswer(CallbackData, prefix="tk"):
     """A time to talk the partner offered: "works for me", or another time. `at` is the
-    moment in minutes since 1970 (0: said in words the bot cannot place on a clock)."""
+    moment in minutes since 1970 (0: not on a clock: typed in words, or offered before either
+    clock was known); `slot` how it was offered; `offer` tells one offer from another (each
+    is answered once, whichever button)."""
 
     choice: Literal["yes", "other"]
     message_id: int
     at: int
+    slot: Slot
+    offer: int
 
 
 def come_back_keyboard(texts: Texts, message_id: int) -> InlineKeyboardMarkup:
@@ -47,10 +55,13 @@ def come_back_keyboard(texts: Texts, message_id: int) -> InlineKeyboardMarkup:
     )
 
 
-def talk_answer_keyboard(texts: Texts, message_id: int, at: int) -> InlineKeyboardMarkup:
+def talk_answer_keyboard(
+    texts: Texts, message_id: int, at: int, slot: Slot
+) -> InlineKeyboardMarkup:
+    offer = secrets.randbelow(1_000_000)
     return grid(
-        [(texts.talk_yes_button, TalkAnswer("yes", message_id, at).pack())],
-        [(texts.talk_other_button, TalkAnswer("other", message_id, at).pack())],
+        [(texts.talk_yes_button, TalkAnswer("yes", message_id, at, slot, offer).pack())],
+        [(texts.talk_other_button, TalkAnswer("other", message_id, at, slot, offer).pack())],
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -31,11 +32,18 @@ from bot.handlers.context import (
     user_id,
 )
 from bot.handlers.keyboards import grid
-from bot.storage.reminders import COME_BACK, CONTINUE, OUTCOME, SEND_LATER
+from bot.handlers.taps import first_tap
+from bot.storage.reminders import COME_BACK, CONTINUE, OUTCOME, SEND_LATER, Reminder
 
 # In a waiting follow-up's payload: when it was chosen for (bot/core/schedule.py).
 WHEN = "when"
 Payload = dict[str, Any]
+
+
+# Kinds whose waiting rows their own feature places once the zone is known (a talk both
+# agreed on: bot/features/coregulation); each returns what the person is told, if anything.
+Placer = Callable[[Update, Context, Reminder, ZoneInfo], Awaitable[str | None]]
+PLACERS: dict[str, Placer] = {}
 
 
 @dataclass(frozen=True)
@@ -122,6 +130,12 @@ async def zone_now_known(update: Update, context: Context, zone: ZoneInfo) -> bo
     confirmations = _confirmations(context)
     told: list[str] = []
     for waiting in await store.waiting_for_zone(user_id(update)):
+        placer = PLACERS.get(waiting.kind)
+        if placer is not None:
+            line = await placer(update, context, waiting, zone)
+            if line:
+                told.append(line)
+            continue
         when = str(waiting.payload.get(WHEN, NEXT_EVENING))
         fire = outside_quiet_hours(follow_up_moment(when, now, zone), zone, clock.quiet)
         if not await store.place_waiting(waiting.id, fire):
@@ -154,6 +168,9 @@ async def send_when_chosen(update: Update, context: Context) -> None:
     slot, message_id = button.when, button.message_id
     if await context.storage.saved_message(user_id(update), message_id) is None:
         await query.answer(context.texts.stale_button)
+        return
+    if not await first_tap(update, context, "tap:send-when"):
+        await query.answer(context.texts.just_below)  # a double tap: one reminder is enough
         return
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)

@@ -7,6 +7,7 @@ import html
 import logging
 import secrets
 from enum import Enum
+from typing import cast
 from zoneinfo import ZoneInfo
 
 from telegram import (
@@ -269,11 +270,9 @@ async def quick_reply(update: Update, context: Context) -> None:
     claim = TIME_CLAIM if kind == "time" else "reply"
     storage = context.storage
     if await storage.did(me, "reply", answered) or await storage.did(me, claim, answered):
-        # Before the time picker too: a time chosen there would be refused.
-        await query.answer()
-        await context.bot.send_message(
-            chat_id(update), texts.reply_already_sent.format(name=html.escape(partner.name))
-        )
+        # Before the time picker too: a time chosen there would be refused. A toast: the
+        # chat already shows the answer.
+        await query.answer(texts.reply_already_sent.format(name=partner.name))
         return
     if kind == "talk":
         if not await first_tap(update, context, "tap:talk"):
@@ -295,7 +294,9 @@ async def quick_reply(update: Update, context: Context) -> None:
         at = await talk_at(context, me, partner.user_id, kind)
         when = await said_to(context, partner.user_id, at) or slots[kind]
         text = texts.reply_talk.format(name=name, when=when)
-        markup = coregulation_views.talk_answer_keyboard(texts, message_id, at)
+        markup = coregulation_views.talk_answer_keyboard(
+            texts, message_id, at, cast(coregulation_views.Slot, kind)
+        )
     elif kind == "thanks":
         text = texts.reply_thanks.format(name=name)
     else:
@@ -370,6 +371,24 @@ async def typed_talk_at(context: Context, me: int, partner: int, text: str) -> i
     if found is None or zone is None:
         return 0
     return minutes_of(typed_talk_moment(*found, context.now(), zone))
+
+
+async def typed_talk_offer(
+    context: Context, update: Update, partner: int, message_id: int, text: str
+) -> tuple[str, InlineKeyboardMarkup]:
+    """A typed time to talk, for the partner: their words, with the time on the partner's own
+    clock beside them when their clocks differ; "works for me" or another time."""
+    texts, me = context.texts, user_id(update)
+    at = await typed_talk_at(context, me, partner, text)
+    when = html.escape(text.strip(), quote=False)
+    theirs, placed_on = await talk_zone(context, partner), await talk_zone(context, me, partner)
+    if at and theirs is not None and placed_on is not None:
+        moment = moment_of(at)
+        if moment.astimezone(theirs).utcoffset() != moment.astimezone(placed_on).utcoffset():
+            when = texts.talk_for_you.format(words=when, when=await said_to(context, partner, at))
+    name = html.escape(update.effective_user.first_name if update.effective_user else "")
+    offer = texts.reply_talk.format(name=name, when=when)
+    return offer, coregulation_views.talk_answer_keyboard(texts, message_id, at, "typed")
 
 
 async def said_to(context: Context, person: int, at: int) -> str:
@@ -469,9 +488,9 @@ async def reply_from_text(
                 chat_id(update), texts.reply_already_sent.format(name=html.escape(partner.name))
             )
             return
-        at = await typed_talk_at(context, me, partner.user_id, text)
-        message = texts.reply_talk.format(name=name, when=written)
-        markup = coregulation_views.talk_answer_keyboard(texts, awaited.message_id or 0, at)
+        message, markup = await typed_talk_offer(
+            context, update, partner.user_id, awaited.message_id or 0, text
+        )
     else:
         message = texts.reply_written.format(name=name, message=written)
         markup = keyboards.grid(
