@@ -181,6 +181,8 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "pause_days_button": frozenset({"days"}),
     "paused": frozenset({"next"}),
     "resumed": frozenset({"next"}),
+    "zone_choice_button": frozenset({"place", "offset"}),
+    "zone_no_clock": frozenset({"time"}),
     "zone_set": frozenset({"zone", "now"}),
     "checkin_saved": frozenset({"feeling"}),
     "journal_checkin": frozenset({"date", "feeling"}),
@@ -631,6 +633,8 @@ class Texts(_Strict):
     zone_from_clock: str
     zone_unknown: str
     zone_needed: str
+    zone_choice_button: str
+    zone_no_clock: str
     zone_first: str
     nudges: list[str] = Field(min_length=1)
     nudge_checkin_button: str
@@ -817,6 +821,7 @@ class ClockWords(_Strict):
     quarter_past: list[str] = Field(min_length=1)
     half_past: list[str] = Field(min_length=1)
     quarter_to: list[str] = Field(min_length=1)
+    place_filler: list[str]
     talk_today: list[str]
     talk_tomorrow: list[str]
     talk_evening: list[str]

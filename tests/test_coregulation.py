@@ -235,7 +235,9 @@ async def test_the_bots_own_slot_with_no_clock_known_asks_where_and_then_reminds
     assert "couldn't place" not in alice.all_text()
     await alice.send("/journal")  # a look elsewhere keeps the question
     await alice.send("Berlin")
-    await alice.expect(r"Settled: you'll talk with Bob this evening at 19:00\. I'll remind you both")
+    await alice.expect(
+        r"Settled: you'll talk with Bob this evening at 19:00\. I'll remind you both"
+    )
     store = storage_of(running_bot).reminders
     for person in (alice, bob):
         (talk,) = [r for r in await store.one_shots(person.id) if r.kind == "talk"]

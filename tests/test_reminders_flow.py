@@ -85,9 +85,9 @@ async def test_time_zone_from_the_clock_and_from_a_location(
     await alice.send("/reminders")
     await alice.expect(r"Where are you")
     await alice.send("13:00")
-    choose = await alice.expect(r"These zones show that time")
-    assert "Europe/Berlin" in choose.labels and len(choose.labels) <= 6
-    await alice.press("Europe/Berlin")
+    choose = await alice.expect(r"These places show that time")
+    assert "Berlin · UTC+1" in choose.labels and len(choose.labels) <= 6
+    await alice.press("Berlin · UTC+1")
     await alice.expect(r"Time zone set: Europe/Berlin")
     await bob.send("/reminders")
     await bob.expect(r"Where are you")
@@ -107,7 +107,38 @@ async def test_ambiguous_unknown_and_typed_zones(alice: FakeUser) -> None:
     assert len(set(choose.labels)) == len(choose.labels)
     assert all(label.startswith("Portland, US · UTC") for label in choose.labels)
     await alice.send("UTC+2")
-    await alice.expect(r"Time zone set: Etc/GMT-2")
+    # Not "Etc/GMT-2", whose sign reads the other way round.
+    await alice.expect(r"Time zone set: UTC\+2\.")
+
+
+@pytest.mark.parametrize(
+    ("typed", "zone"),
+    [
+        ("I'm in New York", "America/New_York"),
+        ("london, UK", "Europe/London"),
+        ("i live in Munich", "Europe/Berlin"),
+    ],
+)
+async def test_a_place_said_the_way_people_say_it(alice: FakeUser, typed: str, zone: str) -> None:
+    await alice.send("/reminders")
+    await alice.expect(r"Where are you")
+    await alice.send(typed)
+    await alice.expect(rf"Time zone set: {zone}")
+
+
+async def test_a_clock_time_is_read_both_ways_and_one_no_place_shows_is_said_so(
+    alice: FakeUser,
+) -> None:
+    await alice.send("/reminders")
+    await alice.expect(r"Where are you")
+    await alice.send("21:45")  # at 12:00 UTC no place shows it
+    said = await alice.expect(r"Right now no place shows 21:45")
+    assert "couldn't find" not in said.text
+    await alice.send("it's 7:05 here")
+    choose = await alice.expect(r"These places show that time")
+    # 7:05 in the morning (the Americas) or in the evening (Asia): both offered.
+    offsets = {label.rsplit("·", 1)[1].strip() for label in choose.labels}
+    assert "UTC−5" in offsets and "UTC+7" in offsets, choose.labels
 
 
 async def test_days_quiet_hours_pause_stop_and_resume(

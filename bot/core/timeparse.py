@@ -166,3 +166,25 @@ def talk_time(text: str, spoken: SpokenClock, days: TalkDays) -> tuple[int, time
     if evening and clock.hour < 12 and not re.search(r"\d\s*a\.?m\b", said):
         clock = clock.replace(hour=clock.hour + 12)
     return offset, clock
+
+
+def place_names(text: str, filler: Iterable[str]) -> list[str]:
+    """What a typed place may be called: as typed, without words like "I'm in" around it,
+    and its part before a comma ("London, UK"); the first is the likeliest."""
+    names = [text.strip()]
+    bare = text.casefold().strip(" .!?")
+    if filler:
+        bare = re.sub(rf"^(?:{_phrases(filler)})(?!\w)", " ", bare).strip(" ,.!?")
+    names.append(bare)
+    if "," in bare:
+        names.append(bare.split(",", 1)[0].strip())
+    return list(dict.fromkeys(name for name in names if name))
+
+
+def offset_name(zone: str, moment: datetime) -> str:
+    """ "UTC+1", "UTC−5:30": a zone's offset at a moment, the way people write it."""
+    offset = moment.astimezone(ZoneInfo(zone)).utcoffset() or timedelta()
+    minutes = int(offset.total_seconds() // 60)
+    sign = "+" if minutes >= 0 else "−"
+    hours, rest = divmod(abs(minutes), 60)
+    return f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")

@@ -7,7 +7,7 @@ import html
 import itertools
 import logging
 import re
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from telegram import (
@@ -23,7 +23,13 @@ from bot.core.schedule import (
     QuietHours,
     next_daily,
 )
-from bot.core.timeparse import iana_zone, offset_zone, zones_showing
+from bot.core.timeparse import (
+    iana_zone,
+    offset_name,
+    offset_zone,
+    place_names,
+    zones_showing,
+)
 from bot.features.follow_ups import handlers as follow_ups
 from bot.features.reminders.common import (
     acknowledge,
@@ -51,6 +57,7 @@ from bot.handlers.context import (
     user_time,
 )
 from bot.handlers.keyboards import grid
+from bot.places import Place
 from bot.storage.reminders import HELD, OFF, SCHEDULED, Reminder
 
 log = logging.getLogger(__name__)
@@ -195,7 +202,8 @@ async def _zone_set(update: Update, context: Context, zone: str) -> None:
     await expect(update, context, None)
     await _reschedule_daily(update, context)
     now = context.now().astimezone(ZoneInfo(zone)).strftime("%H:%M")
-    text = context.texts.zone_set.format(zone=html.escape(zone), now=now)
+    shown = zone_name(zone, context.now())
+    text = context.texts.zone_set.format(zone=html.escape(shown), now=now)
     await say(update, context, text, ReplyKeyboardRemove())
     if await follow_ups.zone_now_known(update, context, ZoneInfo(zone)):
         return  # the zone was asked for a follow-up: that is what they hear about now
@@ -213,13 +221,19 @@ async def zone_from_text(update: Update, context: Context, text: str) -> None:
     if clock is not None:
         # The city index loads on first use (about a second): never on the event loop.
         zones = await asyncio.to_thread(_zones_at, context, clock)
-        if not zones and clock.hour < 12 and not re.search(r"[ap]\.?m", text, re.IGNORECASE):
-            # "quarter past 7" may be the evening: 19:15.
+        if clock.hour < 12 and not re.search(r"[ap]\.?m", text, re.IGNORECASE):
+            # "quarter past 7" may be the evening too: 19:15. Both readings are offered.
             evening = clock.replace(hour=clock.hour + 12)
-            zones = await asyncio.to_thread(_zones_at, context, evening)
+            later = await asyncio.to_thread(_zones_at, context, evening)
+            half = MAX_ZONE_CHOICES // 2
+            zones = (zones[:half] + later)[:MAX_ZONE_CHOICES] if later else zones
+        if not zones:
+            said = clock.strftime(texts.time_format)
+            await say(update, context, texts.zone_no_clock.format(time=said))
+            return
         await _choose_zone(update, context, zones, texts.zone_from_clock)
         return
-    places = await asyncio.to_thread(context.services.places.search, text)
+    places = await asyncio.to_thread(_search_place, context, text)
     if len(places) == 1:
         await _zone_set(update, context, places[0].time_zone)
         return
@@ -234,12 +248,32 @@ async def zone_from_text(update: Update, context: Context, text: str) -> None:
 
 def _place_label(context: Context, name: str, country: str, zone: str) -> str:
     """ "Portland, US · UTC−7": two places of one name told apart by the time they keep."""
-    offset = context.now().astimezone(ZoneInfo(zone)).utcoffset() or timedelta()
-    minutes = int(offset.total_seconds() // 60)
-    sign = "+" if minutes >= 0 else "−"
-    hours, rest = divmod(abs(minutes), 60)
-    utc = f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+    utc = offset_name(zone, context.now())
     return context.texts.zone_place_button.format(place=name, country=country, offset=utc)
+
+
+def _zone_label(context: Context, zone: str) -> str:
+    """ "Lima · UTC−5" for a zone offered by the time it shows."""
+    place = zone.rsplit("/", 1)[-1].replace("_", " ")
+    return context.texts.zone_choice_button.format(
+        place=place, offset=offset_name(zone, context.now())
+    )
+
+
+def zone_name(zone: str, moment: datetime) -> str:
+    """A zone as the person reads it: "Europe/Berlin", but "UTC+1" for Etc/GMT-1 (whose sign
+    is the other way round, a POSIX convention nobody expects)."""
+    return offset_name(zone, moment) if zone.startswith("Etc/") or zone == "UTC" else zone
+
+
+def _search_place(context: Context, text: str) -> list[Place]:
+    """The places a typed text may name ("Berlin", "I'm in New York", "London, UK")."""
+    filler = context.content.words.clock.place_filler
+    for name in place_names(text, filler):
+        found = context.services.places.search(name)
+        if found:
+            return found
+    return []
 
 
 def _zones_at(context: Context, clock: time) -> list[str]:
@@ -259,7 +293,7 @@ async def _choose_zone(update: Update, context: Context, zones: list[str], intro
     if not zones:
         await say(update, context, context.texts.zone_unknown)
         return
-    await _choose(update, context, [(zone.replace("_", " "), zone) for zone in zones], intro)
+    await _choose(update, context, [(_zone_label(context, zone), zone) for zone in zones], intro)
 
 
 async def _choose(
