@@ -130,6 +130,7 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "picked": frozenset({"part", "choice"}),
     "checkin_more_prompt": frozenset({"limit"}),
     "journal_checkin_more": frozenset({"note"}),
+    "journal_message": frozenset({"date", "words"}),
     "waiting_care": frozenset({"care"}),
     "come_back_set": frozenset({"next"}),
     "come_back_reminder": frozenset({"name", "about"}),
@@ -659,6 +660,7 @@ class Texts(_Strict):
     journal_title: str
     journal_checkin: str
     journal_checkin_more: str
+    journal_message: str
     journal_outcome: str
     remind_send_button: str
     ask_send_when: str

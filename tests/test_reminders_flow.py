@@ -692,3 +692,25 @@ async def test_a_double_tap_on_a_follow_up_sets_one_reminder(
     sends = [r for r in await storage_of(running_bot).reminders.one_shots(alice.id)]
     assert [r.kind for r in sends].count("send_later") == 1
     assert alice.all_text().count("I'll remind you") == 1
+
+
+async def test_the_journal_shows_the_soft_start_ups_composed_among_the_check_ins(
+    alice: FakeUser, clock: FakeClock
+) -> None:
+    await alice.send("/checkin")
+    await alice.send("tense")
+    await alice.expect(r"Saved to your journal: tense")
+    clock.advance(minutes=5)
+    await _finished_message(alice)
+    await alice.expect(r"Saved, and ready")
+    clock.advance(minutes=5)
+    await alice.send("/checkin")
+    await alice.send("lighter")
+    await alice.expect(r"Saved to your journal: lighter")
+    await alice.send("/journal")
+    journal = await alice.expect(r"Your journal")
+    lines = journal.text.splitlines()[1:]
+    assert len(lines) == 3, lines
+    assert lines[0].endswith("lighter")
+    assert "💌 you prepared “I feel anxious because the call ran late" in lines[1]
+    assert lines[2].endswith("tense")

@@ -152,14 +152,19 @@ def _latest_reflections(
 
 
 async def _insert_message(
-    session: AsyncSession, key: DataKey, user_id: int, parts: dict[str, str], text: str
+    session: AsyncSession,
+    key: DataKey,
+    user_id: int,
+    parts: dict[str, str],
+    text: str,
+    at: datetime | None,
 ) -> int:
-    """A finished message, its parts and text sealed; its id."""
+    """A finished message, its parts and text sealed; its id. `at`: the bot's clock."""
     await ensure_user(session, user_id)
     values = {**parts, "text": text}
     # Inserted first for its id, which is part of where each sealed text belongs.
     message = MessageRow(user_id=user_id, **dict.fromkeys(values, ""))
-    message.created_at = datetime.now(UTC)
+    message.created_at = at or datetime.now(UTC)
     session.add(message)
     await session.flush()
     for name, sealed in seal_values(key, "messages", user_id, values, message.id).items():
@@ -486,7 +491,13 @@ class Storage:
                 await self._applied(session, user_id, update)
 
     async def finish_draft(
-        self, user_id: int, draft: Draft, text: str, *, update: UpdateMark | None
+        self,
+        user_id: int,
+        draft: Draft,
+        text: str,
+        *,
+        update: UpdateMark | None,
+        at: datetime | None = None,
     ) -> int:
         """Saves the finished message to history and clears the draft, in one transaction."""
         key = await self.keys.key(user_id)
@@ -497,16 +508,18 @@ class Storage:
             "request": draft.request,
         }
         async with self._session() as session, session.begin():
-            message_id = await _insert_message(session, key, user_id, parts, text)
+            message_id = await _insert_message(session, key, user_id, parts, text, at)
             await session.execute(delete(DraftRow).where(DraftRow.user_id == user_id))
             await self._applied(session, user_id, update)
             return message_id
 
-    async def save_message(self, user_id: int, parts: dict[str, str], text: str) -> int:
+    async def save_message(
+        self, user_id: int, parts: dict[str, str], text: str, at: datetime | None = None
+    ) -> int:
         """A finished message made outside the composer (a repair message), in history."""
         key = await self.keys.key(user_id)
         async with self._session() as session, session.begin():
-            return await _insert_message(session, key, user_id, parts, text)
+            return await _insert_message(session, key, user_id, parts, text, at)
 
     async def active_conversations(self) -> dict[int, Step]:
         """The step of every draft whose user is inside the conversation, for PTB persistence."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import html
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from telegram import (
     InlineKeyboardMarkup,
@@ -13,6 +13,7 @@ from telegram.ext import CallbackQueryHandler, CommandHandler, filters
 
 from bot.core.conversation import Expecting
 from bot.core.draft import MAX_PART_LENGTH
+from bot.core.history import preview
 from bot.core.schedule import (
     end_of_local_day,
     next_daily,
@@ -35,6 +36,8 @@ from bot.storage.reminders import OUTCOME
 PRIVATE = filters.ChatType.PRIVATE
 # At most this many entries on a journal page (fewer when they are long).
 JOURNAL_PER_PAGE = 15
+# How much of a composed soft start-up a journal line shows (all of it is in /history).
+JOURNAL_PREVIEW = 70
 
 
 def checkingrid(context: Context, page: int = 0) -> InlineKeyboardMarkup:
@@ -177,24 +180,35 @@ async def journal_page(update: Update, context: Context) -> None:
 async def _journal_page(
     update: Update, context: Context, start: int
 ) -> tuple[str, InlineKeyboardMarkup | None] | None:
-    texts = context.texts
-    entries = await context.storage.reminders.journal(
-        user_id(update), limit=JOURNAL_PER_PAGE + 1, offset=start
-    )
-    if not entries:
+    """Check-ins, how talks went, and the soft start-ups composed, newest first, from the
+    `start`-th on (the two kinds read together, as far as this page reaches)."""
+    texts, storage, me = context.texts, context.storage, user_id(update)
+    reach = start + JOURNAL_PER_PAGE + 1
+    entries = await storage.reminders.journal(me, limit=reach)
+    messages = await storage.recent_messages(me, limit=reach)
+    if not entries and not messages:
         return None
     zone = await user_zone(update, context)
-    lines = []
-    for entry in entries[:JOURNAL_PER_PAGE]:
+    dated: list[tuple[datetime, str]] = []
+    for entry in entries:
         date = date_text(context, entry.created_at, zone)
         if entry.kind == OUTCOME:
-            lines.append(texts.journal_outcome.format(date=date, note=html.escape(entry.note)))
+            line = texts.journal_outcome.format(date=date, note=html.escape(entry.note))
         else:
             line = texts.journal_checkin.format(date=date, feeling=html.escape(entry.feeling))
             if entry.note:
                 line += texts.journal_checkin_more.format(note=html.escape(entry.note))
-            lines.append(line)
-    return views.journal_page(texts, lines, start, more=len(entries) > JOURNAL_PER_PAGE)
+        dated.append((entry.created_at, line))
+    for message in messages:
+        date = date_text(context, message.created_at, zone)
+        words = html.escape(preview(message.text, JOURNAL_PREVIEW), quote=False)
+        dated.append((message.created_at, texts.journal_message.format(date=date, words=words)))
+    dated.sort(key=lambda pair: pair[0], reverse=True)
+    page = [line for _, line in dated[start : start + JOURNAL_PER_PAGE + 1]]
+    if not page:
+        return None
+    lines = page[:JOURNAL_PER_PAGE]
+    return views.journal_page(texts, lines, start, more=len(page) > JOURNAL_PER_PAGE)
 
 
 def register(application: AnyApplication) -> None:

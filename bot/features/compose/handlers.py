@@ -496,7 +496,7 @@ async def finish(update: Update, context: Context, draft: Draft) -> int:
     content = context.content
     message = compose_message(draft, content.phrasing)
     message_id = await context.storage.finish_draft(
-        user_id(update), draft, message.plain, update=applied(context)
+        user_id(update), draft, message.plain, update=applied(context), at=context.now()
     )
     saved = await context.storage.saved_message(user_id(update), message_id)
     assert saved is not None

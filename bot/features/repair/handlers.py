@@ -95,7 +95,7 @@ async def _finish(update: Update, context: Context, answers: list[str]) -> None:
     part, thanks, again = answers
     text = compose_repair(part, thanks, again, content.words.repair.built(), content.phrasing)
     parts = {"feeling": "", "reason": part, "regulation": thanks, "request": again}
-    message_id = await context.storage.save_message(me, parts, text)
+    message_id = await context.storage.save_message(me, parts, text, at=context.now())
     saved = await context.storage.saved_message(me, message_id)
     await context.bot.send_message(chat_id(update), content.texts.repair_done)
     if saved is None:
