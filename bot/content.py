@@ -488,6 +488,7 @@ class Texts(_Strict):
     talk_settled_soon: str
     talk_settled_unplaced: str
     talk_already: str
+    no_longer_paired: str
     talk_for_you: str
     their_time: str
     talk_passed: str

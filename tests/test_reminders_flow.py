@@ -714,3 +714,37 @@ async def test_the_journal_shows_the_soft_start_ups_composed_among_the_check_ins
     assert lines[0].endswith("lighter")
     assert "💌 you prepared “I feel anxious because the call ran late" in lines[1]
     assert lines[2].endswith("tense")
+
+
+@pytest.mark.parametrize(
+    ("typed", "zone"),
+    [("London UK", "Europe/London"), ("sydney australia", "Australia/Sydney"),
+     ("I live near Munich", "Europe/Berlin")],
+)  # fmt: skip
+async def test_a_place_with_its_country_or_near_it(alice: FakeUser, typed: str, zone: str) -> None:
+    await alice.send("/reminders")
+    await alice.send(typed)
+    await alice.expect(rf"Time zone set: {zone}")
+
+
+async def test_an_offset_reads_the_same_in_the_panel(alice: FakeUser) -> None:
+    await alice.send("/reminders")
+    await alice.send("UTC+1")
+    await alice.expect(r"Time zone set: UTC\+1\.")
+    panel = await alice.expect(r"Your reminders")
+    assert "Time zone: UTC+1 " in panel.text and "Etc/" not in panel.text
+
+
+async def test_saying_more_survives_a_look_and_a_double_tap_asks_once(alice: FakeUser) -> None:
+    await alice.send("/checkin")
+    await alice.send("low")
+    saved = await alice.expect(r"Saved to your journal: low")
+    more = next(b for b in saved.buttons if b["text"] == "✍️ Want to say more?")
+    await alice.press_data(saved, more["callback_data"])
+    await alice.press_data(saved, more["callback_data"])
+    await alice.expect(r"Go on, I'm listening")
+    await alice.send("/journal")
+    await alice.expect(r"Your journal")
+    await alice.send("the week was long")
+    await alice.expect(r"Added to today's check-in")
+    assert alice.all_text().count("Go on, I'm listening") == 1

@@ -292,3 +292,23 @@ async def test_continue_works_for_a_kept_draft_too(alice: FakeUser) -> None:
     await alice.expect(QUESTIONS[1])
     await answer(alice, 1)
     await finish(alice)
+
+
+async def test_words_for_ones_own_journal_are_kept_when_the_safety_net_speaks(
+    alice: FakeUser,
+) -> None:
+    await alice.send("/checkin")
+    await alice.send("scared")
+    await alice.press("✍️ Want to say more?")
+    # Worry for the relationship is not danger: saved, no alarm.
+    await alice.send("I'm scared he'll leave")
+    await alice.expect(r"Added to today's check-in")
+    assert "might not be safe" not in alice.all_text()
+    await alice.send("/checkin")
+    await alice.send("he grabbed my wrist and shoved me")
+    await alice.expect(r"might not be safe")
+    await alice.expect(r"Saved to your journal: he grabbed my wrist")
+    await alice.send("/journal")
+    journal = await alice.expect(r"Your journal")
+    assert "he grabbed my wrist and shoved me" in journal.text
+    assert "scared: I'm scared he'll leave" in journal.text

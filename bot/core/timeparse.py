@@ -178,6 +178,9 @@ def place_names(text: str, filler: Iterable[str]) -> list[str]:
     names.append(bare)
     if "," in bare:
         names.append(bare.split(",", 1)[0].strip())
+    words = bare.split()
+    if len(words) >= 2:
+        names.append(" ".join(words[:-1]))  # "london uk", "sydney australia"
     return list(dict.fromkeys(name for name in names if name))
 
 

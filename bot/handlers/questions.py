@@ -14,39 +14,46 @@ from telegram.error import TelegramError
 from bot.handlers.context import Context, chat_id
 
 log = logging.getLogger(__name__)
-# chat_data: the message id of the last question with buttons.
-QUESTION = "question_with_buttons"
+# chat_data: the message id of the last question with buttons, per asker (a check-in asked
+# mid-composer leaves the composer's question tappable: a tap there brings the typing back).
+QUESTION = "question_with_buttons:"
 
 
 async def send_question(
-    update: Update, context: Context, text: str, markup: InlineKeyboardMarkup | None
+    update: Update,
+    context: Context,
+    text: str,
+    markup: InlineKeyboardMarkup | None,
+    asker: str = "composer",
 ) -> None:
-    """Sends a question; the buttons of the one before go at the same time."""
+    """Sends a question; the buttons of the asker's one before go at the same time."""
     chat = chat_id(update)
-    previous = context.chat_data.pop(QUESTION, None) if context.chat_data is not None else None
+    key = QUESTION + asker
+    previous = context.chat_data.pop(key, None) if context.chat_data is not None else None
     send = context.bot.send_message(chat, text, reply_markup=markup)
     if previous is None:
         sent = await send
     else:
         _, sent = await asyncio.gather(drop_buttons(context, chat, previous), send)
     if markup is not None and context.chat_data is not None:
-        context.chat_data[QUESTION] = sent.message_id
+        context.chat_data[key] = sent.message_id
 
 
-async def answered_by_typing(update: Update, context: Context) -> None:
-    """The last question was answered in words: its buttons go."""
-    previous = context.chat_data.pop(QUESTION, None) if context.chat_data is not None else None
+async def answered_by_typing(update: Update, context: Context, asker: str) -> None:
+    """The asker's last question was answered in words: its buttons go."""
+    key = QUESTION + asker
+    previous = context.chat_data.pop(key, None) if context.chat_data is not None else None
     if previous is not None:
         await drop_buttons(context, chat_id(update), previous)
 
 
-def answered_by_tap(update: Update, context: Context) -> None:
+def answered_by_tap(update: Update, context: Context, asker: str = "composer") -> None:
     """The question's own button was tapped (and its keyboard taken away by the tap)."""
     query = update.callback_query
     message = query.message if query is not None else None
-    asked = context.chat_data
-    if message is not None and asked is not None and asked.get(QUESTION) == message.message_id:
-        del asked[QUESTION]
+    asked, key = context.chat_data, QUESTION + asker
+    if message is not None and asked is not None and asked.get(key) == message.message_id:
+        del asked[key]
 
 
 async def drop_buttons(context: Context, chat: int, message_id: int) -> None:

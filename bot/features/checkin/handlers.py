@@ -31,9 +31,11 @@ from bot.handlers.context import (
     user_time,
 )
 from bot.handlers.keyboards import grid
+from bot.handlers.taps import first_tap
 from bot.storage.reminders import OUTCOME
 
 PRIVATE = filters.ChatType.PRIVATE
+CHECKIN_ASKER = "checkin"
 # At most this many entries on a journal page (fewer when they are long).
 JOURNAL_PER_PAGE = 15
 # How much of a composed soft start-up a journal line shows (all of it is in /history).
@@ -61,13 +63,15 @@ async def checkin(update: Update, context: Context) -> None:
     await acknowledge(update)
     await context.storage.reminders.answered(user_id(update))
     await expect(update, context, Expecting.CHECKIN)
-    await questions.send_question(update, context, context.texts.ask_checkin, checkingrid(context))
+    await questions.send_question(
+        update, context, context.texts.ask_checkin, checkingrid(context), CHECKIN_ASKER
+    )
 
 
 async def save_checkin(update: Update, context: Context, feeling: str) -> None:
     await expect(update, context, None)
     if update.message is not None:
-        await questions.answered_by_typing(update, context)
+        await questions.answered_by_typing(update, context, CHECKIN_ASKER)
     await context.storage.reminders.add_checkin(user_id(update), context.now(), feeling.strip())
     # Said back inside a sentence of its own: without its closing mark ("on Tuesdays?.").
     shown = feeling.strip().rstrip(".!?…") or feeling.strip()
@@ -80,6 +84,9 @@ async def say_more(update: Update, context: Context) -> None:
     """ "Want to say more?": the next text is a note on the latest check-in."""
     query = update.callback_query
     assert query is not None
+    if not await first_tap(update, context, "tap:say-more"):
+        await query.answer(context.texts.just_below)
+        return
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
     await expect(update, context, Expecting.CHECKIN_MORE)
@@ -108,7 +115,7 @@ async def checkin_feeling(update: Update, context: Context) -> None:
         return
     await query.answer()
     await query.edit_message_reply_markup(reply_markup=None)
-    questions.answered_by_tap(update, context)
+    questions.answered_by_tap(update, context, CHECKIN_ASKER)
     await save_checkin(update, context, words[index])
 
 

@@ -177,7 +177,7 @@ SAID_BACK = frozenset(
     }
 )
 # A place asked for a reminder that waits for it survives a look too.
-KEPT_ACROSS_LOOKS = SAID_BACK | {Expecting.TIME_ZONE}
+KEPT_ACROSS_LOOKS = SAID_BACK | {Expecting.TIME_ZONE, Expecting.CHECKIN_MORE}
 # Commands that only show something.
 LOOKS = frozenset({"history", "journal", "learn", "partner", "export"})
 KEEPS_THE_QUESTION = filters.Regex(r"^/(cancel|help|back)(@\w+)?(\s|$)")

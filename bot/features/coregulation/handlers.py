@@ -21,8 +21,9 @@ from bot.core.schedule import (
     next_day_evening,
     talk_moment,
     talk_reminder_at,
+    typed_talk_moment,
 )
-from bot.features.coregulation.views import ComeBack, TalkAnswer
+from bot.features.coregulation.views import ComeBack, TalkAnswer, clock_of
 from bot.features.follow_ups import handlers as follow_ups
 from bot.features.reminders.common import say
 from bot.features.sharing import handlers as share
@@ -118,9 +119,7 @@ async def _agree(update: Update, context: Context, button: TalkAnswer, partner: 
     query = update.callback_query
     assert query is not None
     texts = context.texts
-    at = button.at
-    if not at and button.slot != "typed":
-        at = await share.talk_at(context, user_id(update), partner.user_id, button.slot)
+    at = button.at or await _placed_now(context, user_id(update), partner, button)
     await query.answer()
     their_when = await share.said_to(context, partner.user_id, at) or _slot_words(
         context, button.slot
@@ -136,13 +135,23 @@ async def _agree(update: Update, context: Context, button: TalkAnswer, partner: 
     await query.edit_message_reply_markup(reply_markup=None)
     if at:
         await say(update, context, await _remind_both(update, context, at, partner))
-    elif button.slot == "typed":
+    elif button.slot == "typed" and not button.clock:
         await say(update, context, texts.talk_settled_unplaced)
     else:
-        # The bot's own "this evening": placed as soon as this person says where they are.
-        payload = {"with": partner.user_id, "slot": button.slot, "message_id": button.message_id}
+        # A time on a clock not known yet: placed as soon as this person says where they are.
+        payload = {"with": partner.user_id, "slot": button.slot, "clock": button.clock}
         await context.storage.reminders.add_waiting_for_zone(user_id(update), TALK, payload)
         await follow_ups.ask_zone_first(update, context)
+
+
+async def _placed_now(context: Context, me: int, partner: Partner, button: TalkAnswer) -> int:
+    """An offer made before either clock was known, placed on one known now (0: still none)."""
+    if button.slot != "typed":
+        return await share.talk_at(context, me, partner.user_id, button.slot)
+    zone = await share.talk_zone(context, me, partner.user_id)
+    if not button.clock or zone is None:
+        return 0
+    return minutes_of(typed_talk_moment(*clock_of(button.clock), context.now(), zone))
 
 
 class NothingDelivered(Exception):
@@ -203,8 +212,11 @@ async def place_talk(
         return None
     if partner is None or partner.user_id != waiting.payload.get("with"):
         return None
-    slot = str(waiting.payload.get("slot", "evening"))
-    at = minutes_of(talk_moment(slot, context.now(), zone))
+    slot, clock = str(waiting.payload.get("slot", "evening")), int(waiting.payload.get("clock", 0))
+    if clock:
+        at = minutes_of(typed_talk_moment(*clock_of(clock), context.now(), zone))
+    else:
+        at = minutes_of(talk_moment(slot, context.now(), zone))
     return await _remind_both(update, context, at, partner)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import html
 import secrets
 from dataclasses import dataclass
+from datetime import time
 from typing import Literal
 
 from telegram import InlineKeyboardMarkup
@@ -42,6 +43,18 @@ class TalkAnswer(CallbackData, prefix="tk"):
     at: int
     slot: Slot
     offer: int
+    # A typed clock time with no clock known to place it on yet: 1 + days from the day it was
+    # offered x 1440 + minutes past midnight (0: none).
+    clock: int = 0
+
+
+def clock_code(days: int, at: time) -> int:
+    return 1 + days * 1440 + at.hour * 60 + at.minute
+
+
+def clock_of(code: int) -> tuple[int, time]:
+    days, minutes = divmod(code - 1, 1440)
+    return days, time(minutes // 60, minutes % 60)
 
 
 def come_back_keyboard(texts: Texts, message_id: int) -> InlineKeyboardMarkup:
@@ -56,13 +69,12 @@ def come_back_keyboard(texts: Texts, message_id: int) -> InlineKeyboardMarkup:
 
 
 def talk_answer_keyboard(
-    texts: Texts, message_id: int, at: int, slot: Slot
+    texts: Texts, message_id: int, at: int, slot: Slot, clock: int = 0
 ) -> InlineKeyboardMarkup:
     offer = secrets.randbelow(1_000_000)
-    return grid(
-        [(texts.talk_yes_button, TalkAnswer("yes", message_id, at, slot, offer).pack())],
-        [(texts.talk_other_button, TalkAnswer("other", message_id, at, slot, offer).pack())],
-    )
+    yes = TalkAnswer("yes", message_id, at, slot, offer, clock)
+    other = TalkAnswer("other", message_id, at, slot, offer, clock)
+    return grid([(texts.talk_yes_button, yes.pack())], [(texts.talk_other_button, other.pack())])
 
 
 def come_back_reminder(

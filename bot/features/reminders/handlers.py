@@ -103,7 +103,8 @@ def _panel_text(
     lines = [texts.reminders_title]
     if zone:
         now = context.now().astimezone(ZoneInfo(zone)).strftime("%H:%M")
-        lines.append(texts.reminders_zone.format(zone=html.escape(zone), now=now))
+        shown = html.escape(zone_name(zone, context.now()))
+        lines.append(texts.reminders_zone.format(zone=shown, now=now))
     else:
         lines.append(texts.reminders_zone_unset)
     if daily is None or daily.status == OFF or daily.at is None:
@@ -254,7 +255,7 @@ def _place_label(context: Context, name: str, country: str, zone: str) -> str:
 
 def _zone_label(context: Context, zone: str) -> str:
     """ "Lima · UTC−5" for a zone offered by the time it shows."""
-    place = zone.rsplit("/", 1)[-1].replace("_", " ")
+    place = context.services.places.zone_city(zone) or zone.rsplit("/", 1)[-1].replace("_", " ")
     return context.texts.zone_choice_button.format(
         place=place, offset=offset_name(zone, context.now())
     )

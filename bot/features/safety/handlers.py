@@ -57,6 +57,13 @@ TO_PARTNER = frozenset(
 )
 
 
+# Answers kept only for the person themselves (their journal): saved even when the safety
+# path speaks up.
+OWN_NOTES = frozenset(
+    {Expecting.CHECKIN, Expecting.CHECKIN_MORE, Expecting.NUDGE_ANSWER, Expecting.OUTCOME_NOTE}
+)
+
+
 async def help_of(context: Context, user: int) -> tuple[CountryHelp, Where]:
     """The help lines for the person (their chosen country, else their time zone's), with the
     operator's own lines; and how the country is known."""
@@ -109,6 +116,19 @@ async def words_point_to_danger(update: Update, context: Context) -> None:
     # Writing one's safety plan: the words may well describe danger, and must not be stopped.
     if awaited is not None and awaited.what in PLAN_QUESTIONS:
         return  # their own safety plan: let it be written
+    if awaited is not None and awaited.what in OWN_NOTES:
+        # Words for their own journal, seen by nobody else: kept as written (nothing typed is
+        # lost), with the support message before the journal's answer.
+        concern = safety.concern(message.text)
+        assert concern is not None
+        log.info(
+            "update=%s user=%s safety path (a note kept): %s",
+            update.update_id,
+            user_id(update),
+            concern,
+        )
+        await send_support(update, context, concern, can_continue=False)
+        return
     to_partner = awaited is not None and awaited.what in TO_PARTNER
     concern = safety.concern(message.text, to_partner=to_partner)
     assert concern is not None

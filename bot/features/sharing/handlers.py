@@ -127,8 +127,11 @@ async def _reply_target(update: Update, context: Context) -> tuple[str, int, Par
 
 
 async def _expired(update: Update, context: Context) -> None:
+    """A partner's button that no longer reaches anyone: why, in a toast."""
     assert update.callback_query is not None
-    await update.callback_query.answer(context.texts.stale_button)
+    unpaired = await context.storage.pairing.partner_of(user_id(update)) is None
+    texts = context.texts
+    await update.callback_query.answer(texts.no_longer_paired if unpaired else texts.stale_button)
 
 
 class Delivery(Enum):
@@ -279,6 +282,9 @@ async def quick_reply(update: Update, context: Context) -> None:
             await query.answer(texts.just_below)
             return
         await query.answer()
+        # A time typed under the question is the answer to it, as "I'll type a time" is.
+        awaited = Awaited(Expecting.TALK_TIME, message_id=message_id, to_user=partner.user_id)
+        await storage.conversation.expect(me, awaited, at=context.now())
         await context.bot.send_message(
             chat_id(update), texts.talk_when, reply_markup=_talk_keyboard(context, message_id)
         )
@@ -292,7 +298,7 @@ async def quick_reply(update: Update, context: Context) -> None:
     markup = None
     if kind in slots:
         at = await talk_at(context, me, partner.user_id, kind)
-        when = await said_to(context, partner.user_id, at) or slots[kind]
+        when = await for_reader(context, me, partner.user_id, at, slots[kind])
         text = texts.reply_talk.format(name=name, when=when)
         markup = coregulation_views.talk_answer_keyboard(
             texts, message_id, at, cast(coregulation_views.Slot, kind)
@@ -373,6 +379,22 @@ async def typed_talk_at(context: Context, me: int, partner: int, text: str) -> i
     return minutes_of(typed_talk_moment(*found, context.now(), zone))
 
 
+async def for_reader(
+    context: Context, me: int, reader: int, at: int, words: str, *, own_words: bool = False
+) -> str:
+    """A time to talk as the reader reads it: on their own clock when it is the same as the
+    offerer's ("this evening at 19:00"); the offerer's words with the reader's time when the
+    clocks differ ("this evening (tomorrow at 01:00 for you)"); the words alone otherwise."""
+    theirs, placed_on = await talk_zone(context, reader), await talk_zone(context, me, reader)
+    if not at or theirs is None or placed_on is None:
+        return words
+    moment = moment_of(at)
+    said = await said_to(context, reader, at)
+    if moment.astimezone(theirs).utcoffset() == moment.astimezone(placed_on).utcoffset():
+        return words if own_words else said
+    return context.texts.talk_for_you.format(words=words, when=said)
+
+
 async def typed_talk_offer(
     context: Context, update: Update, partner: int, message_id: int, text: str
 ) -> tuple[str, InlineKeyboardMarkup]:
@@ -380,15 +402,14 @@ async def typed_talk_offer(
     clock beside them when their clocks differ; "works for me" or another time."""
     texts, me = context.texts, user_id(update)
     at = await typed_talk_at(context, me, partner, text)
-    when = html.escape(text.strip(), quote=False)
-    theirs, placed_on = await talk_zone(context, partner), await talk_zone(context, me, partner)
-    if at and theirs is not None and placed_on is not None:
-        moment = moment_of(at)
-        if moment.astimezone(theirs).utcoffset() != moment.astimezone(placed_on).utcoffset():
-            when = texts.talk_for_you.format(words=when, when=await said_to(context, partner, at))
+    written = html.escape(text.strip(), quote=False)
+    # On the same clock, the writer's own words say it best.
+    when = await for_reader(context, me, partner, at, written, own_words=True)
     name = html.escape(update.effective_user.first_name if update.effective_user else "")
     offer = texts.reply_talk.format(name=name, when=when)
-    return offer, coregulation_views.talk_answer_keyboard(texts, message_id, at, "typed")
+    found = read_talk_time(context, text)
+    clock = coregulation_views.clock_code(*found) if found else 0
+    return offer, coregulation_views.talk_answer_keyboard(texts, message_id, at, "typed", clock)
 
 
 async def said_to(context: Context, person: int, at: int) -> str:
