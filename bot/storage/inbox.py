@@ -197,9 +197,17 @@ class _Driver:
                 yield raw.driver_connection
             except asyncpg.UniqueViolationError as error:
                 raise IntegrityError("inbox", None, error) from None
-            except (asyncpg.PostgresConnectionError, asyncpg.InterfaceError, OSError) as error:
+            except (
+                asyncpg.PostgresConnectionError,
+                asyncpg.InterfaceError,
+                # "another operation is in progress", seen once on a connection that outlived
+                # a server restart: that connection is done for, the database is not.
+                asyncpg.InternalClientError,
+                OSError,
+            ) as error:
                 await connection.invalidate()
                 raise DisconnectionError(f"inbox: {error.__class__.__name__}") from None
+
             except asyncpg.PostgresError as error:
                 if str(getattr(error, "sqlstate", "")).startswith(("08", "57")):
                     await connection.invalidate()
