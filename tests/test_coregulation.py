@@ -17,11 +17,19 @@ from tests.test_your_data import storage_of
 BERLIN = ZoneInfo("Europe/Berlin")
 
 
-async def in_berlin(user: FakeUser) -> None:
+async def in_zone(user: FakeUser, zone: str) -> None:
     await user.send("/reminders")
-    await user.send("Berlin")
-    await user.expect(r"Time zone set: Europe/Berlin")
+    await user.send(zone)
+    await user.expect(rf"Time zone set: {zone}")
     await user.expect(r"Your reminders")
+
+
+async def in_berlin(user: FakeUser) -> None:
+    await in_zone(user, "Europe/Berlin")
+
+
+async def in_new_york(user: FakeUser) -> None:
+    await in_zone(user, "America/New_York")
 
 
 async def test_a_little_time_comes_back_when_chosen(
@@ -161,15 +169,8 @@ async def test_an_old_talk_offer_after_the_pairing_ended_reaches_nobody(
     await alice.press("Yes, end it")
     await bob.expect(r"Alice ended the pairing")
     await alice.press("👍 Works for me", offer)
-    await alice.expect_toast(r"earlier message")
+    await alice.expect_toast(r"not paired with anyone now")
     assert "works for them" not in bob.all_text()
-
-
-async def in_new_york(user: FakeUser) -> None:
-    await user.send("/reminders")
-    await user.send("America/New_York")
-    await user.expect(r"Time zone set: America/New_York")
-    await user.expect(r"Your reminders")
 
 
 async def test_partners_on_different_clocks_each_see_their_own_time(

@@ -46,7 +46,7 @@ async def come_back_chosen(update: Update, context: Context) -> None:
     texts, storage, me = context.texts, context.storage, user_id(update)
     partner = await share.paired_over(update, context, button.message_id)
     if partner is None:
-        await query.answer(texts.stale_button)
+        await share.expired(update, context)
         return
     chosen = ("come_back", str(button.message_id))
     if not await storage.claim_action(me, *chosen):
@@ -80,7 +80,7 @@ async def talk_answer(update: Update, context: Context) -> None:
     texts, storage, me = context.texts, context.storage, user_id(update)
     partner = await share.paired_over(update, context, button.message_id)
     if partner is None:
-        await query.answer(texts.stale_button)
+        await share.expired(update, context)
         return
     if button.choice == "yes" and button.at and moment_of(button.at) < context.now():
         await query.answer(texts.talk_passed)

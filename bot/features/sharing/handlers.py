@@ -121,12 +121,12 @@ async def _reply_target(update: Update, context: Context) -> tuple[str, int, Par
     button = views.PartnerAnswer.parse(query.data) or views.PartnerWrite.of(query.data)
     partner = await paired_over(update, context, button.message_id)
     if partner is None:
-        await _expired(update, context)
+        await expired(update, context)
         return None
     return button.kind, button.message_id, partner
 
 
-async def _expired(update: Update, context: Context) -> None:
+async def expired(update: Update, context: Context) -> None:
     """A partner's button that no longer reaches anyone: why, in a toast."""
     assert update.callback_query is not None
     unpaired = await context.storage.pairing.partner_of(user_id(update)) is None
@@ -227,7 +227,7 @@ async def send_to_partner(update: Update, context: Context) -> None:
     texts = context.texts
     saved = await storage.saved_message(user_id(update), button.message_id)
     if saved is None:
-        await _expired(update, context)
+        await expired(update, context)
         return
     partner = await storage.pairing.partner_of(user_id(update))
     await query.answer()
