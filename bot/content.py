@@ -139,6 +139,7 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "talk_settled": frozenset({"name", "when"}),
     "talk_settled_soon": frozenset({"name", "when"}),
     "talk_reminder": frozenset({"name", "when"}),
+    "outcome_later": frozenset({"next"}),
     "talk_for_you": frozenset({"words", "when"}),
     "their_time": frozenset({"when", "name"}),
     "reply_talk": frozenset({"name", "when"}),
@@ -675,6 +676,8 @@ class Texts(_Strict):
     outcome_hard_button: str
     outcome_write_button: str
     outcome_skip_button: str
+    outcome_later_button: str
+    outcome_later: str
     outcome_prompt: str
     outcome_well: str
     outcome_hard: str

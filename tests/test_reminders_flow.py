@@ -748,3 +748,23 @@ async def test_saying_more_survives_a_look_and_a_double_tap_asks_once(alice: Fak
     await alice.send("the week was long")
     await alice.expect(r"Added to today's check-in")
     assert alice.all_text().count("Go on, I'm listening") == 1
+
+
+async def test_how_did_it_go_can_wait_for_a_talk_that_has_not_happened(
+    alice: FakeUser, clock: FakeClock, running_bot: Any
+) -> None:
+    await set_berlin_at_21(alice)
+    await _finished_message(alice)
+    await alice.press("⏰ Remind me to send it")
+    await alice.press("In an hour")
+    await alice.expect(r"I'll remind you")
+    await at_berlin(clock, 28, 19)
+    dispatcher = dispatcher_of(running_bot)
+    await dispatcher.tick()
+    await alice.press("We haven't talked yet")
+    await alice.expect(r"Okay\. I'll ask again tomorrow at 19:00")
+    await at_berlin(clock, 29, 19)
+    await dispatcher.tick()
+    asked = await alice.expect(r"How did the conversation")
+    await alice.press("It went well", asked)
+    await alice.expect(r"Saved to your journal")

@@ -207,6 +207,15 @@ async def outcome_answer(update: Update, context: Context) -> None:
         return
     if kind == "skip":
         return
+    if kind == "later":
+        # They have not talked yet (a time agreed in words, a busy week): ask again tomorrow.
+        payload = {"message_id": int(message_id)}
+        planned = await plan(update, context, OUTCOME, NEXT_EVENING, payload)
+        if planned.fire is None:
+            await ask_zone_first(update, context)
+        else:
+            await say(update, context, texts.outcome_later.format(next=planned.said))
+        return
     note = texts.outcome_well if kind == "well" else texts.outcome_hard
     await store.add_checkin(user_id(update), context.now(), "", note, kind=OUTCOME)
     if kind == "well":

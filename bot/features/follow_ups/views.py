@@ -30,7 +30,7 @@ class SendWhen(CallbackData, prefix="fu"):
 class Outcome(CallbackData, prefix="oc"):
     """How the talk about a message went."""
 
-    how: Literal["well", "hard", "write", "skip"]
+    how: Literal["well", "hard", "write", "later", "skip"]
     message_id: int
 
 
@@ -46,5 +46,8 @@ def outcome_question(texts: Texts, message_id: int) -> tuple[str, InlineKeyboard
         [(texts.outcome_well_button, Outcome("well", message_id).pack())],
         [(texts.outcome_hard_button, Outcome("hard", message_id).pack())],
         [(texts.outcome_write_button, Outcome("write", message_id).pack())],
-        [(texts.outcome_skip_button, Outcome("skip", message_id).pack())],
+        [
+            (texts.outcome_later_button, Outcome("later", message_id).pack()),
+            (texts.outcome_skip_button, Outcome("skip", message_id).pack()),
+        ],
     )
