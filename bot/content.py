@@ -141,6 +141,8 @@ PLACEHOLDERS: dict[str, frozenset[str]] = {
     "talk_reminder": frozenset({"name", "when"}),
     "outcome_later": frozenset({"next"}),
     "talk_for_you": frozenset({"words", "when"}),
+    "talk_typed": frozenset({"name", "when"}),
+    "quoted": frozenset({"words"}),
     "their_time": frozenset({"when", "name"}),
     "reply_talk": frozenset({"name", "when"}),
     "reply_time": frozenset({"name"}),
@@ -288,6 +290,7 @@ class Texts(_Strict):
     edit_regulation_button: str
     edit_request_button: str
     start_over_button: str
+    review_typed: str
     done_button: str
     after_done: str
     more_button: str
@@ -491,6 +494,8 @@ class Texts(_Strict):
     talk_already: str
     no_longer_paired: str
     talk_for_you: str
+    talk_typed: str
+    quoted: str
     their_time: str
     talk_passed: str
     talk_reminder: str
@@ -775,6 +780,7 @@ class Examples(_Strict):
 
 
 class ComposerWords(_Strict):
+    review_done: list[str]
     feeling_sentence: str
     because: str
     regulation_sentence: str
@@ -831,6 +837,8 @@ class ClockWords(_Strict):
     talk_today: list[str]
     talk_tomorrow: list[str]
     talk_evening: list[str]
+    talk_weekdays: list[list[str]] = Field(min_length=7, max_length=7)
+    talk_filler: list[str]
 
 
 class FirstWordsData(_Strict):

@@ -289,7 +289,7 @@ async def test_bad_input_at_review(alice: FakeUser, kind: str) -> None:
 
 async def test_text_at_review_shows_the_buttons_again(alice: FakeUser) -> None:
     await reach(alice, 4)
-    await alice.send("looks good")
+    await alice.send("hmm, let me read it again")
     await alice.expect_buttons("✅ Done", "↺ Start over")
     await finish(alice)
 
@@ -453,3 +453,16 @@ async def test_saved_but_next_question_lost_says_so_and_a_resend_is_not_needed(
     await alice.expect(REASON_Q)
     await answer(alice, 1)
     await finish(alice)
+
+
+async def test_typing_at_the_review_finishes_on_done_and_otherwise_says_what_the_buttons_do(
+    alice: FakeUser,
+) -> None:
+    await reach(alice, 4)
+    review = alice.last_message()
+    await alice.send("actually change the feeling to hurt")
+    again = await alice.expect(REVIEW)
+    assert again.text.startswith("Your message stays as it is until you tap")
+    await alice.send("Done.")
+    await alice.expect(rf"^{COMPOSED}$")
+    await eventually(lambda: _true(not again.buttons and not review.buttons), "reviews bare")

@@ -127,7 +127,7 @@ async def test_another_time_goes_back_and_forth_until_one_works(
     await alice.expect(r"What time would suit you\?")
     await alice.send("tomorrow at 20:30")
     await alice.expect(r"Sent to Bob")
-    offer = await bob.expect(r"Alice would like to talk tomorrow at 20:30\.")
+    offer = await bob.expect(r"Alice suggests a time to talk: “tomorrow at 20:30”")
     await bob.press("👍 Works for me", offer)
     await alice.expect(r"Bob says tomorrow at 20:30 works for them\.")
     await bob.expect(r"Settled: you'll talk with Alice tomorrow at 20:30")
@@ -146,12 +146,13 @@ async def test_a_time_in_words_is_agreed_without_a_reminder_and_said_so(
     await bob.press("Let's talk…")
     await bob.press("I'll type a time")
     await bob.send("sunday after lunch")
-    offer = await alice.expect(r"Bob would like to talk sunday after lunch\.")
+    offer = await alice.expect(r"Bob suggests a time to talk: “sunday after lunch”")
     await alice.press("🕰 Another time", offer)
     await alice.send("maybe monday, after the kids are asleep")
     await bob.press("👍 Works for me")
-    await alice.expect(r"Bob says that time works for them\.")
-    await bob.expect(r"Settled\. I couldn't place that time on a clock")
+    # Both are told there is no reminder, and why.
+    await alice.expect(r"Bob says that time works for them\. I couldn't tell its day and clock")
+    await bob.expect(r"Settled\. I couldn't tell the day and clock time from it")
     store = storage_of(running_bot).reminders
     assert not [r for r in await store.one_shots(alice.id) if r.kind == "talk"]
 
@@ -184,7 +185,9 @@ async def test_partners_on_different_clocks_each_see_their_own_time(
     await bob.press("I'll type a time")
     await bob.send("tonight at 8")
     # 20:00 in New York is 01:00 in Berlin: Alice reads both before she agrees.
-    offer = await alice.expect(r"Bob would like to talk tonight at 8 \(tomorrow at 01:00 for you\)")
+    offer = await alice.expect(
+        r"Bob suggests a time to talk: “tonight at 8” \(tomorrow at 01:00 for you\)"
+    )
     await alice.press("👍 Works for me", offer)
     await bob.expect(r"Alice says this evening at 20:00 works for them\.")
     await alice.expect(r"Settled: you'll talk with Bob tomorrow at 01:00\.")
@@ -276,7 +279,7 @@ async def test_a_time_typed_under_the_time_question_is_the_answer(
     await bob.press("Let's talk…")
     await bob.expect(r"When would suit you to talk")
     await bob.send("tonight at 8")
-    await alice.expect(r"Bob would like to talk tonight at 8\.")
+    await alice.expect(r"Bob suggests a time to talk: “tonight at 8”")
     assert "Is this your answer" not in bob.all_text()
 
 
@@ -319,3 +322,34 @@ async def test_an_old_partner_button_after_the_pairing_ended_says_why(
     await bob.expect(r"pairing with Alice has ended")
     await bob.press("Let's talk…", delivered)
     await bob.expect_toast(r"not paired with anyone now")
+
+
+async def test_a_day_and_time_typed_the_way_people_do_gets_its_reminder(
+    alice: FakeUser, bob: FakeUser, running_bot: Any
+) -> None:
+    await in_berlin(alice)
+    await in_berlin(bob)
+    await pair(alice, bob)
+    await send_to(alice, bob)
+    await bob.press("Let's talk…")
+    await bob.send("how about sunday 11am?")
+    await alice.press("👍 Works for me")
+    await alice.expect(r"Settled: you'll talk with Bob on Sunday at 11:00\. I'll remind")
+    store = storage_of(running_bot).reminders
+    (talk,) = [r for r in await store.one_shots(bob.id) if r.kind == "talk"]
+    assert talk.next_fire_at == datetime(2026, 3, 29, 10, 30, tzinfo=BERLIN)
+
+
+async def test_another_time_tapped_twice_points_to_its_question(
+    alice: FakeUser, bob: FakeUser
+) -> None:
+    await pair(alice, bob)
+    await send_to(alice, bob)
+    await bob.press("Let's talk…")
+    await bob.press("tomorrow")
+    offer = await alice.expect(r"Bob would like to talk tomorrow")
+    other = next(b for b in offer.buttons if b["text"] == "🕰 Another time")["callback_data"]
+    await alice.press_data(offer, other)
+    await alice.press_data(offer, other)
+    await alice.expect(r"What time would suit you")
+    await alice.expect_toast(r"just below")

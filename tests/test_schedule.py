@@ -226,5 +226,10 @@ def test_a_typed_talk_time_and_follow_ups_on_the_persons_clock() -> None:
         2026, 3, 27, 21, 45, tzinfo=BERLIN
     )
     assert follow_up_moment("next_evening", now, BERLIN) == datetime(2026, 3, 28, 19, tzinfo=BERLIN)
+    friday_noon = utc(2026, 3, 27, 12)
+    sunday = typed_talk_moment(16, time(11), friday_noon, BERLIN)
+    assert sunday == datetime(2026, 3, 29, 11, tzinfo=BERLIN)  # summer time by then
+    friday = typed_talk_moment(14, time(9), friday_noon, BERLIN)  # passed today: next week
+    assert friday == datetime(2026, 4, 3, 9, tzinfo=BERLIN)
     assert not needs_zone("hour") and not needs_zone("20m")
     assert needs_zone("evening") and needs_zone("at 21:45") and needs_zone("next_evening")

@@ -101,7 +101,7 @@ async def test_lets_talk_at_a_typed_time(alice: FakeUser, bob: FakeUser) -> None
     await bob.press("I'll type a time")
     await bob.expect(r"Type it your way")
     await bob.send("after dinner on sunday <3")
-    await alice.expect(r"Bob would like to talk after dinner on sunday <3\.")
+    await alice.expect(r"Bob suggests a time to talk: “after dinner on sunday <3”")
 
 
 async def test_a_little_time(alice: FakeUser, bob: FakeUser) -> None:
@@ -609,4 +609,4 @@ async def test_a_typed_time_that_failed_to_go_out_goes_out_on_retry(
     await bob.expect(r"went wrong")
     await bob.send("tomorrow at 8")  # the claim was given back: this is no second answer
     await bob.expect(r"Sent to Alice")
-    await alice.expect(r"Bob would like to talk tomorrow at 8")
+    await alice.expect(r"Bob suggests a time to talk: “tomorrow at 8”")

@@ -95,3 +95,15 @@ async def test_with_a_draft_kept_only_the_journal_is_offered(alice: FakeUser) ->
     await alice.send(VENT)
     offer = await alice.expect(r"Your unfinished soft start-up is waiting")
     assert offer.labels == ["📓 Keep it in my journal"]
+
+
+async def test_compose_typed_instead_of_tapping_the_offer_keeps_the_words(
+    alice: FakeUser,
+) -> None:
+    await alice.send(VENT)
+    await alice.expect(OFFER)
+    await alice.send("/compose")  # instead of "Start a soft start-up with this"
+    await alice.expect(QUESTIONS[0])
+    await alice.send("tired")
+    reason = await alice.expect(r"You wrote: i'm so done, the dishes sat there all weekend again")
+    assert reason.labels[0] == "✅ Keep these words"

@@ -125,7 +125,13 @@ def test_a_city_called_so_beats_one_that_was_once_called_so() -> None:
 @pytest.fixture(scope="module")
 def talk_days() -> TalkDays:
     words = load_content(Path(__file__).parent.parent / "content", "en").words.clock
-    return TalkDays(tuple(words.talk_today), tuple(words.talk_tomorrow), tuple(words.talk_evening))
+    return TalkDays(
+        tuple(words.talk_today),
+        tuple(words.talk_tomorrow),
+        tuple(words.talk_evening),
+        tuple(tuple(names) for names in words.talk_weekdays),
+        tuple(words.talk_filler),
+    )
 
 
 @pytest.mark.parametrize(
@@ -139,7 +145,13 @@ def talk_days() -> TalkDays:
         ("this evening 9.30", (0, time(21, 30))),
         ("Tomorrow at 19:30", (1, time(19, 30))),
         ("tmrw 8pm", (1, time(20))),
-        ("today at quarter past 6", (0, time(6, 15))),
+        ("today at quarter past 6", (0, time(18, 15))),  # a talk at 6 is rarely at dawn
+        ("sunday 11am", (16, time(11))),  # WEEKDAY + 6
+        ("how about tomorrow at 6pm?", (1, time(18))),
+        ("tomorrow evening at 6", (1, time(18))),
+        ("tomorrow 6ish", (1, time(18))),
+        ("on saturday at 10:30", (15, time(10, 30))),
+        ("we sat down at 8", None),
         ("sunday after lunch", None),
         ("tomorrow evening", None),
         ("after the kids are asleep", None),

@@ -9,6 +9,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
+from bot.core.timeparse import WEEKDAY
+
 ALL_DAYS = frozenset(range(1, 8))  # ISO weekdays, Monday = 1
 # A clock change never skips more than a few hours; walking further means a bad zone.
 _LONGEST_GAP = timedelta(hours=4)
@@ -248,10 +250,17 @@ def talk_moment(slot: str, now: datetime, zone: ZoneInfo) -> datetime:
     return moment
 
 
-def typed_talk_moment(days: int, clock: time, now: datetime, zone: ZoneInfo) -> datetime:
-    """A typed time to talk: `clock` tomorrow (`days` 1), or the next time it comes round."""
-    if days:
-        return local_moment(_utc(now).astimezone(zone).date() + timedelta(days=days), clock, zone)
+def typed_talk_moment(day: int, clock: time, now: datetime, zone: ZoneInfo) -> datetime:
+    """A typed time to talk (bot/core/timeparse.py talk_time): `clock` tomorrow (`day` 1), on
+    the next such weekday (WEEKDAY + the weekday), or the next time it comes round (0)."""
+    today = _utc(now).astimezone(zone).date()
+    if day >= WEEKDAY:
+        on = today + timedelta(days=(day - WEEKDAY - today.weekday()) % 7)
+        if local_moment(on, clock, zone) <= _utc(now):
+            on += timedelta(days=7)  # that weekday's time has passed today: next week's
+        return local_moment(on, clock, zone)
+    if day:
+        return local_moment(today + timedelta(days=day), clock, zone)
     return next_daily(clock, zone, now)
 
 

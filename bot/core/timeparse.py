@@ -141,31 +141,50 @@ class TalkDays:
 
     today: tuple[str, ...]
     tomorrow: tuple[str, ...]
-    evening: tuple[str, ...]  # also today, and a bare "8" in them is 20:00
+    evening: tuple[str, ...]  # a bare "8" near them is 20:00
+    weekdays: tuple[tuple[str, ...], ...] = ()  # Monday first
+    filler: tuple[str, ...] = ()  # "how about", "maybe": nothing about the time
+
+
+# A typed talk's day: days from today (0: the next time the clock shows it, 1: tomorrow), or
+# WEEKDAY + the weekday (Monday 0): the next such day.
+WEEKDAY = 10
 
 
 def talk_time(text: str, spoken: SpokenClock, days: TalkDays) -> tuple[int, time] | None:
-    """A time to talk as typed ("20:00", "tonight at 8", "tomorrow at 19:30"): the days from
-    today (0 or 1) and the clock time; None when it names no clock time on today or tomorrow
-    ("Sunday after lunch" is said to the partner as written, with no reminder)."""
-    said = text.casefold()
-    offset, evening = 0, False
-    for words, day, late in (
-        (days.tomorrow, 1, False),
-        (days.evening, 0, True),
-        (days.today, 0, False),
-    ):
+    """A time to talk as typed ("20:00", "tonight at 8", "how about tomorrow at 6pm?", "sunday
+    11am"): its day (see WEEKDAY) and clock time; None when it names no clock time ("Sunday
+    after lunch" is said to the partner as written, with no reminder)."""
+    said = re.sub(r"(\d)\s*ish\b", r"\1", text.casefold())
+
+    def take(words: Iterable[str]) -> bool:
+        nonlocal said
         found = re.search(rf"(?<!\w)(?:{_phrases(words)})(?!\w)", said) if words else None
         if found:
             said = f"{said[: found.start()]} {said[found.end() :]}"
-            offset, evening = day, late
-            break
-    clock = parse_clock(said, spoken)
+        return found is not None
+
+    day = 0
+    if take(days.tomorrow):
+        day = 1
+    else:
+        for weekday, names in enumerate(days.weekdays):
+            if take(names):
+                day = WEEKDAY + weekday
+                break
+    evening = take(days.evening)
+    take(days.today)
+    while take(days.filler):
+        pass
+    clock = parse_clock(said.strip(" ,?!."), spoken)
     if clock is None:
         return None
-    if evening and clock.hour < 12 and not re.search(r"\d\s*a\.?m\b", said):
+    said_am = re.search(r"\d\s*a\.?m\b", said) is not None
+    said_pm = re.search(r"\d\s*p\.?m\b", said) is not None
+    if not said_am and not said_pm and clock.hour < 12 and (evening or 1 <= clock.hour <= 7):
+        # "tonight at 8", "tomorrow 6ish": a talk at 6 is rarely at dawn.
         clock = clock.replace(hour=clock.hour + 12)
-    return offset, clock
+    return day, clock
 
 
 def place_names(text: str, filler: Iterable[str]) -> list[str]:

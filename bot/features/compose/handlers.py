@@ -211,6 +211,13 @@ async def compose(update: Update, context: Context) -> Step | int:
             reply_markup=views.resume_keyboard(context.content),
         )
         return END
+    # Words typed before /compose with nothing asked (kept with an offer) are not left behind:
+    # they become the first "what happened", as "Start a soft start-up with this" does.
+    me = user_id(update)
+    held = await storage.conversation.held_text(me)
+    if held is not None and await storage.conversation.awaited(me) is None:
+        await storage.conversation.expect(me, None, at=context.now())
+        return await move_on(update, context, Draft().with_part(Step.REASON, held))
     return await move_on(update, context, Draft())
 
 
@@ -329,9 +336,17 @@ async def _answer_feeling(update: Update, context: Context, draft: Draft, text: 
     return Step.FEELING
 
 
-async def review_text(update: Update, context: Context, draft: Draft) -> Step:
-    """Text at REVIEW: the buttons are what's needed, so show them again."""
-    return await ask(update, context, draft)
+async def review_text(update: Update, context: Context, draft: Draft) -> Step | int:
+    """Text at REVIEW: "done" (or "no", to "want to change anything?") finishes when the gentle
+    check has nothing to say; anything else is not lost in silence: the review again, with
+    what the buttons do."""
+    assert update.message is not None and update.message.text is not None
+    said = " ".join(update.message.text.casefold().strip(" .!?").split())
+    done = said in context.content.words.composer.review_done
+    if done and not check_draft(draft, context.content.rules):
+        await questions.answered_by_typing(update, context, "composer")
+        return await finish(update, context, draft)
+    return await ask(update, context, draft, intro=context.texts.review_typed)
 
 
 async def _stale(update: Update, context: Context, draft: Draft) -> Step:

@@ -87,7 +87,10 @@ async def talk_answer(update: Update, context: Context) -> None:
         return
     answered = ("talk_answer", f"{button.message_id}:{button.offer}:{partner.user_id}")
     if not await storage.claim_action(me, *answered):
-        await query.answer(texts.talk_already)
+        asked = await storage.conversation.awaited(me)
+        typing = asked is not None and asked.what is Expecting.TALK_OTHER
+        # "Another time" tapped twice: the question is just below, nothing was answered yet.
+        await query.answer(texts.just_below if typing else texts.talk_already)
         return
     try:
         if button.choice == "other":

@@ -33,7 +33,13 @@ def spoken_clock(context: Context) -> SpokenClock:
 def read_talk_time(context: Context, text: str) -> tuple[int, time] | None:
     """A typed time to talk: (days from today, clock time), or None."""
     words = context.content.words.clock
-    days = TalkDays(tuple(words.talk_today), tuple(words.talk_tomorrow), tuple(words.talk_evening))
+    days = TalkDays(
+        tuple(words.talk_today),
+        tuple(words.talk_tomorrow),
+        tuple(words.talk_evening),
+        tuple(tuple(names) for names in words.talk_weekdays),
+        tuple(words.talk_filler),
+    )
     return talk_time(text, spoken_clock(context), days)
 
 
@@ -85,6 +91,5 @@ async def ask_zone(update: Update, context: Context, intro: str = "") -> None:
         resize_keyboard=True,
         one_time_keyboard=True,
     )
-    if intro:
-        await say(update, context, intro)
-    await say(update, context, texts.ask_zone, location)
+    question = f"{intro}\n\n{texts.ask_zone.strip()}" if intro else texts.ask_zone
+    await say(update, context, question, location)

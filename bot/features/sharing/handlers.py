@@ -402,11 +402,11 @@ async def typed_talk_offer(
     clock beside them when their clocks differ; "works for me" or another time."""
     texts, me = context.texts, user_id(update)
     at = await typed_talk_at(context, me, partner, text)
-    written = html.escape(text.strip(), quote=False)
+    written = texts.quoted.format(words=html.escape(text.strip(), quote=False))
     # On the same clock, the writer's own words say it best.
     when = await for_reader(context, me, partner, at, written, own_words=True)
     name = html.escape(update.effective_user.first_name if update.effective_user else "")
-    offer = texts.reply_talk.format(name=name, when=when)
+    offer = texts.talk_typed.format(name=name, when=when)
     found = read_talk_time(context, text)
     clock = coregulation_views.clock_code(*found) if found else 0
     return offer, coregulation_views.talk_answer_keyboard(texts, message_id, at, "typed", clock)
