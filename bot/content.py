@@ -322,6 +322,7 @@ class Texts(_Strict):
     saved_not_shown: str
     cancel_awaited: str
     date_format: str
+    day_format: str
     when_in_minutes: str
     when_in_minutes_only: str
     when_today: str

@@ -711,6 +711,8 @@ async def test_the_journal_shows_the_soft_start_ups_composed_among_the_check_ins
     journal = await alice.expect(r"Your journal")
     lines = journal.text.splitlines()[1:]
     assert len(lines) == 3, lines
+    # Her zone is not known: the day alone, no UTC clock time passed off as hers.
+    assert all(line.startswith("• 27 Mar 2026: ") for line in lines), lines
     assert lines[0].endswith("lighter")
     assert "💌 you prepared “I feel anxious because the call ran late" in lines[1]
     assert lines[2].endswith("tense")

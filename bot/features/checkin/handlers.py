@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from telegram import (
     InlineKeyboardMarkup,
@@ -21,7 +22,7 @@ from bot.core.schedule import (
 )
 from bot.features.checkin import views
 from bot.features.checkin.views import CheckinFeeling, CheckinPage
-from bot.features.reminders.common import acknowledge, date_text, expect, say, user_zone
+from bot.features.reminders.common import acknowledge, expect, say, user_zone
 from bot.handlers import questions
 from bot.handlers.context import (
     AnyApplication,
@@ -195,10 +196,13 @@ async def _journal_page(
     messages = await storage.recent_messages(me, limit=reach)
     if not entries and not messages:
         return None
-    zone = await user_zone(update, context)
+    # Without their zone, a clock time would be UTC passed off as theirs: the day alone.
+    known = (await storage.reminders.user_clock(me)).time_zone
+    zone = ZoneInfo(known) if known else await user_zone(update, context)
+    shape = texts.date_format if known else texts.day_format
     dated: list[tuple[datetime, str]] = []
     for entry in entries:
-        date = date_text(context, entry.created_at, zone)
+        date = entry.created_at.astimezone(zone).strftime(shape)
         if entry.kind == OUTCOME:
             line = texts.journal_outcome.format(date=date, note=html.escape(entry.note))
         else:
@@ -207,7 +211,7 @@ async def _journal_page(
                 line += texts.journal_checkin_more.format(note=html.escape(entry.note))
         dated.append((entry.created_at, line))
     for message in messages:
-        date = date_text(context, message.created_at, zone)
+        date = message.created_at.astimezone(zone).strftime(shape)
         words = html.escape(preview(message.text, JOURNAL_PREVIEW), quote=False)
         dated.append((message.created_at, texts.journal_message.format(date=date, words=words)))
     dated.sort(key=lambda pair: pair[0], reverse=True)

@@ -68,11 +68,6 @@ def when_text(context: Context, moment: datetime, zone: ZoneInfo) -> str:
     return spoken(moment, context.now(), zone, context.content.spoken_times)
 
 
-def date_text(context: Context, moment: datetime, zone: ZoneInfo) -> str:
-    """A moment past, as a date (the journal)."""
-    return moment.astimezone(zone).strftime(context.texts.date_format)
-
-
 async def expect(
     update: Update, context: Context, what: Expecting | None, message_id: int | None = None
 ) -> None:
