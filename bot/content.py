@@ -27,6 +27,7 @@ from bot.core.reflect import Turnaround
 from bot.core.repair import RepairWords
 from bot.core.safety import CountryHelp, HelpLine, LineKind, SafetyPatterns
 from bot.core.schedule import SpokenTimes
+from bot.core.timeparse import TalkDays
 
 # Telegram HTML tags our texts may use.
 ALLOWED_TAGS = frozenset({"b", "i", "u", "s", "blockquote", "code"})
@@ -1138,6 +1139,7 @@ class Content(_Strict):
     _safety: SafetyPatterns = PrivateAttr()
     _countries: dict[str, CountryHelp] = PrivateAttr()
     _spoken_times: SpokenTimes = PrivateAttr()
+    _talk_days: TalkDays = PrivateAttr()
     _turnaround: Turnaround = PrivateAttr()
     _exercises: tuple[Exercise, ...] = PrivateAttr()
     _signals: Signals = PrivateAttr()
@@ -1203,6 +1205,14 @@ class Content(_Strict):
         self._countries = {
             code: country.help(code) for code, country in self.help_lines.countries.items()
         }
+        clock = self.words.clock
+        self._talk_days = TalkDays(
+            tuple(clock.talk_today),
+            tuple(clock.talk_tomorrow),
+            tuple(clock.talk_evening),
+            tuple(tuple(names) for names in clock.talk_weekdays),
+            tuple(clock.talk_filler),
+        )
         texts = self.texts
         self._spoken_times = SpokenTimes(
             in_minutes=texts.when_in_minutes,
@@ -1228,6 +1238,11 @@ class Content(_Strict):
     @property
     def spoken_times(self) -> SpokenTimes:
         return self._spoken_times
+
+    @property
+    def talk_days(self) -> TalkDays:
+        """The day words of a typed time to talk (bot/core/timeparse.py talk_time)."""
+        return self._talk_days
 
     @property
     def turnaround(self) -> Turnaround:

@@ -54,9 +54,8 @@ def _start_update(user_id: int, update_id: int) -> dict[str, Any]:
     }
 
 
-async def test_webhook_mode_refuses_a_wrong_secret_and_keeps_what_telegram_sends(
-    settings: Settings, telegram: FakeTelegram, clock: FakeClock
-) -> None:
+def _webhook(settings: Settings) -> tuple[Settings, str]:
+    """Settings for webhook mode on a free local port, and the webhook's URL."""
     port = free_port()
     url = f"http://127.0.0.1:{port}/telegram"
     hooked = settings.model_copy(
@@ -67,6 +66,13 @@ async def test_webhook_mode_refuses_a_wrong_secret_and_keeps_what_telegram_sends
             "webhook_secret": SecretStr(SECRET),
         }
     )
+    return hooked, url
+
+
+async def test_webhook_mode_refuses_a_wrong_secret_and_keeps_what_telegram_sends(
+    settings: Settings, telegram: FakeTelegram, clock: FakeClock
+) -> None:
+    hooked, url = _webhook(settings)
     async with bot_running(hooked, telegram, clock) as application:
         assert telegram.webhook is not None
         assert telegram.webhook["url"] == url and telegram.webhook["secret_token"] == SECRET
@@ -75,7 +81,7 @@ async def test_webhook_mode_refuses_a_wrong_secret_and_keeps_what_telegram_sends
             for headers in ({}, {SECRET_HEADER: "not-the-secret"}):
                 async with session.post(url, json=_start_update(666, 9000), headers=headers) as r:
                     assert r.status == 401
-            async with session.get(f"http://127.0.0.1:{port}/healthz") as r:
+            async with session.get(f"http://127.0.0.1:{hooked.webhook_port}/healthz") as r:
                 assert r.status == 200
                 health = await r.json()
                 assert health["database"] is True and health["workers"] is True
@@ -93,7 +99,7 @@ async def test_webhook_mode_refuses_a_wrong_secret_and_keeps_what_telegram_sends
             assert inbox._looking is not None
             inbox._looking.cancel()
             await asyncio.sleep(0.05)
-            async with session.get(f"http://127.0.0.1:{port}/healthz") as r:
+            async with session.get(f"http://127.0.0.1:{hooked.webhook_port}/healthz") as r:
                 assert r.status == 503
                 assert (await r.json())["workers"] is False
 
@@ -486,16 +492,7 @@ async def test_two_replicas_on_one_port_the_second_is_one_line(
 async def test_a_poller_that_removed_the_webhook_is_undone_and_said_out_loud(
     settings: Settings, telegram: FakeTelegram, clock: FakeClock, caplog: pytest.LogCaptureFixture
 ) -> None:
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/telegram"
-    hooked = settings.model_copy(
-        update={
-            "webhook_url": url,
-            "webhook_listen": "127.0.0.1",
-            "webhook_port": port,
-            "webhook_secret": SecretStr(SECRET),
-        }
-    )
+    hooked, url = _webhook(settings)
     async with bot_running(hooked, telegram, clock) as application:
         assert telegram.webhook is not None and telegram.webhook["url"] == url
         # A bot started by mistake with long polling on the same token: it says so...

@@ -124,14 +124,7 @@ def test_a_city_called_so_beats_one_that_was_once_called_so() -> None:
 
 @pytest.fixture(scope="module")
 def talk_days() -> TalkDays:
-    words = load_content(Path(__file__).parent.parent / "content", "en").words.clock
-    return TalkDays(
-        tuple(words.talk_today),
-        tuple(words.talk_tomorrow),
-        tuple(words.talk_evening),
-        tuple(tuple(names) for names in words.talk_weekdays),
-        tuple(words.talk_filler),
-    )
+    return load_content(Path(__file__).parent.parent / "content", "en").talk_days
 
 
 @pytest.mark.parametrize(

@@ -10,7 +10,7 @@ from telegram import KeyboardButton, ReplyKeyboardMarkup, Update
 
 from bot.core.conversation import Awaited, Expecting
 from bot.core.schedule import spoken
-from bot.core.timeparse import SpokenClock, TalkDays, parse_clock, talk_time
+from bot.core.timeparse import SpokenClock, parse_clock, talk_time
 from bot.handlers.context import (
     Context,
     chat_id,
@@ -32,15 +32,7 @@ def spoken_clock(context: Context) -> SpokenClock:
 
 def read_talk_time(context: Context, text: str) -> tuple[int, time] | None:
     """A typed time to talk: (days from today, clock time), or None."""
-    words = context.content.words.clock
-    days = TalkDays(
-        tuple(words.talk_today),
-        tuple(words.talk_tomorrow),
-        tuple(words.talk_evening),
-        tuple(tuple(names) for names in words.talk_weekdays),
-        tuple(words.talk_filler),
-    )
-    return talk_time(text, spoken_clock(context), days)
+    return talk_time(text, spoken_clock(context), context.content.talk_days)
 
 
 def read_time(context: Context, text: str) -> time | None:

@@ -370,26 +370,18 @@ async def talk_at(context: Context, me: int, partner: int, slot: str) -> int:
     return minutes_of(talk_moment(slot, context.now(), zone))
 
 
-async def typed_talk_at(context: Context, me: int, partner: int, text: str) -> int:
-    """A time to talk as typed, if it names a clock time today or tomorrow (else 0)."""
-    found = read_talk_time(context, text)
-    zone = await talk_zone(context, me, partner)
-    if found is None or zone is None:
-        return 0
-    return minutes_of(typed_talk_moment(*found, context.now(), zone))
-
-
 async def for_reader(
     context: Context, me: int, reader: int, at: int, words: str, *, own_words: bool = False
 ) -> str:
     """A time to talk as the reader reads it: on their own clock when it is the same as the
     offerer's ("this evening at 19:00"); the offerer's words with the reader's time when the
     clocks differ ("this evening (tomorrow at 01:00 for you)"); the words alone otherwise."""
-    theirs, placed_on = await talk_zone(context, reader), await talk_zone(context, me, reader)
+    mine, theirs = await talk_zone(context, me), await talk_zone(context, reader)
+    placed_on = mine or theirs
     if not at or theirs is None or placed_on is None:
         return words
     moment = moment_of(at)
-    said = await said_to(context, reader, at)
+    said = spoken(moment, context.now(), theirs, context.content.spoken_times)
     if moment.astimezone(theirs).utcoffset() == moment.astimezone(placed_on).utcoffset():
         return words if own_words else said
     return context.texts.talk_for_you.format(words=words, when=said)
@@ -401,13 +393,19 @@ async def typed_talk_offer(
     """A typed time to talk, for the partner: their words, with the time on the partner's own
     clock beside them when their clocks differ; "works for me" or another time."""
     texts, me = context.texts, user_id(update)
-    at = await typed_talk_at(context, me, partner, text)
+    # A clock time today, tomorrow or on a weekday, on the writer's clock (else the partner's).
+    found = read_talk_time(context, text)
+    zone = await talk_zone(context, me, partner)
+    at = (
+        0
+        if found is None or zone is None
+        else minutes_of(typed_talk_moment(*found, context.now(), zone))
+    )
     written = texts.quoted.format(words=html.escape(text.strip(), quote=False))
     # On the same clock, the writer's own words say it best.
     when = await for_reader(context, me, partner, at, written, own_words=True)
     name = html.escape(update.effective_user.first_name if update.effective_user else "")
     offer = texts.talk_typed.format(name=name, when=when)
-    found = read_talk_time(context, text)
     clock = coregulation_views.clock_code(*found) if found else 0
     return offer, coregulation_views.talk_answer_keyboard(texts, message_id, at, "typed", clock)
 
